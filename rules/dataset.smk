@@ -1,0 +1,201 @@
+# Paper section 3: the MNIST-1D dataset and its variants, Figure 1, Figure 3 and the
+# pixel-space baselines. Later sections ask for data with dataset_path(dataset, variant).
+
+DATASET_SECTION = config["dataset_section"]
+SECTION_DIR = f"{RESULTS}/dataset"
+SECTION_CATEGORY = "3. MNIST-1D dataset"
+
+
+wildcard_constraints:
+    dataset=name_pattern(config["datasets"]),
+    variant=name_pattern(config["variants"]),
+
+
+def dataset_section_outputs():
+    return [
+        f"{SECTION_DIR}/figure1_construction.png",
+        f"{SECTION_DIR}/examples_per_class.png",
+        f"{SECTION_DIR}/variants.png",
+        f"{SECTION_DIR}/datasets.html",
+        f"{SECTION_DIR}/figure3_tsne.png",
+        f"{SECTION_DIR}/pixel_baselines.html",
+    ]
+
+
+def section_dataset(variant="original"):
+    return dataset_path(DATASET_SECTION["dataset"], variant)
+
+
+rule generate_dataset:
+    output:
+        dataset_path("{dataset}"),
+    params:
+        generator=lambda wc: generator_args(wc.dataset),
+    log:
+        f"{LOGS}/data/{{dataset}}/original.log",
+    benchmark:
+        f"{BENCHMARKS}/data/{{dataset}}/original.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    script:
+        "../scripts/generate_dataset.py"
+
+
+rule make_variant:
+    input:
+        dataset_path("{dataset}"),
+    output:
+        dataset_path("{dataset}", "{variant}"),
+    params:
+        variant=lambda wc: config["variants"][wc.variant],
+    log:
+        f"{LOGS}/data/{{dataset}}/{{variant}}.log",
+    benchmark:
+        f"{BENCHMARKS}/data/{{dataset}}/{{variant}}.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    script:
+        "../scripts/make_variant.py"
+
+
+rule dataset_summary:
+    input:
+        original=section_dataset(),
+        variants=[section_dataset(v) for v in DATASET_SECTION["variants"]],
+    output:
+        csv=f"{SECTION_DIR}/datasets.csv",
+        html=report(
+            f"{SECTION_DIR}/datasets.html",
+            caption="../report/dataset/datasets.rst",
+            category=SECTION_CATEGORY,
+            subcategory="Datasets and variants",
+            labels={"result": "summary of the generated files"},
+        ),
+    log:
+        f"{LOGS}/dataset/dataset_summary.log",
+    benchmark:
+        f"{BENCHMARKS}/dataset/dataset_summary.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    script:
+        "../scripts/summarize_datasets.py"
+
+
+rule figure1_construction:
+    output:
+        report(
+            f"{SECTION_DIR}/figure1_construction.png",
+            caption="../report/dataset/figure1.rst",
+            category=SECTION_CATEGORY,
+            subcategory="Construction",
+            labels={"figure": "Figure 1", "panel": "construction steps"},
+        ),
+    params:
+        generator=generator_args(DATASET_SECTION["dataset"]),
+        example=DATASET_SECTION["construction_example"],
+    log:
+        f"{LOGS}/dataset/figure1_construction.log",
+    benchmark:
+        f"{BENCHMARKS}/dataset/figure1_construction.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    script:
+        "../scripts/plot_construction.py"
+
+
+rule plot_examples:
+    input:
+        original=section_dataset(),
+        variants=[section_dataset(v) for v in DATASET_SECTION["variants"]],
+    output:
+        examples=report(
+            f"{SECTION_DIR}/examples_per_class.png",
+            caption="../report/dataset/examples.rst",
+            category=SECTION_CATEGORY,
+            subcategory="Construction",
+            labels={"figure": "Examples", "panel": "training samples per class"},
+        ),
+        variants=report(
+            f"{SECTION_DIR}/variants.png",
+            caption="../report/dataset/variants.rst",
+            category=SECTION_CATEGORY,
+            subcategory="Datasets and variants",
+            labels={"result": "one sample under each variant"},
+        ),
+    params:
+        per_class=DATASET_SECTION["examples_per_class"],
+        variant_names=DATASET_SECTION["variants"],
+    log:
+        f"{LOGS}/dataset/plot_examples.log",
+    benchmark:
+        f"{BENCHMARKS}/dataset/plot_examples.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    script:
+        "../scripts/plot_examples.py"
+
+
+rule figure3_tsne:
+    input:
+        section_dataset(),
+    output:
+        embedding=f"{SECTION_DIR}/tsne_embedding.csv",
+        snippet=f"{SECTION_DIR}/figure3_tsne.rst",
+        figure=report(
+            f"{SECTION_DIR}/figure3_tsne.png",
+            caption="../report/dataset/figure3.rst",
+            category=SECTION_CATEGORY,
+            subcategory="Figure 3: t-SNE",
+            labels={"figure": "Figure 3b", "panel": "t-SNE of MNIST-1D"},
+        ),
+    params:
+        tsne=DATASET_SECTION["tsne"],
+        claims=CLAIMS,
+    log:
+        f"{LOGS}/dataset/figure3_tsne.log",
+    benchmark:
+        f"{BENCHMARKS}/dataset/figure3_tsne.tsv"
+    threads: 2
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    script:
+        "../scripts/plot_tsne.py"
+
+
+rule pixel_baselines:
+    input:
+        section_dataset(),
+    output:
+        csv=f"{SECTION_DIR}/pixel_baselines.csv",
+        snippet=f"{SECTION_DIR}/pixel_baselines.rst",
+        html=report(
+            f"{SECTION_DIR}/pixel_baselines.html",
+            caption="../report/dataset/pixel_baselines.rst",
+            category=SECTION_CATEGORY,
+            subcategory="Pixel-space baselines",
+            labels={"table": "kNN and logistic regression"},
+        ),
+    params:
+        neighbors=DATASET_SECTION["knn_neighbors"],
+        claims=CLAIMS,
+    log:
+        f"{LOGS}/dataset/pixel_baselines.log",
+    benchmark:
+        f"{BENCHMARKS}/dataset/pixel_baselines.tsv"
+    threads: 2
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    script:
+        "../scripts/pixel_baselines.py"

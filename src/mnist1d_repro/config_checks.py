@@ -1,0 +1,52 @@
+"""Config checks beyond the JSON schema: cross references and generator constraints."""
+from __future__ import annotations
+
+from .generator import GeneratorArgs
+
+
+class ConfigError(ValueError):
+    """A problem with the experiment config, naming the offending key."""
+
+    @classmethod
+    def from_validation(cls, error: Exception) -> "ConfigError":
+        """Turn Snakemake's schema-validation error into one line that names the key."""
+        cause = error
+        while cause is not None and not hasattr(cause, "absolute_path"):
+            cause = getattr(cause, "__cause__", None) or next(
+                (a for a in getattr(cause, "args", ()) if hasattr(a, "absolute_path")), None)
+        if cause is None:
+            return cls(f"config error: {error}")
+        key = ".".join(str(p) for p in cause.absolute_path) or "(top level)"
+        return cls(f"config error at '{key}': {cause.message}")
+
+
+def check_config(config: dict) -> None:
+    """Raise ``ConfigError`` for the first problem the schema cannot express."""
+    for name, overrides in config["datasets"].items():
+        try:
+            args = GeneratorArgs.from_dict({**config["generator"], **overrides})
+        except ValueError as error:
+            where = f"datasets.{name}" if overrides else "generator"
+            raise ConfigError(f"config error at '{where}': {error}") from None
+        for vname, variant in config["variants"].items():
+            if variant["kind"] == "chunk_swap":
+                order = variant["order"]
+                if sorted(order) != list(range(1, len(order) + 1)):
+                    raise ConfigError(f"config error at 'variants.{vname}.order': must be a "
+                                      f"permutation of 1..{len(order)}, got {order}")
+                if args.final_seq_length % len(order):
+                    raise ConfigError(
+                        f"config error at 'variants.{vname}.order': {len(order)} chunks do not "
+                        f"divide the {args.final_seq_length} positions of dataset '{name}'")
+
+    section = config["dataset_section"]
+    require_name(section["dataset"], config["datasets"], "dataset_section.dataset", "datasets")
+    for variant in section["variants"]:
+        require_name(variant, config["variants"], "dataset_section.variants", "variants")
+
+
+def require_name(name: str, defined: dict, key: str, where: str) -> None:
+    if name not in defined:
+        known = ", ".join(sorted(defined)) or "none"
+        raise ConfigError(f"config error at '{key}': unknown name '{name}' (defined under "
+                          f"'{where}': {known})")

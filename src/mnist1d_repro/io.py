@@ -1,0 +1,67 @@
+"""Reading and writing pipeline files: datasets as .npz, tables as CSV, metrics as JSON.
+
+Writes go to a temporary file in the same folder and are renamed into place, so an
+interrupted job never leaves a half-written result behind.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+REQUIRED_DATASET_KEYS = ("x", "y", "x_test", "y_test", "t")
+
+
+@contextmanager
+def atomic_path(path, suffix=""):
+    """Yield a temporary path beside ``path``; rename it to ``path`` if the block succeeds."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def save_dataset(path, data: dict, spec: dict) -> None:
+    """Save dataset arrays and a JSON description of how they were made."""
+    arrays = {k: np.asarray(v) for k, v in data.items()}
+    arrays["spec_json"] = np.array(json.dumps(spec, sort_keys=True))
+    with atomic_path(path, suffix=".npz") as tmp:
+        np.savez_compressed(tmp, **arrays)
+
+
+def load_dataset(path) -> dict:
+    """Load a dataset file written by ``save_dataset``; ``spec`` holds its description."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"dataset file not found: {path}")
+    with np.load(path, allow_pickle=False) as archive:
+        data = {k: archive[k] for k in archive.files}
+    missing = [k for k in REQUIRED_DATASET_KEYS if k not in data]
+    if missing:
+        raise ValueError(f"{path} is not an MNIST-1D dataset file: missing {', '.join(missing)}")
+    data["spec"] = json.loads(str(data.pop("spec_json"))) if "spec_json" in data else {}
+    return data
+
+
+def save_json(path, obj) -> None:
+    with atomic_path(path, suffix=".json") as tmp:
+        tmp.write_text(json.dumps(obj, indent=2, sort_keys=True) + "\n")
+
+
+def load_json(path):
+    return json.loads(Path(path).read_text())
+
+
+def save_csv(path, frame) -> None:
+    with atomic_path(path, suffix=".csv") as tmp:
+        frame.to_csv(tmp, index=False, float_format="%.6g")

@@ -1,0 +1,84 @@
+"""Report building blocks: claim tables, HTML rendering of CSV tables, caption snippets.
+
+Report captions (report/*.rst) state the paper's claim in our words and include a snippet
+that the rule writes next to its result, so the measured number sits beside the claim.
+"""
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+from .claims import NOT_REPRODUCED, REPRODUCED, target_text, verdict
+from .io import atomic_path
+
+_STYLE = """
+body { font-family: system-ui, sans-serif; margin: 1.5em; color: #222; }
+table { border-collapse: collapse; font-size: 0.92em; }
+th, td { border: 1px solid #ccc; padding: 0.35em 0.6em; text-align: left; vertical-align: top; }
+th { background: #f2f2f2; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.reproduced { background: #e3f4e1; }
+.not-reproduced { background: #fbe3e1; }
+.not-run { background: #eeeeee; color: #666; }
+p.note { color: #555; max-width: 60em; }
+"""
+
+
+def claims_table(claims: dict, measured: dict, digits: int = 1) -> pd.DataFrame:
+    """One row per claim: what the paper says, the target, our number and the verdict."""
+    rows = []
+    for name, claim in claims.items():
+        ours = measured.get(name)
+        rows.append({
+            "claim_id": name,
+            "claim": claim["claim"],
+            "source": claim.get("source", ""),
+            "paper": claim.get("paper"),
+            "target": target_text(claim),
+            "ours": None if ours is None else round(float(ours), digits + 2),
+            "unit": claim.get("unit", ""),
+            "verdict": verdict(claim, ours),
+            "why_this_tolerance": claim["why"],
+        })
+    return pd.DataFrame(rows)
+
+
+def _cell(value, column: str) -> str:
+    if column == "verdict":
+        css = str(value).replace(" ", "-")
+        return f'<td class="{css}">{html.escape(str(value))}</td>'
+    if isinstance(value, float):
+        shown = "" if pd.isna(value) else f"{value:.4g}"
+        return f'<td class="num">{shown}</td>'
+    return f"<td>{html.escape('' if value is None else str(value))}</td>"
+
+
+def write_html_table(frame: pd.DataFrame, path, title: str, note: str = "") -> None:
+    """A standalone HTML page with the table; verdict cells are coloured."""
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    body = "\n".join(
+        "<tr>" + "".join(_cell(row[c], c) for c in frame.columns) + "</tr>"
+        for _, row in frame.iterrows()
+    )
+    note_html = f'<p class="note">{html.escape(note)}</p>' if note else ""
+    page = (f"<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+            f"<style>{_STYLE}</style></head><body><h2>{html.escape(title)}</h2>{note_html}"
+            f"<table><thead><tr>{head}</tr></thead><tbody>\n{body}\n</tbody></table></body></html>\n")
+    with atomic_path(path, suffix=".html") as tmp:
+        tmp.write_text(page)
+
+
+def verdict_sentence(row) -> str:
+    """'paper 59.6 %, ours 59.4 % → reproduced' for a claims-table row."""
+    unit = row["unit"] if row["unit"] == "%" else f" {row['unit']}"
+    ours = "not run" if row["ours"] is None or pd.isna(row["ours"]) else f"{row['ours']:.3g}{unit}"
+    mark = {REPRODUCED: "**reproduced**", NOT_REPRODUCED: "**not reproduced**"}.get(
+        row["verdict"], row["verdict"])
+    return f"target {row['target']}, ours {ours}: {mark}"
+
+
+def write_caption_snippet(path, lines: list[str]) -> None:
+    """reStructuredText included by a report caption (one bullet per line)."""
+    with atomic_path(path, suffix=".rst") as tmp:
+        tmp.write_text("\n".join(f"- {line}" for line in lines) + "\n")
