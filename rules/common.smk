@@ -1,17 +1,14 @@
 # Shared helpers and config validation. Everything here runs when the workflow is parsed,
 # so a bad config stops the run with one clear message before any job starts.
-import os
 import sys
 from pathlib import Path
 
 from snakemake.utils import validate
 
-# The library lives in src/; rule scripts find it through PYTHONPATH, also on cluster nodes.
-LIBRARY = str(Path(workflow.basedir) / "src")
-sys.path.insert(0, LIBRARY)
-os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (LIBRARY, os.environ.get("PYTHONPATH")) if p)
+# The library lives beside the rule scripts (Snakemake puts a script's folder on sys.path).
+sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
 
-from mnist1d_repro.config_checks import ConfigError, check_config  # noqa: E402
+from mnist1d_repro.config_checks import ConfigError, check_claims_file, check_config  # noqa: E402
 
 try:
     validate(config, schema="../config/schema.yaml")
@@ -20,9 +17,11 @@ except Exception as error:  # re-raised as one line naming the key
 check_config(config)
 
 CLAIMS = str(Path(workflow.basedir) / "config" / "claims.yaml")
+check_claims_file(CLAIMS)
 RESULTS = "results"
 LOGS = f"{RESULTS}/logs"
 BENCHMARKS = f"{RESULTS}/benchmarks"
+DATASET_DIR = f"{RESULTS}/dataset"  # section 3 figures and tables
 
 
 def dataset_path(dataset, variant="original"):
@@ -38,3 +37,15 @@ def generator_args(dataset):
 def name_pattern(names):
     """A wildcard constraint that matches exactly the given names."""
     return "|".join(sorted(names)) or "(?!)"
+
+
+def section_dataset(variant="original"):
+    """A file of the dataset that section 3 (and its figures) is about."""
+    return dataset_path(config["dataset_section"]["dataset"], variant)
+
+
+def dataset_section_outputs():
+    """The files that make section 3 of the report."""
+    names = ["figure1_construction.png", "examples_per_class.png", "variants.png",
+             "datasets.html", "figure3_tsne.png", "pixel_baselines.html"]
+    return [f"{DATASET_DIR}/{name}" for name in names]

@@ -2,28 +2,13 @@
 # pixel-space baselines. Later sections ask for data with dataset_path(dataset, variant).
 
 DATASET_SECTION = config["dataset_section"]
-SECTION_DIR = f"{RESULTS}/dataset"
+SECTION_DIR = DATASET_DIR
 SECTION_CATEGORY = "3. MNIST-1D dataset"
 
 
 wildcard_constraints:
     dataset=name_pattern(config["datasets"]),
     variant=name_pattern(config["variants"]),
-
-
-def dataset_section_outputs():
-    return [
-        f"{SECTION_DIR}/figure1_construction.png",
-        f"{SECTION_DIR}/examples_per_class.png",
-        f"{SECTION_DIR}/variants.png",
-        f"{SECTION_DIR}/datasets.html",
-        f"{SECTION_DIR}/figure3_tsne.png",
-        f"{SECTION_DIR}/pixel_baselines.html",
-    ]
-
-
-def section_dataset(variant="original"):
-    return dataset_path(DATASET_SECTION["dataset"], variant)
 
 
 rule generate_dataset:
@@ -39,6 +24,8 @@ rule generate_dataset:
     resources:
         mem_mb=2000,
         runtime=10,
+    conda:
+        "../envs/pipeline.yaml"
     script:
         "../scripts/generate_dataset.py"
 
@@ -58,6 +45,8 @@ rule make_variant:
     resources:
         mem_mb=2000,
         runtime=10,
+    conda:
+        "../envs/pipeline.yaml"
     script:
         "../scripts/make_variant.py"
 
@@ -83,6 +72,8 @@ rule dataset_summary:
     resources:
         mem_mb=2000,
         runtime=10,
+    conda:
+        "../envs/pipeline.yaml"
     script:
         "../scripts/summarize_datasets.py"
 
@@ -107,6 +98,8 @@ rule figure1_construction:
     resources:
         mem_mb=2000,
         runtime=10,
+    conda:
+        "../envs/pipeline.yaml"
     script:
         "../scripts/plot_construction.py"
 
@@ -141,6 +134,8 @@ rule plot_examples:
     resources:
         mem_mb=2000,
         runtime=10,
+    conda:
+        "../envs/pipeline.yaml"
     script:
         "../scripts/plot_examples.py"
 
@@ -169,6 +164,8 @@ rule figure3_tsne:
     resources:
         mem_mb=4000,
         runtime=30,
+    conda:
+        "../envs/pipeline.yaml"
     script:
         "../scripts/plot_tsne.py"
 
@@ -197,5 +194,7 @@ rule pixel_baselines:
     resources:
         mem_mb=2000,
         runtime=10,
+    conda:
+        "../envs/pipeline.yaml"
     script:
         "../scripts/pixel_baselines.py"

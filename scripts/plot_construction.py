@@ -22,7 +22,8 @@ steps = construct(templates()["x"][[label]], factors, args, keep_steps=True)
 log(f"label {label}: pad {factors.pad[0]}, scale {factors.scale[0]:.3f}, "
     f"shift {factors.shift[0]}, shear {factors.shear[0]:.3f}")
 
-fig, axes = plt.subplots(1, len(CONSTRUCTION_STEPS), figsize=(1.35 * len(CONSTRUCTION_STEPS), 3.2))
+fig, axes = plt.subplots(1, len(CONSTRUCTION_STEPS), figsize=(1.35 * len(CONSTRUCTION_STEPS), 3.4),
+                         layout="constrained")
 for ax, step in zip(axes, CONSTRUCTION_STEPS):
     signal = steps[step][0]
     signal = signal[~np.isnan(signal)]

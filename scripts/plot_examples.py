@@ -10,7 +10,8 @@ log = start_job(snakemake)
 data = load_dataset(snakemake.input.original)
 per_class = snakemake.params.per_class
 
-fig, axes = plt.subplots(per_class, 10, figsize=(10, 1.6 * per_class), squeeze=False)
+fig, axes = plt.subplots(per_class, 10, figsize=(10, 1.6 * per_class), squeeze=False,
+                         layout="constrained")
 for label in range(10):
     rows = np.flatnonzero(data["y"] == label)[:per_class]
     for i, row in enumerate(rows):
@@ -21,13 +22,17 @@ save_figure(fig, snakemake.output.examples)
 
 names = ["original", *snakemake.params.variant_names]
 variants = [data] + [load_dataset(p) for p in snakemake.input.variants]
-sample = 0
-fig, axes = plt.subplots(1, len(names), figsize=(1.7 * len(names), 3.4))
+# the first sample whose label some variant changed, so label noise is visible too
+changed = np.zeros(len(data["y"]), dtype=bool)
+for variant in variants:
+    changed |= variant["y"] != data["y"]
+sample = int(np.argmax(changed)) if changed.any() else 0
+fig, axes = plt.subplots(1, len(names), figsize=(1.7 * len(names), 3.6), layout="constrained")
 for ax, name, variant in zip(np.atleast_1d(axes), names, variants):
     label = variant["y"][sample]
     draw_signal(ax, variant["x"][sample], color=CLASS_COLORS[label], marker=".", markersize=3)
     changed = "" if label == data["y"][sample] else f" (was {data['y'][sample]})"
     ax.set_title(f"{name}\nlabel {label}{changed}", fontsize=8)
-fig.suptitle("Training sample 0 in every variant", fontsize=10)
+fig.suptitle(f"Training sample {sample} in every variant", fontsize=10)
 save_figure(fig, snakemake.output.variants)
 log("done")

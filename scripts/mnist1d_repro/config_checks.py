@@ -1,6 +1,7 @@
 """Config checks beyond the JSON schema: cross references and generator constraints."""
 from __future__ import annotations
 
+from .claims import load_claims
 from .generator import GeneratorArgs
 
 
@@ -50,3 +51,12 @@ def require_name(name: str, defined: dict, key: str, where: str) -> None:
         known = ", ".join(sorted(defined)) or "none"
         raise ConfigError(f"config error at '{key}': unknown name '{name}' (defined under "
                           f"'{where}': {known})")
+
+
+def check_claims_file(path, sections=("dataset",)) -> None:
+    """The claims file the report's verdicts come from must exist and be complete."""
+    try:
+        for section in sections:
+            load_claims(path, section)
+    except (OSError, ValueError) as error:
+        raise ConfigError(f"claims file error: {error}") from None

@@ -1,0 +1,58 @@
+import numpy as np
+import pytest
+
+from mnist1d_repro.claims import NOT_REPRODUCED, NOT_RUN, REPRODUCED, load_claims, verdict
+from mnist1d_repro.io import atomic_path, load_dataset, save_dataset
+from mnist1d_repro.generator import GeneratorArgs, make_dataset
+
+from conftest import ROOT
+
+
+def test_dataset_round_trip_without_pickle(tmp_path):
+    data = make_dataset(GeneratorArgs(num_samples=100))
+    path = tmp_path / "d.npz"
+    save_dataset(path, data, {"dataset": "tiny"})
+    with np.load(path, allow_pickle=False) as archive:  # loads without pickle
+        assert archive["x"].dtype == np.float64
+    loaded = load_dataset(path)
+    assert loaded["spec"] == {"dataset": "tiny"}
+    for key in ("x", "y", "x_test", "y_test", "t"):
+        np.testing.assert_array_equal(loaded[key], data[key])
+
+
+def test_missing_or_foreign_dataset_file_is_named(tmp_path):
+    with pytest.raises(FileNotFoundError, match="nope.npz"):
+        load_dataset(tmp_path / "nope.npz")
+    np.savez(tmp_path / "other.npz", a=np.zeros(3))
+    with pytest.raises(ValueError, match="other.npz.*missing"):
+        load_dataset(tmp_path / "other.npz")
+
+
+def test_failed_write_leaves_nothing_behind(tmp_path):
+    target = tmp_path / "out.json"
+    with pytest.raises(RuntimeError):
+        with atomic_path(target) as tmp:
+            tmp.write_text("half")
+            raise RuntimeError("interrupted")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_verdict_rules():
+    within = {"rule": "within", "paper": 59.6, "tolerance": 1.0}
+    assert verdict(within, 59.0) == REPRODUCED
+    assert verdict(within, 58.5) == NOT_REPRODUCED
+    assert verdict(within, None) == NOT_RUN
+    below = {"rule": "below", "threshold": 0.25}
+    assert verdict(below, 0.1) == REPRODUCED and verdict(below, 0.3) == NOT_REPRODUCED
+
+
+def test_shipped_claims_file_is_complete():
+    claims = load_claims(ROOT / "config" / "claims.yaml", "dataset")
+    assert {"pixel_knn_accuracy", "pixel_logistic_accuracy", "tsne_no_clusters"} <= set(claims)
+
+
+def test_claims_file_with_missing_tolerance_is_rejected(tmp_path):
+    path = tmp_path / "claims.yaml"
+    path.write_text("dataset:\n  x: {rule: within, paper: 1, claim: c, why: w}\n")
+    with pytest.raises(ValueError, match="dataset.x needs 'tolerance'"):
+        load_claims(path, "dataset")
