@@ -2,7 +2,6 @@
 # pixel-space baselines. Later sections ask for data with dataset_path(dataset, variant).
 
 DATASET_SECTION = config["dataset_section"]
-SECTION_DIR = DATASET_DIR
 SECTION_CATEGORY = "3. MNIST-1D dataset"
 
 
@@ -56,9 +55,9 @@ rule dataset_summary:
         original=section_dataset(),
         variants=[section_dataset(v) for v in DATASET_SECTION["variants"]],
     output:
-        csv=f"{SECTION_DIR}/datasets.csv",
+        csv=f"{DATASET_DIR}/datasets.csv",
         html=report(
-            f"{SECTION_DIR}/datasets.html",
+            f"{DATASET_DIR}/datasets.html",
             caption="../report/dataset/datasets.rst",
             category=SECTION_CATEGORY,
             subcategory="Datasets and variants",
@@ -81,7 +80,7 @@ rule dataset_summary:
 rule figure1_construction:
     output:
         report(
-            f"{SECTION_DIR}/figure1_construction.png",
+            f"{DATASET_DIR}/figure1_construction.png",
             caption="../report/dataset/figure1.rst",
             category=SECTION_CATEGORY,
             subcategory="Construction",
@@ -110,14 +109,14 @@ rule plot_examples:
         variants=[section_dataset(v) for v in DATASET_SECTION["variants"]],
     output:
         examples=report(
-            f"{SECTION_DIR}/examples_per_class.png",
+            f"{DATASET_DIR}/examples_per_class.png",
             caption="../report/dataset/examples.rst",
             category=SECTION_CATEGORY,
             subcategory="Construction",
             labels={"figure": "Examples", "panel": "training samples per class"},
         ),
         variants=report(
-            f"{SECTION_DIR}/variants.png",
+            f"{DATASET_DIR}/variants.png",
             caption="../report/dataset/variants.rst",
             category=SECTION_CATEGORY,
             subcategory="Datasets and variants",
@@ -144,10 +143,10 @@ rule figure3_tsne:
     input:
         section_dataset(),
     output:
-        embedding=f"{SECTION_DIR}/tsne_embedding.csv",
-        snippet=f"{SECTION_DIR}/figure3_tsne.rst",
+        embedding=f"{DATASET_DIR}/tsne_embedding.csv",
+        snippet=f"{DATASET_DIR}/figure3_tsne.rst",
         figure=report(
-            f"{SECTION_DIR}/figure3_tsne.png",
+            f"{DATASET_DIR}/figure3_tsne.png",
             caption="../report/dataset/figure3.rst",
             category=SECTION_CATEGORY,
             subcategory="Figure 3: t-SNE",
@@ -174,10 +173,10 @@ rule pixel_baselines:
     input:
         section_dataset(),
     output:
-        csv=f"{SECTION_DIR}/pixel_baselines.csv",
-        snippet=f"{SECTION_DIR}/pixel_baselines.rst",
+        csv=f"{DATASET_DIR}/pixel_baselines.csv",
+        snippet=f"{DATASET_DIR}/pixel_baselines.rst",
         html=report(
-            f"{SECTION_DIR}/pixel_baselines.html",
+            f"{DATASET_DIR}/pixel_baselines.html",
             caption="../report/dataset/pixel_baselines.rst",
             category=SECTION_CATEGORY,
             subcategory="Pixel-space baselines",

@@ -11,10 +11,9 @@ class ConfigError(ValueError):
     @classmethod
     def from_validation(cls, error: Exception) -> "ConfigError":
         """Turn Snakemake's schema-validation error into one line that names the key."""
-        cause = error
+        cause = error  # Snakemake's error wraps jsonschema's, which knows the key's path
         while cause is not None and not hasattr(cause, "absolute_path"):
-            cause = getattr(cause, "__cause__", None) or next(
-                (a for a in getattr(cause, "args", ()) if hasattr(a, "absolute_path")), None)
+            cause = cause.__cause__ or cause.__context__
         if cause is None:
             return cls(f"config error: {error}")
         key = ".".join(str(p) for p in cause.absolute_path) or "(top level)"

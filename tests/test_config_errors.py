@@ -1,0 +1,57 @@
+"""A bad config stops the workflow with one message naming the key, before any job runs."""
+import pytest
+
+from conftest import copy_workflow, run_snakemake
+
+BAD_CONFIGS = [
+    ("bogus_key: 1", ["(top level)", "bogus_key"]),
+    ("generator: {num_sample: 5}", ["'generator'", "num_sample"]),
+    ("generator: {num_samples: many}", ["generator.num_samples", "not of type 'integer'"]),
+    ("generator: {num_samples: -5}", ["generator.num_samples", "minimum"]),
+    ("datasets: {big: {train_split: 1.5}}", ["datasets.big.train_split"]),
+    ("generator: {padding: [60, 36]}", ["'generator'", "padding"]),
+    ("variants: {noisy: {kind: label_noise, rate: 1.5, seed: 0}}", ["variants.noisy.rate", "maximum"]),
+    ("variants: {rot: {kind: rotate}}", ["variants.rot.kind", "rotate"]),
+    ("variants: {sh: {kind: shuffle}}", ["variants.sh", "'seed' is a required property"]),
+    ("variants: {cs: {kind: chunk_swap, order: [1, 2, 3]}}", ["variants.cs.order", "3 chunks"]),
+    ("dataset_section: {variants: [nope]}", ["dataset_section.variants", "'nope'"]),
+    ("dataset_section: {dataset: mnist2d}", ["dataset_section.dataset", "'mnist2d'"]),
+]
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    return copy_workflow(tmp_path_factory.mktemp("badconfig"))
+
+
+@pytest.mark.parametrize("text,expected", BAD_CONFIGS, ids=[c[0] for c in BAD_CONFIGS])
+def test_bad_config_is_named_before_any_job(workdir, text, expected):
+    (workdir / "bad.yaml").write_text(text + "\n")
+    proc = run_snakemake(workdir, "--cores", "1", "--configfile", "bad.yaml", check=False)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "config error" in output
+    for fragment in expected:
+        assert fragment in output, output
+    assert not (workdir / "results").exists()
+
+
+def test_missing_config_file_is_named(workdir):
+    proc = run_snakemake(workdir, "-n", "--configfile", "no_such_config.yaml", check=False)
+    assert proc.returncode != 0
+    assert "no_such_config.yaml" in proc.stdout + proc.stderr
+
+
+def test_missing_claims_file_is_named(tmp_path):
+    workdir = copy_workflow(tmp_path / "wf")
+    (workdir / "config" / "claims.yaml").unlink()
+    proc = run_snakemake(workdir, "-n", check=False)
+    assert proc.returncode != 0
+    output = proc.stdout + proc.stderr
+    assert "claims file error" in output and "claims.yaml" in output
+
+
+def test_command_line_override_is_validated(workdir):
+    proc = run_snakemake(workdir, "-n", "--config", "scale=huge", check=False)
+    assert proc.returncode != 0
+    assert "config error at 'scale'" in proc.stdout + proc.stderr

@@ -1,0 +1,68 @@
+"""End to end: the quick pipeline in a temporary copy, its report, rerun and lint."""
+import numpy as np
+import pytest
+
+from conftest import run_snakemake
+from mnist1d_repro.generator import GeneratorArgs, make_dataset
+from mnist1d_repro.io import load_dataset
+
+import yaml
+
+QUICK = ("--configfile", "config/quick.yaml")
+
+
+@pytest.fixture(scope="module")
+def quick_run(workflow_copy):
+    run_snakemake(workflow_copy, "--cores", "2", *QUICK)
+    run_snakemake(workflow_copy, *QUICK, "--report", "results/report.html")
+    return workflow_copy
+
+
+def test_every_rule_output_log_and_benchmark_exist(quick_run):
+    results = quick_run / "results"
+    for name in ["figure1_construction.png", "examples_per_class.png", "variants.png",
+                 "figure3_tsne.png", "datasets.csv", "datasets.html", "pixel_baselines.csv",
+                 "pixel_baselines.html", "tsne_embedding.csv"]:
+        assert (results / "dataset" / name).stat().st_size > 0, name
+    logs = sorted((results / "logs").rglob("*.log"))
+    benchmarks = sorted((results / "benchmarks").rglob("*.tsv"))
+    assert len(logs) == len(benchmarks) == 10  # one per job of the quick config
+
+
+def test_pipeline_dataset_equals_library_output(quick_run):
+    config = yaml.safe_load((quick_run / "config" / "quick.yaml").read_text())
+    expected = make_dataset(GeneratorArgs.from_dict(config["generator"]))
+    stored = load_dataset(quick_run / "results" / "data" / "mnist1d" / "original.npz")
+    for key in ("x", "y", "x_test", "y_test", "t"):
+        np.testing.assert_array_equal(stored[key], expected[key])
+    assert stored["spec"]["generator"]["num_samples"] == config["generator"]["num_samples"]
+
+
+def test_report_has_section_captions_and_measured_numbers(quick_run):
+    html = (quick_run / "results" / "report.html").read_text()
+    assert "3. MNIST-1D dataset" in html
+    assert "Scaling Down Deep Learning" in html  # workflow description
+    for fragment in ["Figure 1", "Figure 3b", "pixel knn accuracy", "silhouette"]:
+        assert fragment in html, fragment
+    snippet = (quick_run / "results" / "dataset" / "pixel_baselines.rst").read_text()
+    assert "ours" in snippet and ("reproduced" in snippet)
+
+
+def test_rerun_with_nothing_changed_does_no_work(quick_run):
+    proc = run_snakemake(quick_run, "-n", *QUICK)
+    assert "Nothing to be done" in proc.stdout + proc.stderr
+
+
+def test_forced_rerun_gives_identical_data(quick_run):
+    path = quick_run / "results" / "data" / "mnist1d" / "label_noise_15.npz"
+    before = load_dataset(path)
+    run_snakemake(quick_run, "--cores", "1", *QUICK, "--forcerun", "generate_dataset",
+                  "--until", str(path.relative_to(quick_run)))
+    after = load_dataset(path)
+    for key in ("x", "y", "y_clean", "label_resampled", "x_test", "y_test"):
+        np.testing.assert_array_equal(before[key], after[key])
+
+
+def test_lint_is_clean(workflow_copy):
+    proc = run_snakemake(workflow_copy, "--lint", check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
