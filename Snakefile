@@ -18,9 +18,11 @@ report: "report/workflow.rst"
 
 # One rules file per paper section.
 include: "rules/dataset.smk"
+include: "rules/classification.smk"
 
 
 rule all:
     input:
         dataset_section_outputs(),
+        classification_outputs(),
     default_target: True

@@ -22,6 +22,7 @@ RESULTS = "results"
 LOGS = f"{RESULTS}/logs"
 BENCHMARKS = f"{RESULTS}/benchmarks"
 DATASET_DIR = f"{RESULTS}/dataset"  # section 3 figures and tables
+CLASSIFICATION_DIR = f"{RESULTS}/classification"  # section 4
 
 
 def dataset_path(dataset, variant="original"):
@@ -49,3 +50,19 @@ def dataset_section_outputs():
     names = ["figure1_construction.png", "examples_per_class.png", "variants.png",
              "datasets.html", "figure3_tsne.png", "pixel_baselines.html"]
     return [f"{DATASET_DIR}/{name}" for name in names]
+
+
+def classification_run_keys():
+    """(variant, model, seed) of every classification job, in a fixed order."""
+    c = config["classification"]
+    return [(v, m, s) for v in c["variants"] for m in c["models"] for s in c["seeds"]]
+
+
+def classification_runs(filename):
+    """One file of every classification job, in the order of classification_run_keys()."""
+    return [f"{CLASSIFICATION_DIR}/{v}/{m}/seed{s}/{filename}" for v, m, s in classification_run_keys()]
+
+
+def classification_outputs():
+    """The files that make section 4 of the report."""
+    return [f"{CLASSIFICATION_DIR}/{name}" for name in ("table1.html", "figure2.png", "figureS1.png")]

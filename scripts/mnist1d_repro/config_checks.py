@@ -44,6 +44,12 @@ def check_config(config: dict) -> None:
     for variant in section["variants"]:
         require_name(variant, config["variants"], "dataset_section.variants", "variants")
 
+    classification = config["classification"]
+    require_name(classification["dataset"], config["datasets"], "classification.dataset", "datasets")
+    for variant in classification["variants"]:
+        if variant != "original":
+            require_name(variant, config["variants"], "classification.variants", "variants")
+
 
 def require_name(name: str, defined: dict, key: str, where: str) -> None:
     if name not in defined:
@@ -52,7 +58,7 @@ def require_name(name: str, defined: dict, key: str, where: str) -> None:
                           f"'{where}': {known})")
 
 
-def check_claims_file(path, sections=("dataset",)) -> None:
+def check_claims_file(path, sections=("dataset", "classification")) -> None:
     """The claims file the report's verdicts come from must exist and be complete."""
     try:
         for section in sections:

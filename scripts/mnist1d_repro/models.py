@@ -1,0 +1,77 @@
+"""The paper's classifiers. Inputs are (batch, length) signals; outputs are class logits."""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+NUM_CLASSES = 10
+
+
+class Logistic(nn.Module):
+    def __init__(self, length: int = 40):
+        super().__init__()
+        self.linear = nn.Linear(length, NUM_CLASSES)
+
+    def forward(self, x):
+        return self.linear(x)
+
+
+class MLP(nn.Module):
+    """Two hidden layers of equal width; the second has a residual connection."""
+
+    def __init__(self, length: int = 40, hidden: int = 100):
+        super().__init__()
+        self.linear1 = nn.Linear(length, hidden)
+        self.linear2 = nn.Linear(hidden, hidden)
+        self.linear3 = nn.Linear(hidden, NUM_CLASSES)
+
+    def forward(self, x):
+        h = torch.relu(self.linear1(x))
+        h = h + torch.relu(self.linear2(h))
+        return self.linear3(h)
+
+
+class CNN(nn.Module):
+    """Three stride-2 1-D convolutions with ReLU, then a linear read-out."""
+
+    def __init__(self, length: int = 40, channels: int = 25):
+        super().__init__()
+        self.conv1 = nn.Conv1d(1, channels, 5, stride=2, padding=1)
+        self.conv2 = nn.Conv1d(channels, channels, 3, stride=2, padding=1)
+        self.conv3 = nn.Conv1d(channels, channels, 3, stride=2, padding=1)
+        out_len = length
+        for kernel in (5, 3, 3):
+            out_len = (out_len + 2 - kernel) // 2 + 1
+        self.linear = nn.Linear(channels * out_len, NUM_CLASSES)
+
+    def forward(self, x):
+        h = torch.relu(self.conv1(x.unsqueeze(1)))
+        h = torch.relu(self.conv2(h))
+        h = torch.relu(self.conv3(h))
+        return self.linear(h.flatten(1))
+
+
+class GRU(nn.Module):
+    """Bidirectional GRU over the positions; every output step feeds the read-out."""
+
+    def __init__(self, length: int = 40, hidden: int = 6):
+        super().__init__()
+        self.gru = nn.GRU(1, hidden, batch_first=True, bidirectional=True)
+        self.linear = nn.Linear(2 * hidden * length, NUM_CLASSES)
+
+    def forward(self, x):
+        out, _ = self.gru(x.unsqueeze(-1))  # zero initial state
+        return self.linear(out.flatten(1))
+
+
+MODELS = {"logistic": Logistic, "mlp": MLP, "cnn": CNN, "gru": GRU}
+
+
+def build_model(name: str, length: int = 40, **kwargs) -> nn.Module:
+    if name not in MODELS:
+        raise ValueError(f"unknown model {name!r}; known: {', '.join(MODELS)}")
+    return MODELS[name](length=length, **kwargs)
+
+
+def count_parameters(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())

@@ -1,0 +1,135 @@
+"""The one training loop every experiment uses, plus seeding and device selection.
+
+Tiny models are dominated by per-step overhead, so the loop keeps the data on the device as
+tensors, slices batches without a DataLoader, and reads numbers back only when it evaluates.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    steps: int
+    batch_size: int = 100
+    lr: float = 1e-2
+    optimizer: str = "adam"  # "adam" or "sgd"
+    momentum: float = 0.0  # sgd only
+    weight_decay: float = 0.0
+    eval_every: int = 250
+    batch_order: str = "sequential"  # "sequential": batch i is rows i*B mod n onwards; "shuffled": new order each epoch
+    shuffle_seed: int = 0
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python's, NumPy's and torch's global generators (the reference does all three)."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def resolve_device(name: str) -> torch.device:
+    """'auto' picks CUDA when present, else the CPU."""
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    if name == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError("device 'cuda' requested but CUDA is not available")
+    return torch.device(name)
+
+
+def as_tensors(x, y, device) -> tuple[torch.Tensor, torch.Tensor]:
+    return (torch.as_tensor(np.asarray(x), dtype=torch.float32, device=device),
+            torch.as_tensor(np.asarray(y), dtype=torch.long, device=device))
+
+
+def make_optimizer(params, cfg: TrainConfig) -> torch.optim.Optimizer:
+    if cfg.optimizer == "adam":
+        return torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+    if cfg.optimizer == "sgd":
+        return torch.optim.SGD(params, lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
+    raise ValueError(f"unknown optimizer {cfg.optimizer!r}")
+
+
+def batch_starts(n: int, cfg: TrainConfig) -> Callable[[int], torch.Tensor | slice]:
+    """For step i, the rows of its batch: a slice (sequential) or an index tensor (shuffled)."""
+    if cfg.batch_order == "sequential":
+        return lambda step: slice((step * cfg.batch_size) % n, (step * cfg.batch_size) % n + cfg.batch_size)
+    if cfg.batch_order != "shuffled":
+        raise ValueError(f"unknown batch order {cfg.batch_order!r}")
+    generator = torch.Generator().manual_seed(cfg.shuffle_seed)
+    per_epoch = -(-n // cfg.batch_size)
+    order = torch.empty(0, dtype=torch.long)
+
+    def rows(step):
+        nonlocal order
+        i = step % per_epoch
+        if i == 0:
+            order = torch.randperm(n, generator=generator)
+        return order[i * cfg.batch_size:(i + 1) * cfg.batch_size]
+
+    return rows
+
+
+@torch.no_grad()
+def evaluate(model, x, y, batch_size: int = 10_000) -> tuple[float, float]:
+    """Mean cross-entropy and accuracy (%) on a whole set."""
+    was_training = model.training
+    model.eval()
+    loss, correct = torch.zeros((), device=x.device), torch.zeros((), device=x.device)
+    for start in range(0, len(x), batch_size):
+        logits = model(x[start:start + batch_size])
+        target = y[start:start + batch_size]
+        loss += F.cross_entropy(logits, target, reduction="sum")
+        correct += (logits.argmax(1) == target).sum()
+    model.train(was_training)
+    return float(loss) / len(x), 100.0 * float(correct) / len(x)
+
+
+@torch.no_grad()
+def predict(model, x) -> np.ndarray:
+    model.eval()
+    return model(x).argmax(1).cpu().numpy()
+
+
+def train(model, train_set, eval_sets: dict, cfg: TrainConfig, *, loss_fn=F.cross_entropy,
+          after_step: Callable[[], None] | None = None, progress: Callable[[str], None] | None = None
+          ) -> list[dict]:
+    """Train ``model`` for ``cfg.steps`` steps; evaluate on ``eval_sets`` at step 0, every
+    ``cfg.eval_every`` steps and at the end. Tensors must already be on the model's device.
+
+    ``after_step`` runs after every optimizer step (e.g. to re-apply a pruning mask).
+    Returns one record per evaluation: ``{"step", "<set>_loss", "<set>_acc", ...}``.
+    """
+    x, y = train_set
+    optimizer = make_optimizer(model.parameters(), cfg)
+    rows = batch_starts(len(x), cfg)
+    history = []
+
+    def record(step):
+        entry = {"step": step}
+        for name, (ex, ey) in eval_sets.items():
+            entry[f"{name}_loss"], entry[f"{name}_acc"] = evaluate(model, ex, ey)
+        history.append(entry)
+        if progress:
+            shown = ", ".join(f"{k} {v:.4g}" for k, v in entry.items() if k.endswith("acc"))
+            progress(f"step {step}/{cfg.steps}: {shown}")
+
+    model.train()
+    record(0)
+    for step in range(1, cfg.steps + 1):
+        batch = rows(step - 1)
+        loss = loss_fn(model(x[batch]), y[batch])
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        if after_step is not None:
+            after_step()
+        if step % cfg.eval_every == 0 or step == cfg.steps:
+            record(step)
+    return history
