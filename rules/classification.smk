@@ -5,15 +5,34 @@ CLASSIFICATION = config["classification"]
 CLASSIFICATION_CATEGORY = "4. Classification"
 
 
+rule import_mnist:
+    input:
+        CLASSIFICATION["mnist"] or [],
+    output:
+        MNIST_FILE,
+    log:
+        f"{LOGS}/data/external/mnist.log",
+    benchmark:
+        f"{BENCHMARKS}/data/external/mnist.tsv"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=10,
+    conda:
+        "../envs/pipeline.yaml"
+    script:
+        "../scripts/import_mnist.py"
+
+
 rule train_classifier:
     input:
-        lambda wc: dataset_path(CLASSIFICATION["dataset"], wc.variant),
+        classification_input,
     output:
         metrics=f"{CLASSIFICATION_DIR}/{{variant}}/{{model}}/seed{{seed}}/metrics.json",
         curves=f"{CLASSIFICATION_DIR}/{{variant}}/{{model}}/seed{{seed}}/curves.csv",
         confusion=f"{CLASSIFICATION_DIR}/{{variant}}/{{model}}/seed{{seed}}/confusion.csv",
     wildcard_constraints:
-        variant=name_pattern(CLASSIFICATION["variants"]),
+        variant=name_pattern(classification_variants()),
         model=name_pattern(CLASSIFICATION["models"]),
         seed=r"\d+",
     params:

@@ -52,10 +52,25 @@ def dataset_section_outputs():
     return [f"{DATASET_DIR}/{name}" for name in names]
 
 
+MNIST_FILE = f"{RESULTS}/data/external/mnist.npz"
+
+
+def classification_variants():
+    """The datasets of Table 1: the configured variants, and MNIST when a copy is configured."""
+    c = config["classification"]
+    return c["variants"] + (["mnist"] if c["mnist"] else [])
+
+
+def classification_input(wildcards):
+    if wildcards.variant == "mnist":
+        return MNIST_FILE
+    return dataset_path(config["classification"]["dataset"], wildcards.variant)
+
+
 def classification_run_keys():
     """(variant, model, seed) of every classification job, in a fixed order."""
     c = config["classification"]
-    return [(v, m, s) for v in c["variants"] for m in c["models"] for s in c["seeds"]]
+    return [(v, m, s) for v in classification_variants() for m in c["models"] for s in c["seeds"]]
 
 
 def classification_runs(filename):

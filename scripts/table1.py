@@ -10,8 +10,9 @@ from mnist1d_repro.plotting import save_figure
 from mnist1d_repro.reporting import (claims_table, verdict_sentence, write_caption_snippet,
                                      write_html_table)
 
-HUMAN = {"original": (96, 1), "shuffled": (30, 10)}  # cited from the paper, Table 1
+HUMAN = {"original": "96 ± 1", "shuffled": "30 ± 10", "mnist": "> 99"}  # cited from the paper, Table 1
 MNIST_PAPER = {"logistic": "94 ± 0.5", "mlp": "> 99", "cnn": "> 99", "gru": "> 99"}
+DATASET_NAMES = {"original": "MNIST-1D", "mnist": "MNIST"}
 MODEL_NAMES = {"logistic": "Logistic", "mlp": "MLP", "cnn": "CNN", "gru": "GRU"}
 
 log = start_job(snakemake)
@@ -59,6 +60,8 @@ measured["shuffle_drop_spatial"] = drop(["cnn", "gru"])
 measured["shuffle_drop_nonspatial"] = drop(["logistic", "mlp"])
 deep = runs[(runs["variant"] == "original") & runs["model"].isin(["mlp", "cnn", "gru"])]
 measured["train_accuracy_100"] = float(deep["last_step_train_acc"].min()) if len(deep) else None
+mnist_deep = [means[("mnist", m)] for m in ("mlp", "cnn", "gru") if ("mnist", m) in means]
+measured["table1_mnist_deep"] = float(min(mnist_deep)) if mnist_deep else None
 
 confusions = {key: pd.read_csv(path).drop(columns="true").to_numpy()
               for key, path in zip(snakemake.params.runs, snakemake.input.confusion)}
@@ -79,26 +82,28 @@ def cell(mean, std):
 verdicts = claim_rows.set_index("claim_id")["verdict"]
 html_rows = []
 for variant in variants:
-    label = "MNIST-1D" if variant == "original" else f"MNIST-1D ({variant})"
+    label = DATASET_NAMES.get(variant, f"MNIST-1D ({variant})")
     sub = table[table["variant"] == variant].set_index("model")
     for what, mean, std in [("ours, early stopping", "early_stopping_mean", "early_stopping_std"),
                             ("ours, last step", "last_step_mean", "last_step_std")]:
         html_rows.append({"dataset": label, "result": what,
                           **{MODEL_NAMES[m]: cell(sub.loc[m, mean], sub.loc[m, std]) for m in models}})
-    html_rows.append({"dataset": label, "result": "paper",
-                      **{MODEL_NAMES[m]: cell(sub.loc[m, "paper"], sub.loc[m, "paper_std"]) for m in models}})
+    paper = {m: MNIST_PAPER[m] if variant == "mnist" else f"{sub.loc[m, 'paper']:g} ± {sub.loc[m, 'paper_std']:g}"
+             for m in models}
+    html_rows.append({"dataset": label, "result": "paper", **{MODEL_NAMES[m]: paper[m] for m in models},
+                      "Human expert": f"{HUMAN[variant]} (paper, cited)" if variant in HUMAN else ""})
     html_rows.append({"dataset": label, "result": "verdict (early stopping vs paper)",
                       **{MODEL_NAMES[m]: verdicts.get(f"table1_{variant}_{m}", "") for m in models}})
-    html_rows.append({"dataset": label, "result": "reference notebook, seed 42, last step",
-                      **{MODEL_NAMES[m]: cell(sub.loc[m, "reference_seed42_last_step"], np.nan) for m in models}})
-    html_rows.append({"dataset": label, "result": "ours, seed 42, last step",
-                      **{MODEL_NAMES[m]: cell(sub.loc[m, "ours_seed42_last_step"], np.nan) for m in models}})
-    if variant in HUMAN:
-        human = "{} ± {}".format(*HUMAN[variant])
-        html_rows[-6]["Human expert"] = f"{human} (paper, cited)"
-html_rows.append({"dataset": "MNIST", "result": "not run (no local MNIST copy configured)"})
-html_rows.append({"dataset": "MNIST", "result": "paper", **{MODEL_NAMES[m]: MNIST_PAPER[m] for m in models},
-                  "Human expert": "> 99 (paper, cited)"})
+    if variant != "mnist":
+        html_rows.append({"dataset": label, "result": "reference notebook, seed 42, last step",
+                          **{MODEL_NAMES[m]: cell(sub.loc[m, "reference_seed42_last_step"], np.nan) for m in models}})
+        html_rows.append({"dataset": label, "result": "ours, seed 42, last step",
+                          **{MODEL_NAMES[m]: cell(sub.loc[m, "ours_seed42_last_step"], np.nan) for m in models}})
+if "mnist" not in variants:
+    html_rows.append({"dataset": "MNIST", "result": "not run: no local MNIST copy configured "
+                      "(classification.mnist)"})
+    html_rows.append({"dataset": "MNIST", "result": "paper", **{MODEL_NAMES[m]: MNIST_PAPER[m] for m in models},
+                      "Human expert": f"{HUMAN['mnist']} (paper, cited)"})
 wide = pd.DataFrame(html_rows).fillna("")
 write_html_table(wide, snakemake.output.html, "Table 1: test accuracy (%), mean ± std over seeds",
                  note=f"{runs['seed'].nunique()} seeds per cell ({', '.join(map(str, sorted(runs['seed'].unique())))}). "
@@ -115,14 +120,14 @@ curves = curves[curves["run"] == "last_step"]
 colors = dict(zip(MODEL_NAMES, plt.get_cmap("tab10").colors))
 fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained", sharey=True)
 for ax, split in zip(axes, ["train", "test"]):
-    for (variant, model), group in curves.groupby(["variant", "model"], sort=False):
+    for (variant, model), group in curves[curves["variant"] != "mnist"].groupby(["variant", "model"], sort=False):
         stats = group.groupby("step")[f"{split}_acc"].agg(["mean", "min", "max"])
         style = "-" if variant == "original" else "--"
         ax.plot(stats.index, stats["mean"], style, color=colors[model],
                 label=f"{MODEL_NAMES[model]}{'' if variant == 'original' else ' (' + variant + ')'}")
         ax.fill_between(stats.index, stats["min"], stats["max"], color=colors[model], alpha=0.12)
     if split == "test":
-        ax.axhline(HUMAN["original"][0], color="gray", linestyle=":", label="human (paper)")
+        ax.axhline(96, color="gray", linestyle=":", label="human (paper)")
     ax.set_title(f"{split} accuracy")
     ax.set_xlabel("training step")
     ax.grid(alpha=0.3)

@@ -12,8 +12,8 @@ import torch  # noqa: F401  (imported before start_job so that its thread count 
 from mnist1d_repro.io import load_dataset, save_csv, save_json
 from mnist1d_repro.jobs import start_job
 from mnist1d_repro.models import build_model, count_parameters
-from mnist1d_repro.training import (TrainConfig, as_tensors, predict, resolve_device,
-                                    seed_everything, train)
+from mnist1d_repro.training import (TrainConfig, as_tensors, early_stopping_record, predict,
+                                    resolve_device, seed_everything, train)
 
 log = start_job(snakemake)
 wc, params = snakemake.wildcards, snakemake.params
@@ -28,7 +28,8 @@ log(f"{wc.model} on {wc.variant}, seed {seed}, device {device}, {len(y)} train /
 
 def fresh_model():
     seed_everything(seed)
-    return build_model(wc.model, length=x.shape[1]).to(device)
+    in_channels = x.shape[2] if x.dim() == 3 else 1  # MNIST: 28 rows of 28 pixels
+    return build_model(wc.model, length=x.shape[1], in_channels=in_channels).to(device)
 
 
 log("run 1/2: whole training set, last step")
@@ -49,7 +50,7 @@ model = fresh_model()
 fit_set, val_set = (x[fit_rows], y[fit_rows]), (x[val_rows], y[val_rows])
 stopped = train(model, fit_set, {"train": fit_set, "val": val_set, "test": (x_test, y_test)}, cfg,
                 progress=log)
-best = max(stopped, key=lambda r: (r["val_acc"], -r["step"]))  # earliest step among ties
+best = early_stopping_record(stopped, "val_acc")
 
 last = full[-1]
 metrics = {

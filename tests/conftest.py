@@ -3,6 +3,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,3 +35,16 @@ def run_snakemake(workdir: Path, *args, check=True, timeout=1800):
 @pytest.fixture(scope="session")
 def workflow_copy(tmp_path_factory):
     return copy_workflow(tmp_path_factory.mktemp("workflow"))
+
+
+def tiny_mnist(folder, n_train=30, n_test=10, gz=True, seed=0):
+    """A tiny MNIST in the distributed IDX format (the tests' stand-in for the real files)."""
+    from mnist1d_repro.mnist import IDX_FILES, write_idx
+
+    rng = np.random.RandomState(seed)
+    arrays = {"x": rng.randint(0, 256, (n_train, 28, 28)), "y": rng.randint(0, 10, n_train),
+              "x_test": rng.randint(0, 256, (n_test, 28, 28)), "y_test": rng.randint(0, 10, n_test)}
+    folder.mkdir(parents=True, exist_ok=True)
+    for key, stem in IDX_FILES.items():
+        write_idx(folder / (stem + (".gz" if gz else "")), arrays[key])
+    return arrays

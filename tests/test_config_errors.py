@@ -16,6 +16,10 @@ BAD_CONFIGS = [
     ("variants: {cs: {kind: chunk_swap, order: [1, 2, 3]}}", ["variants.cs.order", "3 chunks"]),
     ("dataset_section: {variants: [nope]}", ["dataset_section.variants", "'nope'"]),
     ("dataset_section: {dataset: mnist2d}", ["dataset_section.dataset", "'mnist2d'"]),
+    ("classification: {variants: [original, flipped_typo]}", ["classification.variants", "'flipped_typo'"]),
+    ("classification: {models: [cnn, resnet]}", ["classification.models", "resnet"]),
+    ("classification: {mnist: /no/such/mnist}", ["classification.mnist", "/no/such/mnist"]),
+    ("device: tpu", ["'device'", "tpu"]),
 ]
 
 

@@ -1,6 +1,8 @@
 """Config checks beyond the JSON schema: cross references and generator constraints."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from .claims import load_claims
 from .generator import GeneratorArgs
 
@@ -49,6 +51,9 @@ def check_config(config: dict) -> None:
     for variant in classification["variants"]:
         if variant != "original":
             require_name(variant, config["variants"], "classification.variants", "variants")
+    mnist = classification["mnist"]
+    if mnist is not None and not Path(mnist).exists():
+        raise ConfigError(f"config error at 'classification.mnist': no such file or folder: {mnist}")
 
 
 def require_name(name: str, defined: dict, key: str, where: str) -> None:

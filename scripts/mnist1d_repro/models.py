@@ -1,4 +1,10 @@
-"""The paper's classifiers. Inputs are (batch, length) signals; outputs are class logits."""
+"""The paper's classifiers; outputs are class logits.
+
+Inputs are (batch, length) signals, or (batch, length, channels) sequences such as MNIST
+images read as 28 rows of 28 pixels. Logistic regression and the MLP see the flattened input,
+the CNN convolves along the length with the channels as input channels, and the GRU reads one
+position (row) per step.
+"""
 from __future__ import annotations
 
 import torch
@@ -7,26 +13,31 @@ from torch import nn
 NUM_CLASSES = 10
 
 
+def as_channels_first(x):
+    """(batch, length) or (batch, length, channels) -> (batch, channels, length)."""
+    return x.unsqueeze(1) if x.dim() == 2 else x.transpose(1, 2)
+
+
 class Logistic(nn.Module):
-    def __init__(self, length: int = 40):
+    def __init__(self, length: int = 40, in_channels: int = 1):
         super().__init__()
-        self.linear = nn.Linear(length, NUM_CLASSES)
+        self.linear = nn.Linear(length * in_channels, NUM_CLASSES)
 
     def forward(self, x):
-        return self.linear(x)
+        return self.linear(x.flatten(1))
 
 
 class MLP(nn.Module):
     """Two hidden layers of equal width; the second has a residual connection."""
 
-    def __init__(self, length: int = 40, hidden: int = 100):
+    def __init__(self, length: int = 40, hidden: int = 100, in_channels: int = 1):
         super().__init__()
-        self.linear1 = nn.Linear(length, hidden)
+        self.linear1 = nn.Linear(length * in_channels, hidden)
         self.linear2 = nn.Linear(hidden, hidden)
         self.linear3 = nn.Linear(hidden, NUM_CLASSES)
 
     def forward(self, x):
-        h = torch.relu(self.linear1(x))
+        h = torch.relu(self.linear1(x.flatten(1)))
         h = h + torch.relu(self.linear2(h))
         return self.linear3(h)
 
@@ -34,9 +45,9 @@ class MLP(nn.Module):
 class CNN(nn.Module):
     """Three stride-2 1-D convolutions with ReLU, then a linear read-out."""
 
-    def __init__(self, length: int = 40, channels: int = 25):
+    def __init__(self, length: int = 40, channels: int = 25, in_channels: int = 1):
         super().__init__()
-        self.conv1 = nn.Conv1d(1, channels, 5, stride=2, padding=1)
+        self.conv1 = nn.Conv1d(in_channels, channels, 5, stride=2, padding=1)
         self.conv2 = nn.Conv1d(channels, channels, 3, stride=2, padding=1)
         self.conv3 = nn.Conv1d(channels, channels, 3, stride=2, padding=1)
         out_len = length
@@ -45,7 +56,7 @@ class CNN(nn.Module):
         self.linear = nn.Linear(channels * out_len, NUM_CLASSES)
 
     def forward(self, x):
-        h = torch.relu(self.conv1(x.unsqueeze(1)))
+        h = torch.relu(self.conv1(as_channels_first(x)))
         h = torch.relu(self.conv2(h))
         h = torch.relu(self.conv3(h))
         return self.linear(h.flatten(1))
@@ -54,23 +65,23 @@ class CNN(nn.Module):
 class GRU(nn.Module):
     """Bidirectional GRU over the positions; every output step feeds the read-out."""
 
-    def __init__(self, length: int = 40, hidden: int = 6):
+    def __init__(self, length: int = 40, hidden: int = 6, in_channels: int = 1):
         super().__init__()
-        self.gru = nn.GRU(1, hidden, batch_first=True, bidirectional=True)
+        self.gru = nn.GRU(in_channels, hidden, batch_first=True, bidirectional=True)
         self.linear = nn.Linear(2 * hidden * length, NUM_CLASSES)
 
     def forward(self, x):
-        out, _ = self.gru(x.unsqueeze(-1))  # zero initial state
+        out, _ = self.gru(x.unsqueeze(-1) if x.dim() == 2 else x)  # zero initial state
         return self.linear(out.flatten(1))
 
 
 MODELS = {"logistic": Logistic, "mlp": MLP, "cnn": CNN, "gru": GRU}
 
 
-def build_model(name: str, length: int = 40, **kwargs) -> nn.Module:
+def build_model(name: str, length: int = 40, in_channels: int = 1, **kwargs) -> nn.Module:
     if name not in MODELS:
         raise ValueError(f"unknown model {name!r}; known: {', '.join(MODELS)}")
-    return MODELS[name](length=length, **kwargs)
+    return MODELS[name](length=length, in_channels=in_channels, **kwargs)
 
 
 def count_parameters(model: nn.Module) -> int:

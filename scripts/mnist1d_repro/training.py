@@ -133,3 +133,8 @@ def train(model, train_set, eval_sets: dict, cfg: TrainConfig, *, loss_fn=F.cros
         if step % cfg.eval_every == 0 or step == cfg.steps:
             record(step)
     return history
+
+
+def early_stopping_record(history: list[dict], metric: str = "val_acc") -> dict:
+    """The evaluation record with the best ``metric``; the earliest one among ties."""
+    return max(history, key=lambda record: (record[metric], -record["step"]))

@@ -1,0 +1,90 @@
+import numpy as np
+import pytest
+import torch
+
+from mnist1d_repro.models import build_model, count_parameters
+from mnist1d_repro.training import (TrainConfig, as_tensors, batch_starts, early_stopping_record,
+                                    resolve_device, seed_everything, train)
+
+
+@pytest.mark.parametrize("name,expected", [("logistic", 410), ("mlp", 15_210), ("cnn", 5_210),
+                                           ("gru", 5_134)])
+def test_parameter_counts_match_the_paper(name, expected):
+    assert count_parameters(build_model(name)) == expected
+
+
+@pytest.mark.parametrize("name", ["logistic", "mlp", "cnn", "gru"])
+def test_models_map_signals_to_class_logits(name):
+    assert build_model(name)(torch.zeros(7, 40)).shape == (7, 10)
+
+
+def test_unknown_model_is_named():
+    with pytest.raises(ValueError, match="transformer"):
+        build_model("transformer")
+
+
+def test_sequential_batches_follow_the_reference_order():
+    rows = batch_starts(400, TrainConfig(steps=1, batch_size=100))
+    assert [rows(i) for i in (0, 3, 4, 5)] == [slice(0, 100), slice(300, 400), slice(0, 100),
+                                               slice(100, 200)]
+
+
+def test_shuffled_batches_cover_each_epoch_once_and_are_seeded():
+    cfg = TrainConfig(steps=1, batch_size=30, batch_order="shuffled", shuffle_seed=3)
+    rows = batch_starts(100, cfg)
+    epoch = torch.cat([rows(i) for i in range(4)])
+    assert sorted(epoch.tolist()) == list(range(100))
+    again = batch_starts(100, cfg)
+    assert torch.equal(torch.cat([again(i) for i in range(4)]), epoch)
+    assert not torch.equal(rows(4), epoch[:30])  # a new order in the next epoch
+
+
+def tiny_problem():
+    rng = np.random.RandomState(0)
+    x = rng.normal(size=(200, 40))
+    y = (x[:, :5].sum(1) > 0).astype(int)
+    return as_tensors(x, y, torch.device("cpu"))
+
+
+def test_training_learns_and_records_every_evaluation():
+    x, y = tiny_problem()
+    seed_everything(0)
+    model = build_model("mlp")
+    cfg = TrainConfig(steps=120, batch_size=50, eval_every=50)
+    history = train(model, (x, y), {"train": (x, y)}, cfg)
+    assert [r["step"] for r in history] == [0, 50, 100, 120]
+    assert history[-1]["train_loss"] < history[0]["train_loss"]
+    assert history[-1]["train_acc"] > 90
+
+
+def test_training_is_deterministic_on_cpu():
+    x, y = tiny_problem()
+    results = []
+    for _ in range(2):
+        seed_everything(1)
+        model = build_model("cnn")
+        results.append(train(model, (x, y), {"train": (x, y)}, TrainConfig(steps=30, batch_size=50)))
+    assert results[0] == results[1]
+
+
+def test_after_step_hook_runs_every_step():
+    x, y = tiny_problem()
+    calls = []
+    train(build_model("logistic"), (x, y), {}, TrainConfig(steps=7, batch_size=50),
+          after_step=lambda: calls.append(1))
+    assert len(calls) == 7
+
+
+def test_early_stopping_takes_the_earliest_best_step():
+    history = [{"step": 0, "val_acc": 10}, {"step": 5, "val_acc": 80}, {"step": 10, "val_acc": 80},
+               {"step": 15, "val_acc": 70}]
+    assert early_stopping_record(history)["step"] == 5
+
+
+def test_device_selection():
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    assert resolve_device("auto").type == expected
+    assert resolve_device("cpu").type == "cpu"
+    if not torch.cuda.is_available():
+        with pytest.raises(RuntimeError, match="CUDA"):
+            resolve_device("cuda")
