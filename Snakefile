@@ -19,10 +19,12 @@ report: "report/workflow.rst"
 # One rules file per paper section.
 include: "rules/dataset.smk"
 include: "rules/classification.smk"
+include: "rules/double_descent.smk"
 
 
 rule all:
     input:
         dataset_section_outputs(),
         classification_outputs(),
+        double_descent_outputs(),
     default_target: True

@@ -23,6 +23,7 @@ LOGS = f"{RESULTS}/logs"
 BENCHMARKS = f"{RESULTS}/benchmarks"
 DATASET_DIR = f"{RESULTS}/dataset"  # section 3 figures and tables
 CLASSIFICATION_DIR = f"{RESULTS}/classification"  # section 4
+DOUBLE_DESCENT_DIR = f"{RESULTS}/double_descent"  # section 5.2
 
 
 def dataset_path(dataset, variant="original"):
@@ -81,3 +82,21 @@ def classification_runs(filename):
 def classification_outputs():
     """The files that make section 4 of the report."""
     return [f"{CLASSIFICATION_DIR}/{name}" for name in ("table1.html", "figure2.png", "figureS1.png")]
+
+
+def double_descent_run_keys():
+    """(series, width, seed) of every double-descent job, in a fixed order."""
+    dd = config["double_descent"]
+    return [(name, width, seed) for name, series in dd["series"].items()
+            for width in dd["widths"][series["model"]] for seed in dd["seeds"]]
+
+
+def double_descent_runs():
+    return [f"{DOUBLE_DESCENT_DIR}/{name}/width{width}/seed{seed}/metrics.json"
+            for name, width, seed in double_descent_run_keys()]
+
+
+def double_descent_outputs():
+    """The files that make section 5.2 of the report."""
+    names = ("summary.html", "figure5.png", "noise_ablation.png", "loss_ablation.png")
+    return [f"{DOUBLE_DESCENT_DIR}/{name}" for name in names]

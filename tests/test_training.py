@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from mnist1d_repro.models import build_model, count_parameters
-from mnist1d_repro.training import (TrainConfig, as_tensors, batch_starts, early_stopping_record,
+from mnist1d_repro.training import (LOSSES, TrainConfig, as_tensors, batch_starts, early_stopping_record,
                                     resolve_device, seed_everything, train)
 
 
@@ -16,6 +16,20 @@ def test_parameter_counts_match_the_paper(name, expected):
 @pytest.mark.parametrize("name", ["logistic", "mlp", "cnn", "gru"])
 def test_models_map_signals_to_class_logits(name):
     assert build_model(name)(torch.zeros(7, 40)).shape == (7, 10)
+
+
+def test_double_descent_models():
+    # two hidden layers of width h without the residual connection: h^2 + 52h + 10 parameters
+    assert count_parameters(build_model("mlp", hidden=36, residual=False)) == 36 ** 2 + 52 * 36 + 10
+    cnn = build_model("cnn", channels=10)  # Linear(5c, 10) read-out
+    assert cnn.linear.in_features == 50
+
+
+def test_squared_error_is_zero_only_for_exact_one_hot_outputs():
+    target = torch.tensor([0, 2])
+    exact = torch.nn.functional.one_hot(target, 10).float()
+    assert LOSSES["mse"](exact, target).item() == 0
+    assert LOSSES["mse"](exact + 0.5, target).item() == 10 * 0.25
 
 
 def test_unknown_model_is_named():

@@ -51,6 +51,15 @@ def check_config(config: dict) -> None:
     for variant in classification["variants"]:
         if variant != "original":
             require_name(variant, config["variants"], "classification.variants", "variants")
+    double_descent = config["double_descent"]
+    require_name(double_descent["dataset"], config["datasets"], "double_descent.dataset", "datasets")
+    for name, series in double_descent["series"].items():
+        if series["variant"] != "original":
+            require_name(series["variant"], config["variants"], f"double_descent.series.{name}.variant",
+                         "variants")
+    for figure in ("figure5", "noise_ablation", "loss_ablation"):
+        for name in double_descent[figure]:
+            require_name(name, double_descent["series"], f"double_descent.{figure}", "double_descent.series")
     mnist = classification["mnist"]
     if mnist is not None and not Path(mnist).exists():
         raise ConfigError(f"config error at 'classification.mnist': no such file or folder: {mnist}")
@@ -63,7 +72,7 @@ def require_name(name: str, defined: dict, key: str, where: str) -> None:
                           f"'{where}': {known})")
 
 
-def check_claims_file(path, sections=("dataset", "classification")) -> None:
+def check_claims_file(path, sections=("dataset", "classification", "double_descent")) -> None:
     """The claims file the report's verdicts come from must exist and be complete."""
     try:
         for section in sections:

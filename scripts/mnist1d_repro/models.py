@@ -28,17 +28,20 @@ class Logistic(nn.Module):
 
 
 class MLP(nn.Module):
-    """Two hidden layers of equal width; the second has a residual connection."""
+    """Two hidden layers of equal width. Table 1's has a residual connection around the second;
+    the double-descent MLP (``residual=False``) does not."""
 
-    def __init__(self, length: int = 40, hidden: int = 100, in_channels: int = 1):
+    def __init__(self, length: int = 40, hidden: int = 100, in_channels: int = 1, residual: bool = True):
         super().__init__()
+        self.residual = residual
         self.linear1 = nn.Linear(length * in_channels, hidden)
         self.linear2 = nn.Linear(hidden, hidden)
         self.linear3 = nn.Linear(hidden, NUM_CLASSES)
 
     def forward(self, x):
         h = torch.relu(self.linear1(x.flatten(1)))
-        h = h + torch.relu(self.linear2(h))
+        h2 = torch.relu(self.linear2(h))
+        h = h + h2 if self.residual else h2
         return self.linear3(h)
 
 

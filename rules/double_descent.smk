@@ -1,0 +1,87 @@
+# Paper section 5.2: deep double descent (Figure 5) and its label-noise and loss ablations.
+# One job per series x width x seed; one aggregation job for the figures and verdicts.
+
+DOUBLE_DESCENT = config["double_descent"]
+DOUBLE_DESCENT_CATEGORY = "5.2 Deep double descent"
+
+
+rule train_double_descent:
+    input:
+        lambda wc: dataset_path(DOUBLE_DESCENT["dataset"], DOUBLE_DESCENT["series"][wc.series]["variant"]),
+    output:
+        f"{DOUBLE_DESCENT_DIR}/{{series}}/width{{width}}/seed{{seed}}/metrics.json",
+    wildcard_constraints:
+        series=name_pattern(DOUBLE_DESCENT["series"]),
+        width=r"\d+",
+        seed=r"\d+",
+    params:
+        series=lambda wc: DOUBLE_DESCENT["series"][wc.series],
+        training={k: DOUBLE_DESCENT[k] for k in ("epochs", "batch_size", "lr", "momentum")},
+        device=config["device"],
+    log:
+        f"{LOGS}/double_descent/{{series}}/width{{width}}/seed{{seed}}.log",
+    benchmark:
+        f"{BENCHMARKS}/double_descent/{{series}}/width{{width}}/seed{{seed}}.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=lambda wc: 60 if DOUBLE_DESCENT["series"][wc.series]["model"] == "cnn" else 20,
+        gpu=0,  # a GPU cluster profile raises this with set-resources
+    conda:
+        "../envs/pipeline.yaml"
+    script:
+        "../scripts/train_double_descent.py"
+
+
+rule figure5:
+    input:
+        double_descent_runs(),
+    output:
+        csv=f"{DOUBLE_DESCENT_DIR}/runs.csv",
+        summary=f"{DOUBLE_DESCENT_DIR}/summary.csv",
+        claims=f"{DOUBLE_DESCENT_DIR}/claims.csv",
+        snippet=f"{DOUBLE_DESCENT_DIR}/claims.rst",
+        table=report(
+            f"{DOUBLE_DESCENT_DIR}/summary.html",
+            caption="../report/double_descent/summary.rst",
+            category=DOUBLE_DESCENT_CATEGORY,
+            subcategory="Verdicts",
+            labels={"table": "thresholds, peaks and verdicts"},
+        ),
+        figure5=report(
+            f"{DOUBLE_DESCENT_DIR}/figure5.png",
+            caption="../report/double_descent/figure5.rst",
+            category=DOUBLE_DESCENT_CATEGORY,
+            subcategory="Figure 5",
+            labels={"figure": "Figure 5", "panel": "a-c"},
+        ),
+        noise=report(
+            f"{DOUBLE_DESCENT_DIR}/noise_ablation.png",
+            caption="../report/double_descent/noise_ablation.rst",
+            category=DOUBLE_DESCENT_CATEGORY,
+            subcategory="Ablations",
+            labels={"figure": "ablation", "panel": "label-noise rate"},
+        ),
+        loss=report(
+            f"{DOUBLE_DESCENT_DIR}/loss_ablation.png",
+            caption="../report/double_descent/loss_ablation.rst",
+            category=DOUBLE_DESCENT_CATEGORY,
+            subcategory="Ablations",
+            labels={"figure": "ablation", "panel": "MSE vs cross-entropy"},
+        ),
+    params:
+        runs=double_descent_run_keys(),
+        settings=DOUBLE_DESCENT,
+        claims=CLAIMS,
+    log:
+        f"{LOGS}/double_descent/figure5.log",
+    benchmark:
+        f"{BENCHMARKS}/double_descent/figure5.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    conda:
+        "../envs/pipeline.yaml"
+    script:
+        "../scripts/figure5.py"
