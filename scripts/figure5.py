@@ -1,5 +1,6 @@
 """Figure 5, the label-noise and loss ablations, and the double-descent verdicts."""
 import matplotlib.pyplot as plt
+from matplotlib.ticker import NullFormatter, ScalarFormatter
 import numpy as np
 import pandas as pd
 
@@ -84,20 +85,25 @@ write_html_table(shown, snakemake.output.table, "Double descent: interpolation t
 
 
 # --- figures ------------------------------------------------------------------------------------
-def draw(ax, name, x="width", label=None, color=None, train=True, marks=True):
+def draw(ax, name, x="width", label="", color=None, train=True, marks=True):
+    """Test error (solid) and training error (dashed) of one series; dotted: its threshold."""
     curve = curves[curves["series"] == name].sort_values("width")
-    line, = ax.plot(curve[x], curve["test_error"], "-o", ms=3, color=color, label=label or f"{name} test")
+    prefix = f"{label} " if label else ""
+    line, = ax.plot(curve[x], curve["test_error"], "-o", ms=3, color=color, label=f"{prefix}test")
     if curve["seeds"].max() > 1:
         ax.fill_between(curve[x], curve["test_error"] - curve["test_error_std"],
                         curve["test_error"] + curve["test_error_std"], color=line.get_color(), alpha=0.15)
     if train:
         ax.plot(curve[x], curve["train_error"], "--", color=line.get_color(), alpha=0.7,
-                label=f"{label or name} train")
+                label=f"{prefix}train")
     row = summary.loc[name]
     column = "threshold_width" if x == "width" else "threshold_parameters"
     if marks and not pd.isna(row[column]):
-        ax.axvline(row[column], color=line.get_color(), linestyle=":", alpha=0.8)
+        ax.axvline(row[column], color=line.get_color(), linestyle=":", alpha=0.8,
+                   label=f"{prefix}interpolation threshold")
     ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(ScalarFormatter())
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.grid(alpha=0.3)
 
 
@@ -105,24 +111,21 @@ titles = ["(a) MLP, no label noise", "(b) MLP, 15 % label noise", "(c) CNN, 15 %
 fig, axes = plt.subplots(1, 3, figsize=(14, 4), layout="constrained", sharey=True)
 for ax, name, title in zip(axes, settings["figure5"], titles):
     if name in summary.index:
-        draw(ax, name, label="")
+        draw(ax, name)
+        ax.legend(fontsize=8)
         ax.set_title(f"{title}\n[{name}]", fontsize=10)
         ax.set_xlabel("hidden units per layer" if settings["series"][name]["model"] == "mlp" else "channels")
 axes[0].set_ylabel("error (%)")
-axes[0].plot([], [], "-o", color="C0", label="test")
-axes[0].plot([], [], "--", color="C0", label="train")
-axes[0].plot([], [], ":", color="C0", label="interpolation threshold")
-axes[0].legend(fontsize=8)
 save_figure(fig, snakemake.output.figure5)
 
 fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
 for i, name in enumerate(settings["noise_ablation"]):
     if name in summary.index:
         draw(ax, name, label=settings["series"][name]["variant"], color=plt.get_cmap("viridis")(i / 4),
-             train=False)
+             train=False, marks=False)
 ax.set_xlabel("hidden units per layer")
 ax.set_ylabel("test error (%)")
-ax.set_title("Label-noise rate (dotted: interpolation threshold)")
+ax.set_title("Test error by training-label noise rate")
 ax.legend(fontsize=8)
 save_figure(fig, snakemake.output.noise)
 
@@ -135,7 +138,7 @@ for xpos, text in [(n_train, "n"), (n_train * NUM_CLASSES, "n·K")]:
     ax.text(xpos, ax.get_ylim()[1], f" {text}", va="top")
 ax.set_xlabel("parameters")
 ax.set_ylabel("error (%)")
-ax.set_title("Loss function: MSE vs cross-entropy (dotted: interpolation threshold)")
+ax.set_title("MLP, 15 % label noise: MSE vs cross-entropy loss")
 ax.legend(fontsize=8)
 save_figure(fig, snakemake.output.loss)
 log("done")
