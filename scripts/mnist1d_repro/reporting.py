@@ -9,7 +9,7 @@ import html
 
 import pandas as pd
 
-from .claims import NOT_REPRODUCED, REPRODUCED, target_text, verdict
+from .claims import NOT_REPRODUCED, NOT_RUN, REPRODUCED, target_text, verdict
 from .io import atomic_path
 
 _STYLE = """
@@ -45,7 +45,7 @@ def claims_table(claims: dict, measured: dict, digits: int = 1) -> pd.DataFrame:
 
 
 def _cell(value, column: str) -> str:
-    if column == "verdict":
+    if column == "verdict" or value in (REPRODUCED, NOT_REPRODUCED, NOT_RUN):
         css = str(value).replace(" ", "-")
         return f'<td class="{css}">{html.escape(str(value))}</td>'
     if isinstance(value, float):
