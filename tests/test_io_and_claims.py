@@ -56,3 +56,16 @@ def test_claims_file_with_missing_tolerance_is_rejected(tmp_path):
     path.write_text("dataset:\n  x: {rule: within, paper: 1, claim: c, why: w}\n")
     with pytest.raises(ValueError, match="dataset.x needs 'tolerance'"):
         load_claims(path, "dataset")
+
+
+def test_html_table_colours_verdicts_in_any_cell(tmp_path):
+    import pandas as pd
+
+    from mnist1d_repro.reporting import write_html_table
+
+    frame = pd.DataFrame([{"result": "verdict", "CNN": REPRODUCED, "MLP": NOT_REPRODUCED, "x": 1.5}])
+    write_html_table(frame, tmp_path / "t.html", "T", note="n")
+    page = (tmp_path / "t.html").read_text()
+    assert '<td class="reproduced">reproduced</td>' in page
+    assert '<td class="not-reproduced">not reproduced</td>' in page
+    assert '<td class="num">1.5</td>' in page
