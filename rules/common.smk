@@ -24,6 +24,7 @@ BENCHMARKS = f"{RESULTS}/benchmarks"
 DATASET_DIR = f"{RESULTS}/dataset"  # section 3 figures and tables
 CLASSIFICATION_DIR = f"{RESULTS}/classification"  # section 4
 DOUBLE_DESCENT_DIR = f"{RESULTS}/double_descent"  # section 5.2
+POOLING_DIR = f"{RESULTS}/pooling"  # section 5.6
 
 
 def dataset_path(dataset, variant="original"):
@@ -100,3 +101,18 @@ def double_descent_outputs():
     """The files that make section 5.2 of the report."""
     names = ("summary.html", "figure5.png", "noise_ablation.png", "loss_ablation.png")
     return [f"{DOUBLE_DESCENT_DIR}/{name}" for name in names]
+
+
+def pooling_run_keys():
+    """(pooling, size, seed) of every pooling job, in a fixed order."""
+    p = config["pooling"]
+    return [(pool, size, seed) for pool in p["poolings"] for size in p["train_sizes"] for seed in p["seeds"]]
+
+
+def pooling_runs():
+    return [f"{POOLING_DIR}/{pool}/n{size}/seed{seed}/metrics.json" for pool, size, seed in pooling_run_keys()]
+
+
+def pooling_outputs():
+    """The files that make section 5.6 of the report."""
+    return [f"{POOLING_DIR}/final_accuracy.html", f"{POOLING_DIR}/figure9.png"]

@@ -20,6 +20,10 @@ BAD_CONFIGS = [
     ("classification: {models: [cnn, resnet]}", ["classification.models", "resnet"]),
     ("classification: {mnist: /no/such/mnist}", ["classification.mnist", "/no/such/mnist"]),
     ("device: tpu", ["'device'", "tpu"]),
+    ("pooling: {train_sizes: [1000, 60000]}", ["pooling.train_sizes", "60000"]),
+    ("pooling: {poolings: [max, median]}", ["pooling.poolings", "median"]),
+    ("double_descent: {series: {x: {model: mlp, variant: nope, loss: mse}}}",
+     ["double_descent.series.x.variant", "'nope'"]),
 ]
 
 

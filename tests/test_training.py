@@ -102,3 +102,17 @@ def test_device_selection():
     if not torch.cuda.is_available():
         with pytest.raises(RuntimeError, match="CUDA"):
             resolve_device("cuda")
+
+
+@pytest.mark.parametrize("pooling,read_out", [("none", 800), ("stride", 200), ("max", 200), ("avg", 200),
+                                              ("l2", 200)])
+def test_pooling_cnns_have_the_reference_read_out(pooling, read_out):
+    model = build_model("pooling_cnn", pooling=pooling)
+    assert model.linear.in_features == read_out
+    assert model(torch.randn(3, 40)).shape == (3, 10)
+
+
+def test_l2_pooling_is_the_root_of_the_summed_squares():
+    model = build_model("pooling_cnn", pooling="l2")
+    h = torch.tensor([[[3.0, 4.0, 1.0, 0.0]]])
+    assert torch.allclose(model.pool(h), torch.tensor([[[5.0, 1.0]]]))

@@ -73,3 +73,13 @@ def test_apply_variant_dispatches_and_rejects_unknown_kind(data):
     np.testing.assert_array_equal(apply_variant(data, {"kind": "flip"})["x"], flip(data)["x"])
     with pytest.raises(ValueError, match="rotate"):
         apply_variant(data, {"kind": "rotate"})
+
+
+@pytest.mark.parametrize("size", [1, 1000, 4000])
+def test_train_subset_is_exact_and_keeps_the_test_set(data, size):
+    out = apply_variant(data, {"kind": "train_subset", "size": size})
+    assert len(out["x"]) == len(out["y"]) == size
+    np.testing.assert_array_equal(out["x"], data["x"][:size])
+    np.testing.assert_array_equal(out["x_test"], data["x_test"])
+    with pytest.raises(ValueError, match="train_subset size"):
+        apply_variant(data, {"kind": "train_subset", "size": 4001})

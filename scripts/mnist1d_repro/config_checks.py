@@ -60,6 +60,17 @@ def check_config(config: dict) -> None:
     for figure in ("figure5", "noise_ablation", "loss_ablation"):
         for name in double_descent[figure]:
             require_name(name, double_descent["series"], f"double_descent.{figure}", "double_descent.series")
+    pooling = config["pooling"]
+    require_name(pooling["dataset"], config["datasets"], "pooling.dataset", "datasets")
+    pool_args = GeneratorArgs.from_dict({**config["generator"], **config["datasets"][pooling["dataset"]]})
+    available = int((pool_args.num_samples // 10) * 10 * pool_args.train_split)
+    too_big = [n for n in pooling["train_sizes"] if n > available]
+    if too_big:
+        raise ConfigError(f"config error at 'pooling.train_sizes': {too_big} exceed the {available} training "
+                          f"samples of dataset '{pooling['dataset']}'")
+    stray = sorted(set(pooling["curve_sizes"]) - set(pooling["train_sizes"]))
+    if stray:
+        raise ConfigError(f"config error at 'pooling.curve_sizes': {stray} are not in pooling.train_sizes")
     mnist = classification["mnist"]
     if mnist is not None and not Path(mnist).exists():
         raise ConfigError(f"config error at 'classification.mnist': no such file or folder: {mnist}")
@@ -72,7 +83,7 @@ def require_name(name: str, defined: dict, key: str, where: str) -> None:
                           f"'{where}': {known})")
 
 
-def check_claims_file(path, sections=("dataset", "classification", "double_descent")) -> None:
+def check_claims_file(path, sections=("dataset", "classification", "double_descent", "pooling")) -> None:
     """The claims file the report's verdicts come from must exist and be complete."""
     try:
         for section in sections:

@@ -78,7 +78,39 @@ class GRU(nn.Module):
         return self.linear(out.flatten(1))
 
 
-MODELS = {"logistic": Logistic, "mlp": MLP, "cnn": CNN, "gru": GRU}
+class PoolingCNN(nn.Module):
+    """Two 20-channel convolutions (kernel 3), each followed by ReLU and a pooling variant:
+    "none" (stride 1), "stride" (stride 2, no pooling), or "max"/"avg"/"l2" pooling over pairs."""
+
+    POOLINGS = ("none", "stride", "max", "avg", "l2")
+
+    def __init__(self, length: int = 40, pooling: str = "max", channels: int = 20, in_channels: int = 1):
+        super().__init__()
+        if pooling not in self.POOLINGS:
+            raise ValueError(f"unknown pooling {pooling!r}; known: {', '.join(self.POOLINGS)}")
+        self.pooling = pooling
+        stride = 2 if pooling == "stride" else 1
+        self.conv1 = nn.Conv1d(in_channels, channels, 3, stride=stride, padding=1)
+        self.conv2 = nn.Conv1d(channels, channels, 3, stride=stride, padding=1)
+        out_len = length if pooling == "none" else length // 4
+        self.linear = nn.Linear(channels * out_len, NUM_CLASSES)
+
+    def pool(self, h):
+        if self.pooling == "max":
+            return nn.functional.max_pool1d(h, 2)
+        if self.pooling == "avg":
+            return nn.functional.avg_pool1d(h, 2)
+        if self.pooling == "l2":
+            return nn.functional.lp_pool1d(h, 2, 2)  # sqrt of the sum of squares over each pair
+        return h
+
+    def forward(self, x):
+        h = self.pool(torch.relu(self.conv1(as_channels_first(x))))
+        h = self.pool(torch.relu(self.conv2(h)))
+        return self.linear(h.flatten(1))
+
+
+MODELS = {"logistic": Logistic, "mlp": MLP, "cnn": CNN, "gru": GRU, "pooling_cnn": PoolingCNN}
 
 
 def build_model(name: str, length: int = 40, in_channels: int = 1, **kwargs) -> nn.Module:

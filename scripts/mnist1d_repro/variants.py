@@ -64,11 +64,23 @@ def label_noise(data: dict, rate: float, seed: int) -> dict:
     return out
 
 
+def train_subset(data: dict, size: int) -> dict:
+    """The first ``size`` training samples (the generator has already shuffled them); test untouched."""
+    available = len(data["y"])
+    if not 0 < size <= available:
+        raise ValueError(f"train_subset size must be in 1..{available}, got {size}")
+    out = dict(data)
+    for key in ("x", "y", "y_clean", "label_resampled"):
+        if key in data:
+            out[key] = data[key][:size]
+    return out
+
+
 def apply_variant(data: dict, spec: dict) -> dict:
     """Apply a variant described by a config entry such as ``{kind: shuffle, seed: 42}``."""
     params = {k: v for k, v in spec.items() if k != "kind"}
     kinds = {"shuffle": shuffle_features, "flip": flip, "chunk_swap": chunk_swap,
-             "label_noise": label_noise}
+             "label_noise": label_noise, "train_subset": train_subset}
     if spec.get("kind") not in kinds:
         raise ValueError(f"unknown variant kind {spec.get('kind')!r}; known: {', '.join(kinds)}")
     return kinds[spec["kind"]](data, **params)
