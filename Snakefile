@@ -20,6 +20,7 @@ report: "report/workflow.rst"
 include: "rules/dataset.smk"
 include: "rules/classification.smk"
 include: "rules/double_descent.smk"
+include: "rules/ssl.smk"
 include: "rules/pooling.smk"
 
 
@@ -28,5 +29,6 @@ rule all:
         dataset_section_outputs(),
         classification_outputs(),
         double_descent_outputs(),
+        ssl_outputs(),
         pooling_outputs(),
     default_target: True

@@ -25,6 +25,7 @@ DATASET_DIR = f"{RESULTS}/dataset"  # section 3 figures and tables
 CLASSIFICATION_DIR = f"{RESULTS}/classification"  # section 4
 DOUBLE_DESCENT_DIR = f"{RESULTS}/double_descent"  # section 5.2
 POOLING_DIR = f"{RESULTS}/pooling"  # section 5.6
+SSL_DIR = f"{RESULTS}/ssl"  # section 5.5
 
 
 def dataset_path(dataset, variant="original"):
@@ -116,3 +117,15 @@ def pooling_runs():
 def pooling_outputs():
     """The files that make section 5.6 of the report."""
     return [f"{POOLING_DIR}/final_accuracy.html", f"{POOLING_DIR}/figure9.png"]
+
+
+def ssl_runs(filename):
+    """One file of every self-supervised job (loss x head depth x seed)."""
+    c = config["ssl"]
+    return [f"{SSL_DIR}/{loss}/head{head}/seed{seed}/{filename}"
+            for loss in c["losses"] for head in c["head_layers"] for seed in c["seeds"]]
+
+
+def ssl_outputs():
+    """The files that make section 5.5 of the report."""
+    return [f"{SSL_DIR}/probe_accuracy.html", f"{SSL_DIR}/figure8.png"]

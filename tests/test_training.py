@@ -116,3 +116,18 @@ def test_l2_pooling_is_the_root_of_the_summed_squares():
     model = build_model("pooling_cnn", pooling="l2")
     h = torch.tensor([[[3.0, 4.0, 1.0, 0.0]]])
     assert torch.allclose(model.pool(h), torch.tensor([[[5.0, 1.0]]]))
+
+
+def test_batch_loss_replaces_the_supervised_loss_and_fit_loss_is_recorded():
+    x, y = tiny_problem()
+    calls = []
+
+    def zero_centred_output(model, xb, yb):
+        calls.append(len(xb))
+        return model(xb).square().mean()
+
+    history = train(build_model("logistic"), (x, y), {}, TrainConfig(steps=20, batch_size=50, eval_every=10),
+                    batch_loss=zero_centred_output)
+    assert calls == [50] * 20
+    assert history[0]["fit_loss"] is None
+    assert history[-1]["fit_loss"] < history[1]["fit_loss"]  # the outputs are pushed to zero

@@ -31,7 +31,7 @@ def test_every_rule_output_log_and_benchmark_exist(quick_run):
     benchmarks = {p.relative_to(results / "benchmarks").with_suffix("")
                   for p in (results / "benchmarks").rglob("*.tsv")}
     assert logs == benchmarks  # every job wrote both
-    assert len(logs) == 81  # the jobs of the quick config with the MNIST stand-in
+    assert len(logs) == 88  # the jobs of the quick config with the MNIST stand-in
     for name in ["table1.csv", "table1.html", "claims.csv", "figure2.png", "figureS1.png"]:
         assert (results / "classification" / name).stat().st_size > 0, name
     for name in ["runs.csv", "summary.csv", "summary.html", "claims.csv", "figure5.png",
@@ -39,6 +39,8 @@ def test_every_rule_output_log_and_benchmark_exist(quick_run):
         assert (results / "double_descent" / name).stat().st_size > 0, name
     for name in ["runs.csv", "claims.csv", "final_accuracy.html", "figure9.png"]:
         assert (results / "pooling" / name).stat().st_size > 0, name
+    for name in ["probe_accuracy.csv", "probe_accuracy.html", "claims.csv", "figure8.png"]:
+        assert (results / "ssl" / name).stat().st_size > 0, name
 
 
 def test_pipeline_dataset_equals_library_output(quick_run):

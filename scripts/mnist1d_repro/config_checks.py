@@ -71,6 +71,11 @@ def check_config(config: dict) -> None:
     stray = sorted(set(pooling["curve_sizes"]) - set(pooling["train_sizes"]))
     if stray:
         raise ConfigError(f"config error at 'pooling.curve_sizes': {stray} are not in pooling.train_sizes")
+    ssl = config["ssl"]
+    require_name(ssl["dataset"], config["datasets"], "ssl.dataset", "datasets")
+    if ssl["tsne"]["head_layers"] not in ssl["head_layers"] or ssl["tsne"]["loss"] not in ssl["losses"]:
+        raise ConfigError("config error at 'ssl.tsne': its head_layers and loss must be among "
+                          "ssl.head_layers and ssl.losses")
     mnist = classification["mnist"]
     if mnist is not None and not Path(mnist).exists():
         raise ConfigError(f"config error at 'classification.mnist': no such file or folder: {mnist}")
@@ -83,7 +88,7 @@ def require_name(name: str, defined: dict, key: str, where: str) -> None:
                           f"'{where}': {known})")
 
 
-def check_claims_file(path, sections=("dataset", "classification", "double_descent", "pooling")) -> None:
+def check_claims_file(path, sections=("dataset", "classification", "double_descent", "pooling", "ssl")) -> None:
     """The claims file the report's verdicts come from must exist and be complete."""
     try:
         for section in sections:

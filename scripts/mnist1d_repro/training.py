@@ -107,36 +107,47 @@ def predict(model, x) -> np.ndarray:
 
 
 def train(model, train_set, eval_sets: dict, cfg: TrainConfig, *, loss_fn=F.cross_entropy,
-          after_step: Callable[[], None] | None = None, progress: Callable[[str], None] | None = None
-          ) -> list[dict]:
+          batch_loss: Callable | None = None, after_step: Callable[[], None] | None = None,
+          progress: Callable[[str], None] | None = None) -> list[dict]:
     """Train ``model`` for ``cfg.steps`` steps; evaluate on ``eval_sets`` at step 0, every
     ``cfg.eval_every`` steps and at the end. Tensors must already be on the model's device.
 
-    ``after_step`` runs after every optimizer step (e.g. to re-apply a pruning mask).
-    Returns one record per evaluation: ``{"step", "<set>_loss", "<set>_acc", ...}``.
+    The loss of a batch is ``loss_fn(model(x), y)``, or ``batch_loss(model, x, y)`` when given
+    (e.g. a self-supervised loss over two augmented views). ``after_step`` runs after every
+    optimizer step (e.g. to re-apply a pruning mask). Returns one record per evaluation:
+    ``{"step", "fit_loss", "<set>_loss", "<set>_acc", ...}``, where ``fit_loss`` is the mean
+    training-batch loss since the previous evaluation.
     """
     x, y = train_set
     optimizer = make_optimizer(model.parameters(), cfg)
     rows = batch_starts(len(x), cfg)
     history = []
+    loss_sum, loss_count = torch.zeros((), device=x.device), 0
+    if batch_loss is None:
+        def batch_loss(model, xb, yb):
+            return loss_fn(model(xb), yb)
 
     def record(step):
-        entry = {"step": step}
+        nonlocal loss_sum, loss_count
+        entry = {"step": step, "fit_loss": float(loss_sum) / loss_count if loss_count else None}
+        loss_sum, loss_count = torch.zeros((), device=x.device), 0
         for name, (ex, ey) in eval_sets.items():
             entry[f"{name}_loss"], entry[f"{name}_acc"] = evaluate(model, ex, ey)
         history.append(entry)
         if progress:
-            shown = ", ".join(f"{k} {v:.4g}" for k, v in entry.items() if k.endswith("acc"))
+            shown = ", ".join(f"{k} {v:.4g}" for k, v in entry.items() if k.endswith(("acc", "fit_loss")) and v is not None)
             progress(f"step {step}/{cfg.steps}: {shown}")
 
     model.train()
     record(0)
     for step in range(1, cfg.steps + 1):
         batch = rows(step - 1)
-        loss = loss_fn(model(x[batch]), y[batch])
+        loss = batch_loss(model, x[batch], y[batch])
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
+        loss_sum += loss.detach()
+        loss_count += 1
         if after_step is not None:
             after_step()
         if step % cfg.eval_every == 0 or step == cfg.steps:

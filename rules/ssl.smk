@@ -1,0 +1,72 @@
+# Paper section 5.5: self-supervised learning and the guillotine effect (Figure 8).
+# One job per loss x projection-head depth x seed; one aggregation job.
+
+SSL = config["ssl"]
+SSL_CATEGORY = "5.5 Self-supervised learning"
+
+
+rule train_ssl:
+    input:
+        dataset_path(SSL["dataset"]),
+    output:
+        metrics=f"{SSL_DIR}/{{loss}}/head{{head}}/seed{{seed}}/metrics.json",
+        representation=f"{SSL_DIR}/{{loss}}/head{{head}}/seed{{seed}}/output_representation.npz",
+    wildcard_constraints:
+        loss=name_pattern(SSL["losses"]),
+        head=r"\d",
+        seed=r"\d+",
+    params:
+        settings=SSL,
+        device=config["device"],
+    log:
+        f"{LOGS}/ssl/{{loss}}/head{{head}}/seed{{seed}}.log",
+    benchmark:
+        f"{BENCHMARKS}/ssl/{{loss}}/head{{head}}/seed{{seed}}.tsv"
+    threads: 1
+    resources:
+        mem_mb=3000,
+        runtime=20,
+        gpu=0,  # a GPU cluster profile raises this with set-resources
+    conda:
+        "../envs/pipeline.yaml"
+    script:
+        "../scripts/train_ssl.py"
+
+
+rule figure8:
+    input:
+        metrics=ssl_runs("metrics.json"),
+        tsne=lambda wc: f"{SSL_DIR}/{SSL['tsne']['loss']}/head{SSL['tsne']['head_layers']}/seed{SSL['seeds'][0]}/output_representation.npz",
+    output:
+        csv=f"{SSL_DIR}/probe_accuracy.csv",
+        claims=f"{SSL_DIR}/claims.csv",
+        snippet=f"{SSL_DIR}/claims.rst",
+        table=report(
+            f"{SSL_DIR}/probe_accuracy.html",
+            caption="../report/ssl/table.rst",
+            category=SSL_CATEGORY,
+            subcategory="Linear probes",
+            labels={"table": "probe accuracy per layer"},
+        ),
+        figure=report(
+            f"{SSL_DIR}/figure8.png",
+            caption="../report/ssl/figure8.rst",
+            category=SSL_CATEGORY,
+            subcategory="Figure 8",
+            labels={"figure": "Figure 8", "panel": "t-SNE and per-layer accuracy"},
+        ),
+    params:
+        tsne=SSL["tsne"],
+        claims=CLAIMS,
+    log:
+        f"{LOGS}/ssl/figure8.log",
+    benchmark:
+        f"{BENCHMARKS}/ssl/figure8.tsv"
+    threads: 2
+    resources:
+        mem_mb=3000,
+        runtime=15,
+    conda:
+        "../envs/pipeline.yaml"
+    script:
+        "../scripts/figure8.py"

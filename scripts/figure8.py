@@ -1,0 +1,80 @@
+"""Figure 8: t-SNE of the SSL output representation and linear accuracy after every layer."""
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from sklearn.manifold import TSNE
+
+from mnist1d_repro.claims import load_claims
+from mnist1d_repro.io import load_json, save_csv
+from mnist1d_repro.jobs import start_job
+from mnist1d_repro.plotting import CLASS_COLORS, save_figure
+from mnist1d_repro.reporting import claims_table, verdict_sentence, write_caption_snippet, write_html_table
+
+ENCODER_OUTPUT = 3  # layer index of the last convolution: the representation "before the head"
+REFERENCE_2_LAYER = [32.8, 75.1, 80.9, 82.1, 76.1, 75.0]  # what the reference printed (InfoNCE, 2-layer head)
+
+log = start_job(snakemake)
+rows = []
+for path in snakemake.input.metrics:
+    m = load_json(path)
+    for layer, acc in enumerate(m["probe_accuracy"]):
+        rows.append({"loss": m["loss"], "head_layers": m["head_layers"], "seed": m["seed"], "layer": layer,
+                     "features": m["layer_features"][layer], "accuracy": acc})
+probes = pd.DataFrame(rows)
+save_csv(snakemake.output.csv, probes)
+mean = probes.groupby(["loss", "head_layers", "layer"])["accuracy"].agg(["mean", "std"]).reset_index()
+
+info = mean[mean["loss"] == "info_nce"]
+peaks_inside = []
+for head, curve in info.groupby("head_layers"):
+    best = int(curve.loc[curve["mean"].idxmax(), "layer"])
+    peaks_inside.append(0 < best < curve["layer"].max())
+    log(f"info_nce, {head}-layer head: best layer {best} of 0..{curve['layer'].max()}")
+before_head = info[(info["head_layers"] == 2) & (info["layer"] == ENCODER_OUTPUT)]["mean"]
+measured = {
+    "linear_accuracy_before_head": float(before_head.iloc[0]) if len(before_head) else None,
+    "accuracy_peaks_in_the_middle": float(np.mean(peaks_inside)) if peaks_inside else None,
+}
+claims = claims_table(load_claims(snakemake.params.claims, "ssl"), measured, digits=2)
+save_csv(snakemake.output.claims, claims)
+write_caption_snippet(snakemake.output.snippet, [f"{row['claim']} — {verdict_sentence(row)}"
+                                                 for _, row in claims.iterrows()])
+
+table = mean.pivot_table(index=["loss", "head_layers"], columns="layer", values="mean").round(1)
+table.columns = [f"layer {c}" for c in table.columns]
+table = table.reset_index()
+reference = {"loss": "reference (InfoNCE)", "head_layers": 2,
+             **{f"layer {i}": v for i, v in enumerate(REFERENCE_2_LAYER)}}
+table = pd.concat([table, pd.DataFrame([reference])], ignore_index=True).astype(object).fillna("")
+write_html_table(table, snakemake.output.table, "Linear-probe test accuracy (%) after each layer",
+                 note=f"Layer 0 is the input, layers 1-3 the convolutions, then the projection head. Mean over "
+                      f"{probes['seed'].nunique()} seed(s). The last row is what the reference printed.")
+
+# --- figure -----------------------------------------------------------------------------------------
+rep = np.load(snakemake.input.tsne, allow_pickle=False)
+tsne = snakemake.params.tsne
+embedding = TSNE(perplexity=tsne["perplexity"], init="pca", random_state=tsne["seed"],
+                 n_jobs=snakemake.threads).fit_transform(rep["output"])
+fig, (ax_a, ax_b) = plt.subplots(1, 2, figsize=(12, 5), layout="constrained")
+for label in range(10):
+    pts = embedding[rep["label"] == label]
+    ax_a.scatter(pts[:, 0], pts[:, 1], s=3, color=CLASS_COLORS[label], label=str(label), alpha=0.7)
+ax_a.legend(markerscale=4, fontsize=8, title="class")
+ax_a.set_xticks([])
+ax_a.set_yticks([])
+ax_a.set_title(f"(a) t-SNE of the output representation ({tsne['loss']}, {tsne['head_layers']}-layer head, "
+               f"n = {len(embedding)})", fontsize=9)
+for (loss, head), curve in mean.groupby(["loss", "head_layers"]):
+    ax_b.errorbar(curve["layer"], curve["mean"], yerr=curve["std"].fillna(0), marker="o", ms=4, capsize=2,
+                  linestyle="-" if loss == "info_nce" else "--", color=f"C{[0, 2, 4].index(head)}",
+                  label=f"{loss}, {head}-layer head")
+ax_b.plot(range(len(REFERENCE_2_LAYER)), REFERENCE_2_LAYER, ":", color="gray", label="reference, 2-layer head")
+ax_b.axvline(ENCODER_OUTPUT, color="black", linewidth=0.8)
+ax_b.text(ENCODER_OUTPUT, ax_b.get_ylim()[0], " head starts", va="bottom", fontsize=8)
+ax_b.set_xlabel("layer (0 = input)")
+ax_b.set_ylabel("linear-probe test accuracy (%)")
+ax_b.set_title("(b) linear accuracy after each layer", fontsize=9)
+ax_b.grid(alpha=0.3)
+ax_b.legend(fontsize=8)
+save_figure(fig, snakemake.output.figure)
+log("done")
