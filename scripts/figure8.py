@@ -2,12 +2,11 @@
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from sklearn.manifold import TSNE
 
 from mnist1d_repro.claims import load_claims
 from mnist1d_repro.io import load_json, save_csv
 from mnist1d_repro.jobs import start_job
-from mnist1d_repro.plotting import CLASS_COLORS, save_figure
+from mnist1d_repro.plotting import save_figure, scatter_by_class, tsne_embedding
 from mnist1d_repro.reporting import claims_table, verdict_sentence, write_caption_snippet, write_html_table
 
 ENCODER_OUTPUT = 3  # layer index of the last convolution: the representation "before the head"
@@ -53,15 +52,9 @@ write_html_table(table, snakemake.output.table, "Linear-probe test accuracy (%) 
 # --- figure -----------------------------------------------------------------------------------------
 rep = np.load(snakemake.input.tsne, allow_pickle=False)
 tsne = snakemake.params.tsne
-embedding = TSNE(perplexity=tsne["perplexity"], init="pca", random_state=tsne["seed"],
-                 n_jobs=snakemake.threads).fit_transform(rep["output"])
+embedding = tsne_embedding(rep["output"], tsne["perplexity"], tsne["seed"], snakemake.threads)
 fig, (ax_a, ax_b) = plt.subplots(1, 2, figsize=(12, 5), layout="constrained")
-for label in range(10):
-    pts = embedding[rep["label"] == label]
-    ax_a.scatter(pts[:, 0], pts[:, 1], s=3, color=CLASS_COLORS[label], label=str(label), alpha=0.7)
-ax_a.legend(markerscale=4, fontsize=8, title="class")
-ax_a.set_xticks([])
-ax_a.set_yticks([])
+scatter_by_class(ax_a, embedding, rep["label"])
 ax_a.set_title(f"(a) t-SNE of the output representation ({tsne['loss']}, {tsne['head_layers']}-layer head, "
                f"n = {len(embedding)})", fontsize=9)
 for (loss, head), curve in mean.groupby(["loss", "head_layers"]):

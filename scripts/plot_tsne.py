@@ -2,13 +2,12 @@
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from sklearn.manifold import TSNE
 from sklearn.metrics import silhouette_score
 
 from mnist1d_repro.claims import load_claims
 from mnist1d_repro.io import load_dataset, save_csv
 from mnist1d_repro.jobs import start_job
-from mnist1d_repro.plotting import CLASS_COLORS, save_figure
+from mnist1d_repro.plotting import save_figure, scatter_by_class, tsne_embedding
 from mnist1d_repro.reporting import claims_table, verdict_sentence, write_caption_snippet
 
 log = start_job(snakemake)
@@ -17,8 +16,7 @@ x = np.concatenate([data["x"], data["x_test"]])
 y = np.concatenate([data["y"], data["y_test"]])
 params = snakemake.params.tsne
 log(f"t-SNE of {len(x)} samples, perplexity {params['perplexity']}, seed {params['seed']}")
-embedding = TSNE(n_components=2, perplexity=params["perplexity"], init="pca",
-                 random_state=params["seed"], n_jobs=snakemake.threads).fit_transform(x)
+embedding = tsne_embedding(x, params["perplexity"], params["seed"], snakemake.threads)
 silhouette = {
     "embedding": float(silhouette_score(embedding, y)),
     "pixels": float(silhouette_score(x, y)),
@@ -28,12 +26,7 @@ save_csv(snakemake.output.embedding,
          pd.DataFrame({"tsne_1": embedding[:, 0], "tsne_2": embedding[:, 1], "label": y}))
 
 fig, ax = plt.subplots(figsize=(6, 5.5))
-for label in range(10):
-    pts = embedding[y == label]
-    ax.scatter(pts[:, 0], pts[:, 1], s=3, color=CLASS_COLORS[label], label=str(label), alpha=0.7)
-ax.legend(markerscale=4, title="class", fontsize=8, loc="center left", bbox_to_anchor=(1, 0.5))
-ax.set_xticks([])
-ax.set_yticks([])
+scatter_by_class(ax, embedding, y, legend_loc="center left", bbox_to_anchor=(1, 0.5))
 ax.set_title(f"t-SNE of MNIST-1D ({len(x)} samples, pixel space)\n"
              f"class silhouette {silhouette['embedding']:.3f}", fontsize=10)
 save_figure(fig, snakemake.output.figure)

@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from mnist1d_repro.models import build_model, count_parameters
-from mnist1d_repro.training import (LOSSES, TrainConfig, as_tensors, batch_starts, early_stopping_record,
+from mnist1d_repro.training import (LOSSES, TrainConfig, as_tensors, batch_rows, early_stopping_record,
                                     resolve_device, seed_everything, train)
 
 
@@ -38,17 +38,17 @@ def test_unknown_model_is_named():
 
 
 def test_sequential_batches_follow_the_reference_order():
-    rows = batch_starts(400, TrainConfig(steps=1, batch_size=100))
+    rows = batch_rows(400, TrainConfig(steps=1, batch_size=100))
     assert [rows(i) for i in (0, 3, 4, 5)] == [slice(0, 100), slice(300, 400), slice(0, 100),
                                                slice(100, 200)]
 
 
 def test_shuffled_batches_cover_each_epoch_once_and_are_seeded():
     cfg = TrainConfig(steps=1, batch_size=30, batch_order="shuffled", shuffle_seed=3)
-    rows = batch_starts(100, cfg)
+    rows = batch_rows(100, cfg)
     epoch = torch.cat([rows(i) for i in range(4)])
     assert sorted(epoch.tolist()) == list(range(100))
-    again = batch_starts(100, cfg)
+    again = batch_rows(100, cfg)
     assert torch.equal(torch.cat([again(i) for i in range(4)]), epoch)
     assert not torch.equal(rows(4), epoch[:30])  # a new order in the next epoch
 

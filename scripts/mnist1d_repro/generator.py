@@ -9,7 +9,7 @@ which entries those are.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
@@ -132,7 +132,6 @@ class RandomFactors:
     corr_noise: np.ndarray  # white noise before smoothing, already scaled
     iid_noise: np.ndarray
     shear: np.ndarray  # slope coefficient
-    extra: dict = field(default_factory=dict)
 
 
 def draw_factors(n: int, args: GeneratorArgs, rng: np.random.RandomState) -> RandomFactors:

@@ -45,6 +45,13 @@ class MLP(nn.Module):
         return self.linear3(h)
 
 
+def conv_stack_length(length: int) -> int:
+    """Output length of the paper's three stride-2 convolutions (kernels 5, 3, 3; padding 1)."""
+    for kernel in (5, 3, 3):
+        length = (length + 2 - kernel) // 2 + 1
+    return length
+
+
 class CNN(nn.Module):
     """Three stride-2 1-D convolutions with ReLU, then a linear read-out."""
 
@@ -53,10 +60,7 @@ class CNN(nn.Module):
         self.conv1 = nn.Conv1d(in_channels, channels, 5, stride=2, padding=1)
         self.conv2 = nn.Conv1d(channels, channels, 3, stride=2, padding=1)
         self.conv3 = nn.Conv1d(channels, channels, 3, stride=2, padding=1)
-        out_len = length
-        for kernel in (5, 3, 3):
-            out_len = (out_len + 2 - kernel) // 2 + 1
-        self.linear = nn.Linear(channels * out_len, NUM_CLASSES)
+        self.linear = nn.Linear(channels * conv_stack_length(length), NUM_CLASSES)
 
     def forward(self, x):
         h = torch.relu(self.conv1(as_channels_first(x)))

@@ -24,6 +24,24 @@ def draw_signal(ax, x, color="black", **kwargs):
     ax.set_yticks([])
 
 
+def tsne_embedding(x, perplexity: float, seed: int, threads: int) -> np.ndarray:
+    """2-D t-SNE (scikit-learn, PCA initialisation), seeded."""
+    from sklearn.manifold import TSNE
+
+    return TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=seed,
+                n_jobs=threads).fit_transform(x)
+
+
+def scatter_by_class(ax, points, labels, legend_loc="best", **legend_kwargs):
+    """One colour per class, small points, no ticks."""
+    for label in range(10):
+        pts = points[labels == label]
+        ax.scatter(pts[:, 0], pts[:, 1], s=3, color=CLASS_COLORS[label], label=str(label), alpha=0.7)
+    ax.legend(markerscale=4, title="class", fontsize=8, loc=legend_loc, **legend_kwargs)
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
 def save_figure(fig, path, dpi=150):
     with atomic_path(path, suffix=".png") as tmp:
         fig.savefig(tmp, dpi=dpi, bbox_inches="tight", format="png")

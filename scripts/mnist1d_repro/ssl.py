@@ -10,6 +10,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from .models import conv_stack_length
+
 
 def augment(x: torch.Tensor, generator: torch.Generator, max_shift: int = 10,
             slope_std: float = 0.04, offset_std: float = 0.3) -> torch.Tensor:
@@ -70,15 +72,9 @@ class SSLNetwork(nn.Module):
             nn.Conv1d(channels, channels, 3, stride=2, padding=1),
             nn.Conv1d(channels, channels, 3, stride=2, padding=1),
         ])
-        features = self._features(length, channels)
+        features = channels * conv_stack_length(length)
         sizes = [features] + [hidden] * (head_layers - 1) + [out_dim] if head_layers else [features]
         self.head = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
-
-    @staticmethod
-    def _features(length, channels):
-        for kernel in (5, 3, 3):
-            length = (length + 2 - kernel) // 2 + 1
-        return channels * length
 
     def layer_outputs(self, x: torch.Tensor) -> list[torch.Tensor]:
         """[input, after conv 1, 2, 3 (flattened), after each head layer]."""

@@ -65,7 +65,7 @@ def make_optimizer(params, cfg: TrainConfig) -> torch.optim.Optimizer:
     raise ValueError(f"unknown optimizer {cfg.optimizer!r}")
 
 
-def batch_starts(n: int, cfg: TrainConfig) -> Callable[[int], torch.Tensor | slice]:
+def batch_rows(n: int, cfg: TrainConfig) -> Callable[[int], torch.Tensor | slice]:
     """For step i, the rows of its batch: a slice (sequential) or an index tensor (shuffled)."""
     if cfg.batch_order == "sequential":
         return lambda step: slice((step * cfg.batch_size) % n, (step * cfg.batch_size) % n + cfg.batch_size)
@@ -120,7 +120,7 @@ def train(model, train_set, eval_sets: dict, cfg: TrainConfig, *, loss_fn=F.cros
     """
     x, y = train_set
     optimizer = make_optimizer(model.parameters(), cfg)
-    rows = batch_starts(len(x), cfg)
+    rows = batch_rows(len(x), cfg)
     history = []
     loss_sum, loss_count = torch.zeros((), device=x.device), 0
     if batch_loss is None:
