@@ -19,6 +19,7 @@ report: "report/workflow.rst"
 # One rules file per paper section.
 include: "rules/dataset.smk"
 include: "rules/classification.smk"
+include: "rules/lottery.smk"
 include: "rules/double_descent.smk"
 include: "rules/ssl.smk"
 include: "rules/pooling.smk"
@@ -28,6 +29,7 @@ rule all:
     input:
         dataset_section_outputs(),
         classification_outputs(),
+        lottery_outputs(),
         double_descent_outputs(),
         ssl_outputs(),
         pooling_outputs(),

@@ -26,6 +26,7 @@ CLASSIFICATION_DIR = f"{RESULTS}/classification"  # section 4
 DOUBLE_DESCENT_DIR = f"{RESULTS}/double_descent"  # section 5.2
 POOLING_DIR = f"{RESULTS}/pooling"  # section 5.6
 SSL_DIR = f"{RESULTS}/ssl"  # section 5.5
+LOTTERY_DIR = f"{RESULTS}/lottery"  # section 5.1
 
 
 def dataset_path(dataset, variant="original"):
@@ -129,3 +130,55 @@ def ssl_runs(filename):
 def ssl_outputs():
     """The files that make section 5.5 of the report."""
     return [f"{SSL_DIR}/probe_accuracy.html", f"{SSL_DIR}/figure8.png"]
+
+
+def lottery_chain_keys():
+    """(schedule, method, seed) of every pruning chain, in a fixed order."""
+    c = config["lottery"]
+    return [(schedule, method, seed) for schedule in c["schedules"]
+            for method in (["magnitude", "random"] if schedule in c["random_schedules"] else ["magnitude"])
+            for seed in c["seeds"]]
+
+
+def lottery_chain_path(schedule, method, seed, filename):
+    return f"{LOTTERY_DIR}/chains/{schedule}/{method}/seed{seed}/{filename}"
+
+
+LOTTERY_MASK_METHOD = {"lottery": "magnitude", "random": "random"}
+
+
+def lottery_asymptotic_runs():
+    """One dict per asymptotic run: its keys and its metrics file. A dense network has no mask,
+    so its run depends only on the variant and the initialisation seed; trials that share
+    an initialisation seed share that file."""
+    c = config["lottery"]
+    a = c["asymptotic"]
+    runs = []
+    for variant in a["variants"]:
+        for network in a["networks"]:
+            for init in a["inits"]:
+                for seed in c["seeds"]:
+                    init_seed = seed if init == "original" else seed + a["new_init_offset"]
+                    name = f"init{init_seed}" if network == "dense" else f"seed{seed}_init{init_seed}"
+                    runs.append({"variant": variant, "network": network, "init": init, "seed": seed,
+                                 "init_seed": init_seed,
+                                 "path": f"{LOTTERY_DIR}/asymptotic/{variant}/{network}/{name}.json"})
+    return runs
+
+
+def lottery_panel_variants():
+    """The asymptotic variant behind each Figure 4 panel, found by its kind (None: not run)."""
+    variants = config["lottery"]["asymptotic"]["variants"]
+
+    def of_kind(kind):
+        return next((v for v in variants if v != "original" and config["variants"][v]["kind"] == kind), None)
+
+    return {"original": "original" if "original" in variants else None,
+            "flipped": of_kind("flip"), "shuffled": of_kind("shuffle")}
+
+
+def lottery_outputs():
+    """The files that make section 5.1 of the report."""
+    names = ("summary.html", "figure4.png", "figureS2.png", "asymptotic.html", "pruning_rate.png",
+             "asymptotic_ablation.png")
+    return [f"{LOTTERY_DIR}/{name}" for name in names]

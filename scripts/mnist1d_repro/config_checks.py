@@ -76,9 +76,32 @@ def check_config(config: dict) -> None:
     if ssl["tsne"]["head_layers"] not in ssl["head_layers"] or ssl["tsne"]["loss"] not in ssl["losses"]:
         raise ConfigError("config error at 'ssl.tsne': its head_layers and loss must be among "
                           "ssl.head_layers and ssl.losses")
+    check_lottery(config)
     mnist = classification["mnist"]
     if mnist is not None and not Path(mnist).exists():
         raise ConfigError(f"config error at 'classification.mnist': no such file or folder: {mnist}")
+
+
+def check_lottery(config: dict) -> None:
+    lottery = config["lottery"]
+    require_name(lottery["dataset"], config["datasets"], "lottery.dataset", "datasets")
+    for name in lottery["random_schedules"]:
+        require_name(name, lottery["schedules"], "lottery.random_schedules", "lottery.schedules")
+    levels = lottery["schedules"]["paper"]["levels"]
+    if lottery["ticket_level"] >= levels:
+        raise ConfigError(f"config error at 'lottery.ticket_level': {lottery['ticket_level']} is not a level of "
+                          f"the paper schedule (levels 0..{levels - 1})")
+    asymptotic = lottery["asymptotic"]
+    require_name(asymptotic["dataset"], config["datasets"], "lottery.asymptotic.dataset", "datasets")
+    for variant in asymptotic["variants"]:
+        if variant != "original":
+            require_name(variant, config["variants"], "lottery.asymptotic.variants", "variants")
+    if "random" in asymptotic["networks"] and "paper" not in lottery["random_schedules"]:
+        raise ConfigError("config error at 'lottery.random_schedules': the asymptotic 'random' network needs "
+                          "a random chain of the 'paper' schedule")
+    if asymptotic["average_last_steps"] >= asymptotic["steps"]:
+        raise ConfigError("config error at 'lottery.asymptotic.average_last_steps': must be less than "
+                          "lottery.asymptotic.steps")
 
 
 def require_name(name: str, defined: dict, key: str, where: str) -> None:
@@ -88,7 +111,8 @@ def require_name(name: str, defined: dict, key: str, where: str) -> None:
                           f"'{where}': {known})")
 
 
-def check_claims_file(path, sections=("dataset", "classification", "double_descent", "pooling", "ssl")) -> None:
+def check_claims_file(path, sections=("dataset", "classification", "double_descent", "pooling", "ssl",
+                                             "lottery")) -> None:
     """The claims file the report's verdicts come from must exist and be complete."""
     try:
         for section in sections:

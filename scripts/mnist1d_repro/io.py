@@ -53,6 +53,17 @@ def load_dataset(path) -> dict:
     return data
 
 
+def save_arrays(path, arrays: dict) -> None:
+    """Named arrays (no pickled objects) in one compressed .npz."""
+    with atomic_path(path, suffix=".npz") as tmp:
+        np.savez_compressed(tmp, **{k: np.asarray(v) for k, v in arrays.items()})
+
+
+def load_arrays(path) -> dict:
+    with np.load(path, allow_pickle=False) as archive:
+        return {k: archive[k] for k in archive.files}
+
+
 def save_json(path, obj) -> None:
     with atomic_path(path, suffix=".json") as tmp:
         tmp.write_text(json.dumps(obj, indent=2, sort_keys=True) + "\n")

@@ -58,10 +58,14 @@ def as_tensors(x, y, device) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def make_optimizer(params, cfg: TrainConfig) -> torch.optim.Optimizer:
+    # foreach: one multi-tensor kernel per update stage instead of a loop over parameters. On
+    # the CPU torch defaults to the loop; both give bit-identical parameters (tested), the
+    # multi-tensor path is 3x faster for a 276k-parameter MLP. (fused=True rounds differently.)
     if cfg.optimizer == "adam":
-        return torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+        return torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay, foreach=True)
     if cfg.optimizer == "sgd":
-        return torch.optim.SGD(params, lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
+        return torch.optim.SGD(params, lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay,
+                               foreach=True)
     raise ValueError(f"unknown optimizer {cfg.optimizer!r}")
 
 

@@ -1,0 +1,29 @@
+"""One pruning chain (Figure 4a-b): prune, rewind to the initialisation, retrain, repeat."""
+import pandas as pd
+import torch  # noqa: F401  (imported before start_job so that its thread count is set)
+
+from mnist1d_repro.io import load_dataset, save_arrays, save_csv
+from mnist1d_repro.jobs import start_job
+from mnist1d_repro.lottery import pruning_chain, sparsity_schedule
+from mnist1d_repro.models import build_model, count_parameters
+from mnist1d_repro.training import TrainConfig, as_tensors, resolve_device, seed_everything
+
+log = start_job(snakemake)
+wc, params = snakemake.wildcards, snakemake.params
+seed, training = int(wc.seed), params.training
+device = resolve_device(params.device)
+data = load_dataset(snakemake.input[0])
+x, y = as_tensors(data["x"], data["y"], device)
+eval_sets = {"train": (x, y), "test": as_tensors(data["x_test"], data["y_test"], device)}
+cfg = TrainConfig(steps=training["steps"], batch_size=training["batch_size"], lr=training["lr"],
+                  eval_every=training["eval_every"])
+
+seed_everything(seed)
+model = build_model("mlp", length=x.shape[1], hidden=params.hidden).to(device)
+sparsities = sparsity_schedule(params.schedule["levels"], params.schedule["final_sparsity"])
+log(f"{wc.method} chain, schedule {wc.schedule}: {len(sparsities)} levels to sparsity {sparsities[-1]:.3f}, "
+    f"MLP hidden {params.hidden} ({count_parameters(model)} parameters), {cfg.steps} steps per level")
+rows, masks = pruning_chain(model, wc.method, sparsities, (x, y), eval_sets, cfg, seed=seed, log=log)
+save_arrays(snakemake.output.masks, masks)
+save_csv(snakemake.output.levels, pd.DataFrame(rows))
+log("done")
