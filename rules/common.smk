@@ -147,6 +147,12 @@ def lottery_chain_path(schedule, method, seed, filename):
 LOTTERY_MASK_METHOD = {"lottery": "magnitude", "random": "random"}
 
 
+def lottery_asymptotic_masks(wildcards):
+    """The paper schedule's chain whose masks a ticket (or random subnetwork) comes from."""
+    method = LOTTERY_MASK_METHOD[wildcards.network]
+    return lottery_chain_path("paper", method, wildcards.seed, "masks.npz")
+
+
 def lottery_asymptotic_runs():
     """One dict per asymptotic run: its keys and its metrics file. A dense network has no mask,
     so its run depends only on the variant and the initialisation seed; trials that share

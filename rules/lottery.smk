@@ -26,6 +26,7 @@ rule lottery_chain:
     benchmark:
         f"{BENCHMARKS}/lottery/chains/{{schedule}}/{{method}}/seed{{seed}}.tsv"
     threads: 1
+    priority: 50  # the longest jobs, and the asymptotic runs wait for them: start them first
     resources:
         mem_mb=2000,
         # about 5 s per level at paper scale on one CPU core
@@ -35,12 +36,6 @@ rule lottery_chain:
         "../envs/pipeline.yaml"
     script:
         "../scripts/lottery_chain.py"
-
-
-def lottery_asymptotic_masks(wildcards):
-    """The paper schedule's chain whose masks a ticket (or random subnetwork) comes from."""
-    method = LOTTERY_MASK_METHOD[wildcards.network]
-    return lottery_chain_path("paper", method, wildcards.seed, "masks.npz")
 
 
 rule lottery_asymptotic_dense:

@@ -24,6 +24,12 @@ BAD_CONFIGS = [
     ("pooling: {poolings: [max, median]}", ["pooling.poolings", "median"]),
     ("double_descent: {series: {x: {model: mlp, variant: nope, loss: mse}}}",
      ["double_descent.series.x.variant", "'nope'"]),
+    ("lottery: {ticket_level: 100}", ["lottery.ticket_level", "levels 0..99"]),
+    ("lottery: {schedules: {paper: {levels: 10, final_sparsity: 1.5}}}",
+     ["lottery.schedules.paper.final_sparsity", "maximum"]),
+    ("lottery: {random_schedules: [slow]}", ["lottery.random_schedules", "'slow'"]),
+    ("lottery: {asymptotic: {variants: [original, upside_down]}}", ["lottery.asymptotic.variants", "'upside_down'"]),
+    ("lottery: {asymptotic: {networks: [dense, winning]}}", ["lottery.asymptotic.networks", "winning"]),
 ]
 
 

@@ -41,6 +41,25 @@ def test_every_rule_output_log_and_benchmark_exist(quick_run):
         assert (results / "pooling" / name).stat().st_size > 0, name
     for name in ["probe_accuracy.csv", "probe_accuracy.html", "claims.csv", "figure8.png"]:
         assert (results / "ssl" / name).stat().st_size > 0, name
+    for name in ["chains.csv", "asymptotic.csv", "adjacency.csv", "claims.csv", "summary.html", "figure4.png",
+                 "figureS2.png", "asymptotic.html", "pruning_rate.png", "asymptotic_ablation.png"]:
+        assert (results / "lottery" / name).stat().st_size > 0, name
+
+
+def test_lottery_runs_share_dense_networks_and_use_the_configured_ticket(quick_run):
+    import pandas as pd
+
+    config = yaml.safe_load((quick_run / "config" / "quick.yaml").read_text())["lottery"]
+    runs = pd.read_csv(quick_run / "results" / "lottery" / "asymptotic.csv")
+    variants, seeds = config["asymptotic"]["variants"], config["seeds"]
+    assert len(runs) == len(variants) * 3 * 2 * len(seeds)
+    # seeds 42 and 43: the new initialisation of trial 42 is trial 43's original one, so one dense run
+    dense_files = list((quick_run / "results" / "lottery" / "asymptotic" / "original" / "dense").glob("*.json"))
+    assert sorted(p.stem for p in dense_files) == ["init42", "init43", "init44"]
+    chains = pd.read_csv(quick_run / "results" / "lottery" / "chains.csv")
+    ticket = chains[(chains["schedule"] == "paper") & (chains["level"] == config["ticket_level"])]
+    masked = runs[runs["network"] != "dense"]
+    assert np.allclose(sorted(masked["kept_fraction"].unique()), sorted(ticket["kept_fraction"].unique()))
 
 
 def test_pipeline_dataset_equals_library_output(quick_run):
@@ -56,7 +75,8 @@ def test_report_has_section_captions_and_measured_numbers(quick_run):
     html = (quick_run / "results" / "report.html").read_text()
     assert "3. MNIST-1D dataset" in html
     assert "Scaling Down Deep Learning" in html  # workflow description
-    for fragment in ["Figure 1", "Figure 3b", "pixel knn accuracy", "silhouette"]:
+    for fragment in ["Figure 1", "Figure 3b", "pixel knn accuracy", "silhouette", "5.1 Lottery tickets",
+                     "Figure S2"]:
         assert fragment in html, fragment
     snippet = (quick_run / "results" / "dataset" / "pixel_baselines.rst").read_text()
     assert "ours" in snippet and ("reproduced" in snippet)
