@@ -9,7 +9,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-COPIED = ["Snakefile", "rules", "scripts", "config", "report", "envs", "profiles"]
+COPIED = ["Snakefile", "rules", "scripts", "config", "report", "envs", "slurm"]
+
+# The quick config, plus a tiny stand-in for a local MNIST copy so that the MNIST row runs too.
+QUICK = ("--configfile", "config/quick.yaml", "with_mnist.yaml")
 
 
 def copy_workflow(dest: Path) -> Path:
@@ -35,6 +38,22 @@ def run_snakemake(workdir: Path, *args, check=True, timeout=1800):
 @pytest.fixture(scope="session")
 def workflow_copy(tmp_path_factory):
     return copy_workflow(tmp_path_factory.mktemp("workflow"))
+
+
+def prepare_quick_run(workdir: Path) -> Path:
+    """The files the quick run with the MNIST stand-in needs besides the workflow."""
+    tiny_mnist(workdir / "tiny_mnist", n_train=200, n_test=50)
+    (workdir / "with_mnist.yaml").write_text("classification: {mnist: tiny_mnist}\n")
+    return workdir
+
+
+@pytest.fixture(scope="session")
+def quick_run(workflow_copy):
+    """The quick pipeline, run locally on 2 cores, and its report."""
+    prepare_quick_run(workflow_copy)
+    run_snakemake(workflow_copy, "--cores", "2", *QUICK)
+    run_snakemake(workflow_copy, *QUICK, "--report", "results/report.html")
+    return workflow_copy
 
 
 def tiny_mnist(folder, n_train=30, n_test=10, gz=True, seed=0):

@@ -1,24 +1,11 @@
 """End to end: the quick pipeline in a temporary copy, its report, rerun and lint."""
 import numpy as np
-import pytest
 
-from conftest import run_snakemake, tiny_mnist
+from conftest import QUICK, run_snakemake
 from mnist1d_repro.generator import GeneratorArgs, make_dataset
 from mnist1d_repro.io import load_dataset
 
 import yaml
-
-# The quick config, plus a tiny stand-in for a local MNIST copy so that the MNIST row runs too.
-QUICK = ("--configfile", "config/quick.yaml", "with_mnist.yaml")
-
-
-@pytest.fixture(scope="module")
-def quick_run(workflow_copy):
-    tiny_mnist(workflow_copy / "tiny_mnist", n_train=200, n_test=50)
-    (workflow_copy / "with_mnist.yaml").write_text("classification: {mnist: tiny_mnist}\n")
-    run_snakemake(workflow_copy, "--cores", "2", *QUICK)
-    run_snakemake(workflow_copy, *QUICK, "--report", "results/report.html")
-    return workflow_copy
 
 
 def test_every_rule_output_log_and_benchmark_exist(quick_run):

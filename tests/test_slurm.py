@@ -1,0 +1,117 @@
+"""The Slurm profile: job grouping in a paper-scale dry run, and the quick pipeline through a
+real Slurm cluster (`.ci/slurm-cluster.sh start` brings one up; CI does, and sets
+MNIST1D_SLURM_TEST=1 so that a cluster that is not there fails instead of skipping)."""
+import os
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from conftest import QUICK, copy_workflow, prepare_quick_run, run_snakemake
+
+REQUIRED = os.environ.get("MNIST1D_SLURM_TEST") == "1"
+
+
+def plugin_installed():
+    try:
+        import snakemake_executor_plugin_slurm  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def cluster_answers():
+    if shutil.which("sinfo") is None:
+        return False
+    proc = subprocess.run(["sinfo", "-h", "-o", "%T"], capture_output=True, text=True)
+    return proc.returncode == 0 and any(state in proc.stdout for state in ("idle", "mix", "alloc"))
+
+
+needs_plugin = pytest.mark.skipif(not REQUIRED and not plugin_installed(),
+                                  reason="snakemake-executor-plugin-slurm not installed (pip install '.[slurm]')")
+needs_cluster = pytest.mark.skipif(not REQUIRED and not (plugin_installed() and cluster_answers()),
+                                   reason="no Slurm cluster answers (.ci/slurm-cluster.sh start)")
+
+
+def submissions_in_dry_run(workdir: Path) -> int:
+    """sbatch jobs a dry run would submit: one per group job, one per ungrouped job that runs
+    something (the target rule `all` does not)."""
+    out = run_snakemake(workdir, "--profile", "slurm", "-n").stdout
+    groups = sum(1 for line in out.splitlines() if "] Group job " in line)
+    singles = sum(1 for line in out.splitlines() if line.startswith("rule ") and line != "rule all:")
+    return groups + singles
+
+
+@needs_plugin
+def test_grouping_cuts_paper_scale_submissions(tmp_path):
+    grouped = copy_workflow(tmp_path / "grouped")
+    ungrouped = copy_workflow(tmp_path / "ungrouped")
+    profile = yaml.safe_load((ungrouped / "slurm" / "config.yaml").read_text())
+    del profile["groups"], profile["group-components"]
+    (ungrouped / "slurm" / "config.yaml").write_text(yaml.safe_dump(profile))
+    with_groups, without = submissions_in_dry_run(grouped), submissions_in_dry_run(ungrouped)
+    print(f"paper-scale dry run: {without} sbatch submissions without grouping, {with_groups} with")
+    assert without > 300  # one per job
+    assert with_groups * 4 < without
+
+
+def test_profile_sets_gpus_for_exactly_the_training_rules():
+    root = Path(__file__).parents[1]
+    profile = yaml.safe_load((root / "slurm" / "config.yaml").read_text())
+    declared = set()  # rules that declare a gpu resource, and rules derived from them
+    for path in (root / "rules").glob("*.smk"):
+        for block in re.split(r"\n(?=(?:use )?rule )", path.read_text()):
+            match = re.match(r"use rule (\w+) as (\w+)|rule (\w+):", block)
+            if match and ("gpu=" in block or match.group(1) in declared):
+                declared.add(match.group(2) or match.group(3))
+    assert declared and set(profile["set-resources"]) == declared
+    assert all(set(resources) == {"gpu"} for resources in profile["set-resources"].values())
+
+
+@pytest.fixture(scope="module")
+def slurm_run(tmp_path_factory):
+    assert cluster_answers(), "MNIST1D_SLURM_TEST=1 but no Slurm cluster answers to sinfo"
+    workdir = prepare_quick_run(copy_workflow(tmp_path_factory.mktemp("slurm")))
+    started = time.strftime("%Y-%m-%dT%H:%M:%S")
+    clock = time.perf_counter()
+    proc = run_snakemake(workdir, "--profile", "slurm", *QUICK, "--verbose",
+                         "--slurm-init-seconds-before-status-checks", "2")
+    wall = time.perf_counter() - clock
+    submitted = (proc.stdout + proc.stderr).count("sbatch call:")
+    print(f"quick pipeline through Slurm: {wall:.0f} s wall, {submitted} sbatch submissions")
+    return workdir, started, submitted
+
+
+@needs_cluster
+def test_jobs_went_through_sbatch(slurm_run):
+    workdir, started, submitted = slurm_run
+    proc = subprocess.run(["sacct", "-X", "-n", "-P", "-S", started, "-o", "JobID,State,Comment,WorkDir"],
+                          capture_output=True, text=True, check=True)
+    ours = [line.split("|") for line in proc.stdout.splitlines() if line.split("|")[-1] == str(workdir)]
+    assert submitted > 10 and len(ours) == submitted
+    assert {state for _, state, _, _ in ours} == {"COMPLETED"}
+    assert all(comment.startswith("rule_") for _, _, comment, _ in ours)
+
+
+def comparable_files(results: Path) -> dict:
+    skip = {"logs", "benchmarks"}
+    return {p.relative_to(results): p for p in results.rglob("*")
+            if p.is_file() and p.suffix in {".csv", ".json", ".npz"} and p.relative_to(results).parts[0] not in skip}
+
+
+@needs_cluster
+def test_results_equal_a_local_run(slurm_run, quick_run):
+    workdir = slurm_run[0]
+    remote, local = comparable_files(workdir / "results"), comparable_files(quick_run / "results")
+    assert remote.keys() == local.keys() and len(remote) > 100
+    for name, path in remote.items():
+        if path.suffix == ".npz":
+            with np.load(path) as a, np.load(local[name]) as b:
+                assert a.files == b.files and all(np.array_equal(a[k], b[k]) for k in a.files), name
+        else:
+            assert path.read_bytes() == local[name].read_bytes(), name
