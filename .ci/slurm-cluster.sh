@@ -99,16 +99,25 @@ record() { cp "$2" "$PIDS/$1.pid"; }
 
 start() {
     mkdir -p "$PIDS" "$STATE/logs"
+    if scontrol ping > /dev/null 2>&1 && sinfo -h > /dev/null 2>&1; then
+        echo "slurm-cluster: a Slurm cluster is already running; using it and starting nothing"
+        sinfo
+        return 0
+    fi
     write_config
-    mkdir -p /run/munge && chown munge:munge /run/munge && chmod 0755 /run/munge
-    runuser -u munge -- /usr/sbin/munged
-    wait_for munged 10 bash -c 'munge -n | unmunge'
-    record munged /run/munge/munged.pid
+    if ! (munge -n | unmunge) > /dev/null 2>&1; then
+        mkdir -p /run/munge && chown munge:munge /run/munge && chmod 0755 /run/munge
+        runuser -u munge -- /usr/sbin/munged
+        wait_for munged 10 bash -c 'munge -n | unmunge'
+        record munged /run/munge/munged.pid
+    fi
 
-    mkdir -p /run/mysqld && chown mysql:root /run/mysqld
-    setsid /usr/sbin/mariadbd --user=mysql --innodb-buffer-pool-size=128M > "$STATE/logs/mariadbd.log" 2>&1 < /dev/null &
-    echo $! > "$PIDS/mariadbd.pid"
-    wait_for MariaDB 60 mariadb -uroot -e 'select 1'
+    if ! mariadb -uroot -e 'select 1' > /dev/null 2>&1; then
+        mkdir -p /run/mysqld && chown mysql:root /run/mysqld
+        setsid /usr/sbin/mariadbd --user=mysql --innodb-buffer-pool-size=128M > "$STATE/logs/mariadbd.log" 2>&1 < /dev/null &
+        echo $! > "$PIDS/mariadbd.pid"
+        wait_for MariaDB 60 mariadb -uroot -e 'select 1'
+    fi
     mariadb -uroot -e "CREATE DATABASE IF NOT EXISTS slurm_acct_db;
         CREATE USER IF NOT EXISTS 'slurm'@'localhost' IDENTIFIED BY 'slurm';
         GRANT ALL ON slurm_acct_db.* TO 'slurm'@'localhost'; FLUSH PRIVILEGES;"
@@ -135,7 +144,8 @@ start() {
 }
 
 stop() {
-    scancel --user="$(id -un)" 2> /dev/null || true
+    # only a cluster this script started: its jobs, then its daemons
+    [ -s "$PIDS/slurmctld.pid" ] && scancel --user="$(id -un)" 2> /dev/null || true
     for daemon in slurmd slurmctld slurmdbd mariadbd munged; do
         local file=$PIDS/$daemon.pid pid
         [ -s "$file" ] || continue
