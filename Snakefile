@@ -23,6 +23,7 @@ include: "rules/lottery.smk"
 include: "rules/double_descent.smk"
 include: "rules/ssl.smk"
 include: "rules/pooling.smk"
+include: "rules/review.smk"
 
 
 rule all:
@@ -33,4 +34,5 @@ rule all:
         double_descent_outputs(),
         ssl_outputs(),
         pooling_outputs(),
+        review_outputs(),
     default_target: True

@@ -8,7 +8,12 @@ from snakemake.utils import validate
 # The library lives beside the rule scripts (Snakemake puts a script's folder on sys.path).
 sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
 
-from mnist1d_repro.config_checks import ConfigError, check_claims_file, check_config  # noqa: E402
+from mnist1d_repro.config_checks import (  # noqa: E402
+    ConfigError,
+    check_claims_file,
+    check_config,
+    check_deviations_file,
+)
 
 try:
     validate(config, schema="../config/schema.yaml")
@@ -18,6 +23,8 @@ check_config(config)
 
 CLAIMS = str(Path(workflow.basedir) / "config" / "claims.yaml")
 check_claims_file(CLAIMS)
+DEVIATIONS = str(Path(workflow.basedir) / "config" / "deviations.yaml")
+check_deviations_file(DEVIATIONS)
 RESULTS = "results"
 LOGS = f"{RESULTS}/logs"
 BENCHMARKS = f"{RESULTS}/benchmarks"
@@ -27,6 +34,19 @@ DOUBLE_DESCENT_DIR = f"{RESULTS}/double_descent"  # section 5.2
 POOLING_DIR = f"{RESULTS}/pooling"  # section 5.6
 SSL_DIR = f"{RESULTS}/ssl"  # section 5.5
 LOTTERY_DIR = f"{RESULTS}/lottery"  # section 5.1
+REVIEW_DIR = f"{RESULTS}/review"  # the reviewer's summary: claims, deviations, provenance
+
+# Report category of each folder under results/benchmarks (the cost table sums per section).
+SECTION_OF_BENCHMARK_FOLDER = {
+    "data": "datasets and variants (every section)",
+    "dataset": "3. MNIST-1D dataset",
+    "classification": "4. Classification",
+    "lottery": "5.1 Lottery tickets",
+    "double_descent": "5.2 Deep double descent",
+    "ssl": "5.5 Self-supervised learning",
+    "pooling": "5.6 Pooling",
+    "review": "review (this summary)",
+}
 
 
 def dataset_path(dataset, variant="original"):
@@ -188,3 +208,26 @@ def lottery_outputs():
     names = ("summary.html", "figure4.png", "figureS2.png", "asymptotic.html", "pruning_rate.png",
              "asymptotic_ablation.png")
     return [f"{LOTTERY_DIR}/{name}" for name in names]
+
+
+def section_claims_files():
+    """The claims table every section writes, by section."""
+    return {
+        "dataset_pixels": f"{DATASET_DIR}/pixel_baselines.csv",
+        "dataset_tsne": f"{DATASET_DIR}/tsne_claims.csv",
+        "classification": f"{CLASSIFICATION_DIR}/claims.csv",
+        "lottery": f"{LOTTERY_DIR}/claims.csv",
+        "double_descent": f"{DOUBLE_DESCENT_DIR}/claims.csv",
+        "ssl": f"{SSL_DIR}/claims.csv",
+        "pooling": f"{POOLING_DIR}/claims.csv",
+    }
+
+
+def section_outputs():
+    """Every section's report files: what the review waits for."""
+    return (dataset_section_outputs() + classification_outputs() + lottery_outputs()
+            + double_descent_outputs() + ssl_outputs() + pooling_outputs())
+
+
+def review_outputs():
+    return [f"{REVIEW_DIR}/{name}" for name in ("claims.html", "deviations.html", "provenance.html")]

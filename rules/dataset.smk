@@ -144,6 +144,7 @@ rule figure3_tsne:
         section_dataset(),
     output:
         embedding=f"{DATASET_DIR}/tsne_embedding.csv",
+        claims=f"{DATASET_DIR}/tsne_claims.csv",
         snippet=f"{DATASET_DIR}/figure3_tsne.rst",
         figure=report(
             f"{DATASET_DIR}/figure3_tsne.png",

@@ -34,6 +34,7 @@ save_figure(fig, snakemake.output.figure)
 claims = load_claims(snakemake.params.claims, "dataset")
 table = claims_table({"tsne_no_clusters": claims["tsne_no_clusters"]},
                      {"tsne_no_clusters": silhouette["embedding"]})
+save_csv(snakemake.output.claims, table)
 write_caption_snippet(snakemake.output.snippet, [
     f"Class silhouette of the embedding: {verdict_sentence(table.iloc[0])}",
     f"For comparison, the silhouette in the 40-dimensional pixel space is {silhouette['pixels']:.3f}.",

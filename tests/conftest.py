@@ -56,6 +56,26 @@ def quick_run(workflow_copy):
     return workflow_copy
 
 
+def differing_results(results: Path, reference: Path) -> list:
+    """Data files (CSV, JSON, npz; not logs or benchmarks) that differ between two results
+    folders, or that only one has. npz archives are compared array by array."""
+    def files(root):
+        return {p.relative_to(root): p for p in root.rglob("*") if p.is_file()
+                and p.suffix in {".csv", ".json", ".npz"} and p.relative_to(root).parts[0] not in {"logs", "benchmarks"}}
+
+    ours, theirs = files(results), files(reference)
+    differing = sorted(set(ours) ^ set(theirs))
+    for name in sorted(set(ours) & set(theirs)):
+        if name.suffix == ".npz":
+            with np.load(ours[name]) as a, np.load(theirs[name]) as b:
+                same = a.files == b.files and all(np.array_equal(a[k], b[k]) for k in a.files)
+        else:
+            same = ours[name].read_bytes() == theirs[name].read_bytes()
+        if not same:
+            differing.append(name)
+    return differing
+
+
 def tiny_mnist(folder, n_train=30, n_test=10, gz=True, seed=0):
     """A tiny MNIST in the distributed IDX format (the tests' stand-in for the real files)."""
     from mnist1d_repro.mnist import IDX_FILES, write_idx

@@ -69,3 +69,12 @@ def test_command_line_override_is_validated(workdir):
     proc = run_snakemake(workdir, "-n", "--config", "scale=huge", check=False)
     assert proc.returncode != 0
     assert "config error at 'scale'" in proc.stdout + proc.stderr
+
+
+def test_incomplete_deviations_file_is_named(tmp_path):
+    workdir = copy_workflow(tmp_path / "wf")
+    (workdir / "config" / "deviations.yaml").write_text("- topic: early stopping\n  section: '4'\n")
+    proc = run_snakemake(workdir, "-n", check=False)
+    assert proc.returncode != 0
+    output = proc.stdout + proc.stderr
+    assert "deviations file error" in output and "deviation 1 needs paper, reference, ours, why" in output

@@ -8,11 +8,10 @@ import subprocess
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
 import yaml
 
-from conftest import QUICK, copy_workflow, prepare_quick_run, run_snakemake
+from conftest import QUICK, copy_workflow, differing_results, prepare_quick_run, run_snakemake
 
 REQUIRED = os.environ.get("MNIST1D_SLURM_TEST") == "1"
 
@@ -98,20 +97,6 @@ def test_jobs_went_through_sbatch(slurm_run):
     assert all(comment.startswith("rule_") for _, _, comment, _ in ours)
 
 
-def comparable_files(results: Path) -> dict:
-    skip = {"logs", "benchmarks"}
-    return {p.relative_to(results): p for p in results.rglob("*")
-            if p.is_file() and p.suffix in {".csv", ".json", ".npz"} and p.relative_to(results).parts[0] not in skip}
-
-
 @needs_cluster
 def test_results_equal_a_local_run(slurm_run, quick_run):
-    workdir = slurm_run[0]
-    remote, local = comparable_files(workdir / "results"), comparable_files(quick_run / "results")
-    assert remote.keys() == local.keys() and len(remote) > 100
-    for name, path in remote.items():
-        if path.suffix == ".npz":
-            with np.load(path) as a, np.load(local[name]) as b:
-                assert a.files == b.files and all(np.array_equal(a[k], b[k]) for k in a.files), name
-        else:
-            assert path.read_bytes() == local[name].read_bytes(), name
+    assert differing_results(slurm_run[0] / "results", quick_run / "results") == []

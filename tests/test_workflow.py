@@ -1,7 +1,12 @@
 """End to end: the quick pipeline in a temporary copy, its report, rerun and lint."""
 import numpy as np
 
-from conftest import QUICK, run_snakemake
+import signal
+import subprocess
+import sys
+import time
+
+from conftest import QUICK, copy_workflow, differing_results, prepare_quick_run, run_snakemake
 from mnist1d_repro.generator import GeneratorArgs, make_dataset
 from mnist1d_repro.io import load_dataset
 
@@ -18,7 +23,7 @@ def test_every_rule_output_log_and_benchmark_exist(quick_run):
     benchmarks = {p.relative_to(results / "benchmarks").with_suffix("")
                   for p in (results / "benchmarks").rglob("*.tsv")}
     assert logs == benchmarks  # every job wrote both
-    assert len(logs) == 88  # the jobs of the quick config with the MNIST stand-in
+    assert len(logs) == 136  # the jobs of the quick config with the MNIST stand-in
     for name in ["table1.csv", "table1.html", "claims.csv", "figure2.png", "figureS1.png"]:
         assert (results / "classification" / name).stat().st_size > 0, name
     for name in ["runs.csv", "summary.csv", "summary.html", "claims.csv", "figure5.png",
@@ -28,6 +33,9 @@ def test_every_rule_output_log_and_benchmark_exist(quick_run):
         assert (results / "pooling" / name).stat().st_size > 0, name
     for name in ["probe_accuracy.csv", "probe_accuracy.html", "claims.csv", "figure8.png"]:
         assert (results / "ssl" / name).stat().st_size > 0, name
+    for name in ["claims.csv", "claims.html", "deviations.csv", "deviations.html", "provenance.json", "cost.csv",
+                 "provenance.html"]:
+        assert (results / "review" / name).stat().st_size > 0, name
     for name in ["chains.csv", "asymptotic.csv", "adjacency.csv", "claims.csv", "summary.html", "figure4.png",
                  "figureS2.png", "asymptotic.html", "pruning_rate.png", "asymptotic_ablation.png"]:
         assert (results / "lottery" / name).stat().st_size > 0, name
@@ -63,7 +71,7 @@ def test_report_has_section_captions_and_measured_numbers(quick_run):
     assert "3. MNIST-1D dataset" in html
     assert "Scaling Down Deep Learning" in html  # workflow description
     for fragment in ["Figure 1", "Figure 3b", "pixel knn accuracy", "silhouette", "5.1 Lottery tickets",
-                     "Figure S2"]:
+                     "Figure S2", "1. Review", "Did the paper reproduce?", "Deviations", "Provenance and cost"]:
         assert fragment in html, fragment
     snippet = (quick_run / "results" / "dataset" / "pixel_baselines.rst").read_text()
     assert "ours" in snippet and ("reproduced" in snippet)
@@ -106,3 +114,30 @@ def test_table1_reports_every_cell_and_cites_humans(quick_run):
     html = (quick_run / "results" / "classification" / "table1.html").read_text()
     assert "96 ± 1 (paper, cited)" in html and "&gt; 99 (paper, cited)" in html
     assert "not run" not in html  # the MNIST row ran on the tiny stand-in
+
+
+def test_review_lists_every_claim_and_the_cost_of_every_job(quick_run):
+    import pandas as pd
+
+    results = quick_run / "results"
+    claims = pd.read_csv(results / "review" / "claims.csv")
+    section_rows = sum(len(pd.read_csv(p)) for p in results.glob("*/claims.csv") if p.parent.name != "review")
+    section_rows += len(pd.read_csv(results / "dataset" / "pixel_baselines.csv"))
+    section_rows += len(pd.read_csv(results / "dataset" / "tsne_claims.csv"))
+    assert len(claims) == section_rows and claims["report section"].notna().all()
+    cost = pd.read_csv(results / "review" / "cost.csv")
+    jobs_with_benchmarks = len(list((results / "benchmarks").rglob("*.tsv")))
+    assert cost["jobs"].sum() == jobs_with_benchmarks - 1  # all but the provenance job itself
+
+
+def test_interrupted_run_resumes_to_the_same_results(quick_run, tmp_path):
+    workdir = prepare_quick_run(copy_workflow(tmp_path / "interrupted"))
+    proc = subprocess.Popen([sys.executable, "-m", "snakemake", "--cores", "2", *QUICK], cwd=workdir,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 600
+    while time.time() < deadline and len(list(workdir.glob("results/**/metrics.json"))) < 10:
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)  # what Ctrl-C does
+    assert proc.wait(timeout=300) != 0  # it was stopped before the end
+    run_snakemake(workdir, "--cores", "2", *QUICK)  # the same command again
+    assert differing_results(workdir / "results", quick_run / "results") == []

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
+
 from .claims import load_claims
 from .generator import GeneratorArgs
 
@@ -109,6 +111,16 @@ def require_name(name: str, defined: dict, key: str, where: str) -> None:
         known = ", ".join(sorted(defined)) or "none"
         raise ConfigError(f"config error at '{key}': unknown name '{name}' (defined under "
                           f"'{where}': {known})")
+
+
+def check_deviations_file(path) -> None:
+    """The report's deviations table comes from this file; it must exist and be complete."""
+    from .review import load_deviations
+
+    try:
+        load_deviations(path)
+    except (OSError, ValueError, yaml.YAMLError) as error:
+        raise ConfigError(f"deviations file error: {error}") from None
 
 
 def check_claims_file(path, sections=("dataset", "classification", "double_descent", "pooling", "ssl",

@@ -22,6 +22,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .not-reproduced { background: #fbe3e1; }
 .not-run { background: #eeeeee; color: #666; }
 p.note { color: #555; max-width: 60em; }
+pre { background: #f7f7f7; padding: 0.8em; font-size: 0.85em; }
 """
 
 
@@ -54,19 +55,27 @@ def _cell(value, column: str) -> str:
     return f"<td>{html.escape('' if value is None else str(value))}</td>"
 
 
-def write_html_table(frame: pd.DataFrame, path, title: str, note: str = "") -> None:
-    """A standalone HTML page with the table; verdict cells are coloured."""
+def html_table(frame: pd.DataFrame) -> str:
+    """A table element; verdict cells are coloured, numbers right-aligned."""
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
     body = "\n".join(
         "<tr>" + "".join(_cell(row[c], c) for c in frame.columns) + "</tr>"
         for _, row in frame.iterrows()
     )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>\n{body}\n</tbody></table>"
+
+
+def page(title: str, body: str) -> str:
+    """A standalone HTML page in the report's table style."""
+    return (f"<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+            f"<style>{_STYLE}</style></head><body><h2>{html.escape(title)}</h2>{body}</body></html>\n")
+
+
+def write_html_table(frame: pd.DataFrame, path, title: str, note: str = "") -> None:
+    """A standalone HTML page with the table; verdict cells are coloured."""
     note_html = f'<p class="note">{html.escape(note)}</p>' if note else ""
-    page = (f"<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-            f"<style>{_STYLE}</style></head><body><h2>{html.escape(title)}</h2>{note_html}"
-            f"<table><thead><tr>{head}</tr></thead><tbody>\n{body}\n</tbody></table></body></html>\n")
     with atomic_path(path, suffix=".html") as tmp:
-        tmp.write_text(page)
+        tmp.write_text(page(title, note_html + html_table(frame)))
 
 
 def verdict_sentence(row) -> str:

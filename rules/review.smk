@@ -1,0 +1,92 @@
+# The review a reproducibility reviewer reads first: every claim with its verdict, where this
+# pipeline departs from the paper or the reference code, and what produced the numbers.
+
+REVIEW_CATEGORY = "1. Review"
+
+
+rule review_claims:
+    input:
+        **section_claims_files(),
+    output:
+        csv=f"{REVIEW_DIR}/claims.csv",
+        snippet=f"{REVIEW_DIR}/claims.rst",
+        table=report(
+            f"{REVIEW_DIR}/claims.html",
+            caption="../report/review/claims.rst",
+            category=REVIEW_CATEGORY,
+            subcategory="Did it reproduce?",
+            labels={"table": "every claim and its verdict"},
+        ),
+    params:
+        claims=CLAIMS,
+    log:
+        f"{LOGS}/review/claims.log",
+    benchmark:
+        f"{BENCHMARKS}/review/claims.tsv"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        "../envs/pipeline.yaml"
+    script:
+        "../scripts/review_claims.py"
+
+
+rule review_deviations:
+    input:
+        DEVIATIONS,
+    output:
+        csv=f"{REVIEW_DIR}/deviations.csv",
+        table=report(
+            f"{REVIEW_DIR}/deviations.html",
+            caption="../report/review/deviations.rst",
+            category=REVIEW_CATEGORY,
+            subcategory="Deviations",
+            labels={"table": "paper, reference code and this pipeline"},
+        ),
+    log:
+        f"{LOGS}/review/deviations.log",
+    benchmark:
+        f"{BENCHMARKS}/review/deviations.tsv"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        "../envs/pipeline.yaml"
+    script:
+        "../scripts/review_deviations.py"
+
+
+rule provenance:
+    input:
+        section_outputs(),
+        f"{REVIEW_DIR}/claims.csv",
+    output:
+        json=f"{REVIEW_DIR}/provenance.json",
+        cost=f"{REVIEW_DIR}/cost.csv",
+        page=report(
+            f"{REVIEW_DIR}/provenance.html",
+            caption="../report/review/provenance.rst",
+            category=REVIEW_CATEGORY,
+            subcategory="Provenance and cost",
+            labels={"table": "commit, config, versions, hardware, cost per section"},
+        ),
+    params:
+        config=config,
+        basedir=workflow.basedir,
+        benchmarks=BENCHMARKS,
+        sections=SECTION_OF_BENCHMARK_FOLDER,
+    log:
+        f"{LOGS}/review/provenance.log",
+    benchmark:
+        f"{BENCHMARKS}/review/provenance.tsv"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        "../envs/pipeline.yaml"
+    script:
+        "../scripts/provenance.py"

@@ -1,0 +1,38 @@
+"""What produced this run's numbers: commit, resolved config, versions, hardware, cost."""
+import html
+
+import yaml
+
+from mnist1d_repro.io import atomic_path, save_csv, save_json
+from mnist1d_repro.jobs import start_job
+from mnist1d_repro.reporting import html_table, page
+from mnist1d_repro.review import cost_per_section, git_state, hardware, package_versions
+
+log = start_job(snakemake)
+params = snakemake.params
+facts = {"git": git_state(params.basedir), "packages": package_versions(), "hardware": hardware()}
+cost = cost_per_section(params.benchmarks, dict(params.sections))
+save_csv(snakemake.output.cost, cost)
+save_json(snakemake.output.json, {**facts, "config": params.config})
+
+
+def key_values(mapping):
+    return "<table>" + "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
+                               for k, v in mapping.items()) + "</table>"
+
+
+totals = cost[["jobs", "job_minutes", "cpu_minutes"]].sum()
+body = (
+    f"<h3>Code</h3>{key_values(facts['git'])}"
+    f"<h3>Hardware</h3>{key_values(facts['hardware'])}"
+    f"<h3>Cost per paper section</h3><p class='note'>From the benchmark file of every job "
+    f"(results/benchmarks/): {int(totals['jobs'])} jobs, {totals['job_minutes']:.1f} minutes of job time, "
+    f"{totals['cpu_minutes']:.1f} CPU minutes. Job time is per job, so on several cores the wall time is "
+    f"shorter. Peak memory is the largest resident set of one job.</p>"
+    f"{html_table(cost.round(2))}"
+    f"<h3>Package versions</h3>{key_values(facts['packages'])}"
+    f"<h3>Resolved configuration</h3><pre>{html.escape(yaml.safe_dump(params.config, sort_keys=False))}</pre>"
+)
+with atomic_path(snakemake.output.page, suffix=".html") as tmp:
+    tmp.write_text(page("Provenance and cost of this run", body))
+log(cost.to_string())

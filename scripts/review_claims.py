@@ -1,0 +1,31 @@
+"""Every claim of every section in one table, with its verdict and where its figure is."""
+import pandas as pd
+
+from mnist1d_repro.claims import NOT_REPRODUCED, NOT_RUN, REPRODUCED, load_claims
+from mnist1d_repro.io import save_csv
+from mnist1d_repro.jobs import start_job
+from mnist1d_repro.reporting import write_caption_snippet, write_html_table
+
+log = start_job(snakemake)
+tables = [pd.read_csv(path, keep_default_na=False, na_values=[""]) for path in snakemake.input]
+claims = pd.concat(tables, ignore_index=True)
+sections = {}
+for section in ("dataset", "classification", "lottery", "double_descent", "pooling", "ssl"):
+    for name, claim in load_claims(snakemake.params.claims, section).items():
+        sections[name] = claim["section"]
+claims.insert(0, "report section", claims["claim_id"].map(sections))
+claims = claims.rename(columns={"source": "where in the paper"})
+save_csv(snakemake.output.csv, claims)
+
+counts = claims["verdict"].value_counts()
+summary = (f"{counts.get(REPRODUCED, 0)} of {len(claims)} claims reproduced, {counts.get(NOT_REPRODUCED, 0)} not "
+           f"reproduced, {counts.get(NOT_RUN, 0)} not run.")
+log(summary)
+shown = claims[["report section", "claim", "where in the paper", "target", "ours", "unit", "verdict",
+                "why_this_tolerance"]]
+write_html_table(shown, snakemake.output.table, "Did the paper reproduce? Every checked claim",
+                 note=f"{summary} Each row's figure or table is under its report section in the Results menu; "
+                      "rules and tolerances are in config/claims.yaml.")
+per_section = claims.groupby("report section", sort=False)["verdict"].apply(
+    lambda v: f"{(v == REPRODUCED).sum()} of {len(v)} reproduced")
+write_caption_snippet(snakemake.output.snippet, [summary] + [f"{s}: {text}" for s, text in per_section.items()])

@@ -1,0 +1,39 @@
+import pandas as pd
+import pytest
+
+from mnist1d_repro.review import cost_per_section, git_state, load_deviations
+
+from conftest import ROOT
+
+
+def test_the_shipped_deviations_are_complete():
+    entries = load_deviations(ROOT / "config" / "deviations.yaml")
+    assert len(entries) >= 10
+    assert any("one hidden layer" in entry["paper"] for entry in entries)  # the double-descent MLP
+
+
+def test_missing_deviation_fields_are_named(tmp_path):
+    path = tmp_path / "deviations.yaml"
+    path.write_text("- {topic: a, section: b, paper: c, reference: d, ours: e, why: f}\n- {topic: x}\n")
+    with pytest.raises(ValueError, match="deviation 2 needs section, paper, reference, ours, why"):
+        load_deviations(path)
+
+
+def test_cost_is_summed_per_section(tmp_path):
+    header = "s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n"
+    for folder, name, seconds, rss in [("lottery", "a", 60, 300), ("lottery", "b/c", 120, 500),
+                                       ("pooling", "d", 30, 200)]:
+        path = tmp_path / folder / f"{name}.tsv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(header + f"{seconds}\t0:01:00\t{rss}\t0\t0\t0\t0\t0\t100\t{seconds / 2}\n")
+    cost = cost_per_section(tmp_path, {"pooling": "5.6 Pooling", "lottery": "5.1 Lottery tickets"}).set_index("section")
+    assert list(cost.index) == ["5.6 Pooling", "5.1 Lottery tickets"]  # in the mapping's order
+    assert cost.loc["5.1 Lottery tickets", "jobs"] == 2
+    assert cost.loc["5.1 Lottery tickets", "job_minutes"] == pytest.approx(3.0)
+    assert cost.loc["5.1 Lottery tickets", "cpu_minutes"] == pytest.approx(1.5)
+    assert cost.loc["5.1 Lottery tickets", "peak_memory_mb"] == 500
+    assert isinstance(cost, pd.DataFrame)
+
+
+def test_git_state_outside_a_checkout(tmp_path):
+    assert git_state(tmp_path)["commit"] == "not a git checkout"
