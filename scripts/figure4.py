@@ -77,6 +77,14 @@ def pooled(method, run):
     return values.mean(), values.std(ddof=1) / np.sqrt(len(values))
 
 
+def relative_to_chance(network, run):
+    """Mean over seeds of (adjacent runs kept) / (what random placement at the mask's own
+    first-layer density gives). Tickets and random masks keep different numbers of first-layer
+    weights (a layer's mask also covers its biases), so raw fractions are not comparable."""
+    rows = adjacency[(adjacency["network"] == network) & (adjacency["run_length"] == run)]
+    return float((rows["mean_fraction"] / rows["chance_fraction"]).mean())
+
+
 pair_lottery, pair_lottery_se = pooled("magnitude", 2)
 pair_random, pair_random_se = pooled("random", 2)
 
@@ -90,7 +98,7 @@ measured = {
                                            asymptotic(panels["shuffled"], "original", "dense")),
     "ticket_new_init_vs_dense": difference(asymptotic(panels["original"], "new", "lottery"),
                                            asymptotic(panels["original"], "new", "dense")),
-    "ticket_more_adjacent": pair_lottery / pair_random if pair_random > 0 else None,
+    "ticket_more_adjacent": relative_to_chance("lottery", 2) / relative_to_chance("random", 2),
 }
 claims = claims_table(load_claims(params.claims, "lottery"), measured, digits=2)
 save_csv(out.claims, claims)
@@ -106,7 +114,12 @@ write_caption_snippet(out.snippet, [
     f"100 % sparsity: {lottery.loc[above95, 'test_acc'].mean() - dense['test_acc']:+.1f} points."
     if len(above95) else f"after {settings['chain']['steps']} steps.",
     f"First-layer adjacent pairs kept per hidden unit: tickets {100 * pair_lottery:.2f} ± {100 * pair_lottery_se:.2f} %, "
-    f"random {100 * pair_random:.2f} ± {100 * pair_random_se:.2f} % (mean ± standard error over units).",
+    f"random {100 * pair_random:.2f} ± {100 * pair_random_se:.2f} % (mean ± standard error over units); "
+    f"first-layer weights kept: tickets {100 * adjacency[adjacency['network'] == 'lottery']['weight_density'].mean():.1f} %, "
+    f"random {100 * adjacency[adjacency['network'] == 'random']['weight_density'].mean():.1f} %.",
+    "Adjacent runs kept relative to chance at the mask's own density (pairs, triples, quadruples): tickets "
+    + ", ".join(f"{relative_to_chance('lottery', run):.2f}" for run in settings["adjacency_runs"]) + "; random "
+    + ", ".join(f"{relative_to_chance('random', run):.2f}" for run in settings["adjacency_runs"]) + ".",
     *[f"{row['claim']} — {verdict_sentence(row)}" for _, row in claims.iterrows()],
 ])
 
@@ -169,9 +182,13 @@ ax = axes[0, 3]
 runs_shown = settings["adjacency_runs"]
 for offset, method in ((-0.2, "magnitude"), (0.2, "random")):
     stats = [pooled(method, run) for run in runs_shown]
+    network = METHOD_NETWORK[method]
     ax.bar(np.arange(len(runs_shown)) + offset, [100 * m for m, _ in stats], width=0.4,
-           yerr=[100 * se for _, se in stats], capsize=3, color=NETWORK_COLORS[METHOD_NETWORK[method]],
-           label=METHOD_NETWORK[method])
+           yerr=[100 * se for _, se in stats], capsize=3, color=NETWORK_COLORS[network], label=network)
+    chance = [100 * adjacency[(adjacency["network"] == network) & (adjacency["run_length"] == run)]
+              ["chance_fraction"].mean() for run in runs_shown]
+    ax.hlines(chance, np.arange(len(runs_shown)) + offset - 0.2, np.arange(len(runs_shown)) + offset + 0.2,
+              color="black", lw=1.5, label="chance at the mask's density" if method == "random" else None)
 ax.set_xticks(range(len(runs_shown)), [RUN_NAMES.get(run, f"{run} in a row") for run in runs_shown])
 ax.set_ylabel("adjacent kept inputs per unit (%)")
 ax.set_title("(g) first-layer adjacency (mean ± s.e.)", fontsize=10)
