@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import QUICK, copy_workflow, differing_results, prepare_quick_run, run_snakemake
+from conftest import QUICK, ROOT, copy_workflow, differing_results, prepare_quick_run, run_snakemake
 
 REQUIRED = os.environ.get("MNIST1D_SLURM_TEST") == "1"
+ARTIFACTS = ROOT / "test-artifacts"  # measured numbers, kept for the record
 
 
 def plugin_installed():
@@ -54,7 +55,9 @@ def test_grouping_cuts_paper_scale_submissions(tmp_path):
     del profile["groups"], profile["group-components"]
     (ungrouped / "slurm" / "config.yaml").write_text(yaml.safe_dump(profile))
     with_groups, without = submissions_in_dry_run(grouped), submissions_in_dry_run(ungrouped)
-    print(f"paper-scale dry run: {without} sbatch submissions without grouping, {with_groups} with")
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "slurm_submissions.txt").write_text(
+        f"paper-scale dry run: {without} sbatch submissions without grouping, {with_groups} with\n")
     assert without > 300  # one per job
     assert with_groups * 4 < without
 
@@ -82,7 +85,9 @@ def slurm_run(tmp_path_factory):
                          "--slurm-init-seconds-before-status-checks", "2")
     wall = time.perf_counter() - clock
     submitted = (proc.stdout + proc.stderr).count("sbatch call:")
-    print(f"quick pipeline through Slurm: {wall:.0f} s wall, {submitted} sbatch submissions")
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "slurm_quick_run.txt").write_text(
+        f"quick pipeline through Slurm: {wall:.0f} s wall, {submitted} sbatch submissions\n")
     return workdir, started, submitted
 
 
