@@ -79,6 +79,10 @@ def test_profile_sets_gpus_for_exactly_the_training_rules():
 def slurm_run(tmp_path_factory):
     assert cluster_answers(), "MNIST1D_SLURM_TEST=1 but no Slurm cluster answers to sinfo"
     workdir = prepare_quick_run(copy_workflow(tmp_path_factory.mktemp("slurm")))
+    # the one-line edit the profile documents for a GPU cluster (the test cluster has one GPU)
+    profile = workdir / "slurm" / "config.yaml"
+    assert "&training {gpu: 0}" in profile.read_text()
+    profile.write_text(profile.read_text().replace("&training {gpu: 0}", "&training {gpu: 1}"))
     started = time.strftime("%Y-%m-%dT%H:%M:%S")
     clock = time.perf_counter()
     proc = run_snakemake(workdir, "--profile", "slurm", *QUICK, "--verbose",
@@ -92,14 +96,18 @@ def slurm_run(tmp_path_factory):
 
 
 @needs_cluster
-def test_jobs_went_through_sbatch(slurm_run):
+def test_jobs_went_through_sbatch_and_only_training_asked_for_a_gpu(slurm_run):
     workdir, started, submitted = slurm_run
-    proc = subprocess.run(["sacct", "-X", "-n", "-P", "-S", started, "-o", "JobID,State,Comment,WorkDir"],
+    proc = subprocess.run(["sacct", "-X", "-n", "-P", "-S", started, "-o", "JobID,State,Comment,AllocTRES,WorkDir"],
                           capture_output=True, text=True, check=True)
     ours = [line.split("|") for line in proc.stdout.splitlines() if line.split("|")[-1] == str(workdir)]
     assert submitted > 10 and len(ours) == submitted
-    assert {state for _, state, _, _ in ours} == {"COMPLETED"}
-    assert all(comment.startswith("rule_") for _, _, comment, _ in ours)
+    assert {state for _, state, _, _, _ in ours} == {"COMPLETED"}
+    assert all(comment.startswith("rule_") for _, _, comment, _, _ in ours)
+    training = yaml.safe_load((workdir / "slurm" / "config.yaml").read_text())["set-resources"]
+    for _, _, comment, tres, _ in ours:
+        is_training = any(f"_{rule}" in comment for rule in training)
+        assert ("gres/gpu=1" in tres) == is_training, (comment, tres)
 
 
 @needs_cluster
