@@ -4,8 +4,8 @@
 #   .ci/slurm-cluster.sh start     configure for this host, start the daemons, record their PIDs
 #   .ci/slurm-cluster.sh stop      stop exactly the daemons that `start` recorded
 # Accounting (slurmdbd + MariaDB) is what lets `sacct` show the jobs afterwards. The node
-# advertises one count-only GPU, so jobs that ask for `--gpus=1` can be scheduled (nothing
-# runs on it). Needs root; made for CI machines and throwaway containers without systemd.
+# advertises one count-only GPU per core, so jobs that ask for `--gpus=1` can be scheduled
+# (nothing runs on them). Needs root; made for CI machines and throwaway containers without systemd.
 set -euo pipefail
 STATE=${SLURM_TEST_STATE:-/tmp/mnist1d-slurm}
 PIDS=$STATE/pids
@@ -30,8 +30,15 @@ write_config() {
     mem=$(( $(free -m | awk '/^Mem:/{print $2}') * 90 / 100 ))
     mkdir -p /etc/slurm /var/lib/slurm/slurmctld /var/lib/slurm/slurmd /var/log/slurm
     chown slurm:slurm /var/lib/slurm/slurmctld /var/lib/slurm/slurmd /var/log/slurm
-    # a GPU GRES needs a File= or slurmd drains the node; /dev/null is enough for scheduling
-    echo "NodeName=$HOST Name=gpu Count=1 File=/dev/null" > /etc/slurm/gres.conf
+    # One count-only "GPU" per core, so that jobs asking for a GPU still run as many at once as
+    # jobs that do not. A GPU GRES needs a File= or slurmd drains the node; any file does for
+    # scheduling (nothing confines devices here).
+    mkdir -p "$STATE/fake-gpus"
+    : > /etc/slurm/gres.conf
+    for i in $(seq 0 $((cpus - 1))); do
+        touch "$STATE/fake-gpus/gpu$i"
+        echo "NodeName=$HOST Name=gpu File=$STATE/fake-gpus/gpu$i" >> /etc/slurm/gres.conf
+    done
     cat > /etc/slurm/slurm.conf <<CONF
 ClusterName=$CLUSTER
 SlurmctldHost=$HOST
@@ -65,7 +72,7 @@ GresTypes=gpu
 MinJobAge=300
 KillWait=5
 InactiveLimit=0
-NodeName=$HOST CPUs=$cpus RealMemory=$mem Gres=gpu:1 State=UNKNOWN
+NodeName=$HOST CPUs=$cpus RealMemory=$mem Gres=gpu:$cpus State=UNKNOWN
 PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 CONF
     cat > /etc/slurm/slurmdbd.conf <<CONF
