@@ -6,17 +6,15 @@ from mnist1d_repro.io import load_dataset, save_arrays, save_csv
 from mnist1d_repro.jobs import start_job
 from mnist1d_repro.lottery import pruning_chain, sparsity_schedule
 from mnist1d_repro.models import build_model, count_parameters
-from mnist1d_repro.training import TrainConfig, as_tensors, resolve_device, seed_everything
+from mnist1d_repro.training import TrainConfig, resolve_device, seed_everything, train_test_sets
 
 log = start_job(snakemake)
 wc, params = snakemake.wildcards, snakemake.params
 seed, training = int(wc.seed), params.training
 device = resolve_device(params.device)
 data = load_dataset(snakemake.input[0])
-x, y = as_tensors(data["x"], data["y"], device)
-eval_sets = {"train": (x, y), "test": as_tensors(data["x_test"], data["y_test"], device)}
-cfg = TrainConfig(steps=training["steps"], batch_size=training["batch_size"], lr=training["lr"],
-                  eval_every=training["eval_every"])
+(x, y), eval_sets = train_test_sets(data, device)
+cfg = TrainConfig(**training)  # steps, batch_size, lr, eval_every
 
 seed_everything(seed)
 model = build_model("mlp", length=x.shape[1], hidden=params.hidden).to(device)

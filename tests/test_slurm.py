@@ -63,7 +63,7 @@ def test_grouping_cuts_paper_scale_submissions(tmp_path):
 
 
 def test_profile_sets_gpus_for_exactly_the_training_rules():
-    root = Path(__file__).parents[1]
+    root = ROOT
     profile = yaml.safe_load((root / "slurm" / "config.yaml").read_text())
     declared = set()  # rules that declare a gpu resource, and rules derived from them
     for path in (root / "rules").glob("*.smk"):

@@ -57,6 +57,12 @@ def as_tensors(x, y, device) -> tuple[torch.Tensor, torch.Tensor]:
             torch.as_tensor(np.asarray(y), dtype=torch.long, device=device))
 
 
+def train_test_sets(data: dict, device) -> tuple[tuple, dict]:
+    """A dataset's training tensors and the evaluation sets {"train", "test"}."""
+    train_set = as_tensors(data["x"], data["y"], device)
+    return train_set, {"train": train_set, "test": as_tensors(data["x_test"], data["y_test"], device)}
+
+
 def make_optimizer(params, cfg: TrainConfig) -> torch.optim.Optimizer:
     # foreach: one multi-tensor kernel per update stage instead of a loop over parameters. On
     # the CPU torch defaults to the loop; both give bit-identical parameters (tested), the
