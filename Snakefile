@@ -21,6 +21,7 @@ include: "rules/dataset.smk"
 include: "rules/classification.smk"
 include: "rules/lottery.smk"
 include: "rules/double_descent.smk"
+include: "rules/metalearning.smk"
 include: "rules/ssl.smk"
 include: "rules/pooling.smk"
 include: "rules/review.smk"
@@ -32,6 +33,7 @@ rule all:
         classification_outputs(),
         lottery_outputs(),
         double_descent_outputs(),
+        metalearning_outputs(),
         ssl_outputs(),
         pooling_outputs(),
         review_outputs(),

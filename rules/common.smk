@@ -1,5 +1,6 @@
 # Shared helpers and config validation. Everything here runs when the workflow is parsed,
 # so a bad config stops the run with one clear message before any job starts.
+import re
 import sys
 from pathlib import Path
 
@@ -34,6 +35,7 @@ DOUBLE_DESCENT_DIR = f"{RESULTS}/double_descent"  # section 5.2
 POOLING_DIR = f"{RESULTS}/pooling"  # section 5.6
 SSL_DIR = f"{RESULTS}/ssl"  # section 5.5
 LOTTERY_DIR = f"{RESULTS}/lottery"  # section 5.1
+METALEARNING_DIR = f"{RESULTS}/metalearning"  # sections 5.3 and 5.4
 REVIEW_DIR = f"{RESULTS}/review"  # the reviewer's summary: claims, deviations, provenance
 
 # Report category of each folder under results/benchmarks (the cost table sums per section).
@@ -43,6 +45,7 @@ SECTION_OF_BENCHMARK_FOLDER = {
     "classification": "4. Classification",
     "lottery": "5.1 Lottery tickets",
     "double_descent": "5.2 Deep double descent",
+    "metalearning": "5.3-5.4 Metalearning",
     "ssl": "5.5 Self-supervised learning",
     "pooling": "5.6 Pooling",
     "review": "review (this summary)",
@@ -210,6 +213,33 @@ def lottery_outputs():
     return [f"{LOTTERY_DIR}/{name}" for name in names]
 
 
+def metalearning_lr_names(which=("initial_lrs", "ablation_initial_lrs")):
+    """Initial learning rates of the Figure 6 jobs as they appear in file names (e.g. "0.15")."""
+    c = config["metalearning"]["learning_rate"]
+    return [f"{lr:g}" for key in which for lr in c[key]]
+
+
+def metalearning_lr_runs():
+    return [f"{METALEARNING_DIR}/learning_rate/lr{name}.csv" for name in metalearning_lr_names()]
+
+
+def metalearning_baseline_runs():
+    return [f"{METALEARNING_DIR}/activation/baselines/{name}.csv"
+            for name in config["metalearning"]["activation"]["baselines"]]
+
+
+def metalearning_transfer_runs():
+    c = config["metalearning"]["transfer"]
+    return [f"{METALEARNING_DIR}/transfer/{activation}/seed{seed}.json"
+            for activation in c["activations"] for seed in c["seeds"]]
+
+
+def metalearning_outputs():
+    """The files that make sections 5.3 and 5.4 of the report."""
+    names = ("figure6.png", "learning_rates.html", "figure7.png", "activation_accuracy.html", "transfer.html")
+    return [f"{METALEARNING_DIR}/{name}" for name in names]
+
+
 def section_claims_files():
     """The claims table every section writes, by section."""
     return {
@@ -218,6 +248,8 @@ def section_claims_files():
         "classification": f"{CLASSIFICATION_DIR}/claims.csv",
         "lottery": f"{LOTTERY_DIR}/claims.csv",
         "double_descent": f"{DOUBLE_DESCENT_DIR}/claims.csv",
+        "metalearning_lr": f"{METALEARNING_DIR}/learning_rate_claims.csv",
+        "metalearning_activation": f"{METALEARNING_DIR}/activation_claims.csv",
         "ssl": f"{SSL_DIR}/claims.csv",
         "pooling": f"{POOLING_DIR}/claims.csv",
     }
@@ -226,7 +258,7 @@ def section_claims_files():
 def section_outputs():
     """Every section's report files: what the review waits for."""
     return (dataset_section_outputs() + classification_outputs() + lottery_outputs()
-            + double_descent_outputs() + ssl_outputs() + pooling_outputs())
+            + double_descent_outputs() + metalearning_outputs() + ssl_outputs() + pooling_outputs())
 
 
 def review_outputs():

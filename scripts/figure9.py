@@ -25,19 +25,23 @@ poolings = list(dict.fromkeys(runs["pooling"]))
 smallest, largest = mean.index.min(), mean.index.max()
 
 
+per_seed = runs.pivot_table(index=["train_size", "seed"], columns="pooling", values="test_acc")
+
+
 def gap(size, variants):
-    present = [v for v in variants if v in mean.columns]
-    if not present or "none" not in mean.columns:
+    """Mean over the given variants minus no pooling, per seed (the same seed's runs paired)."""
+    present = [v for v in variants if v in per_seed.columns]
+    if not present or "none" not in per_seed.columns:
         return None
-    return float(mean.loc[size, present].mean() - mean.loc[size, "none"])
+    at_size = per_seed.loc[size]
+    return at_size[present].mean(axis=1) - at_size["none"]
 
 
-measured = {
-    "pooling_helps_small_data": gap(smallest, POOLED),
-    "pooling_no_help_large_data": gap(largest, POOLED),
-    "striding_does_not_help": gap(smallest, ["stride"]),
-}
-claims = claims_table(load_claims(snakemake.params.claims, "pooling"), measured, digits=2)
+gaps = {"pooling_helps_small_data": gap(smallest, POOLED), "pooling_no_help_large_data": gap(largest, POOLED),
+        "striding_does_not_help": gap(smallest, ["stride"])}
+measured = {name: None if g is None else float(g.mean()) for name, g in gaps.items()}
+claims = claims_table(load_claims(snakemake.params.claims, "pooling"), measured, digits=2,
+                      spread={name: g.std() for name, g in gaps.items() if g is not None and len(g) > 1})
 save_csv(snakemake.output.claims, claims)
 write_caption_snippet(snakemake.output.snippet, [
     f"Measured at {smallest} and {largest} training samples: pooled minus no pooling "

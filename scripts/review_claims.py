@@ -9,8 +9,11 @@ from mnist1d_repro.reporting import write_caption_snippet, write_html_table
 log = start_job(snakemake)
 tables = [pd.read_csv(path, keep_default_na=False, na_values=[""]) for path in snakemake.input]
 claims = pd.concat(tables, ignore_index=True)
+if "spread" not in claims:
+    claims["spread"] = float("nan")
 sections = {}
-for section in ("dataset", "classification", "lottery", "double_descent", "pooling", "ssl"):
+for section in ("dataset", "classification", "lottery", "double_descent", "metalearning_lr",
+                "metalearning_activation", "pooling", "ssl"):
     for name, claim in load_claims(snakemake.params.claims, section).items():
         sections[name] = claim["section"]
 claims.insert(0, "report section", claims["claim_id"].map(sections))
@@ -21,11 +24,20 @@ counts = claims["verdict"].value_counts()
 summary = (f"{counts.get(REPRODUCED, 0)} of {len(claims)} claims reproduced, {counts.get(NOT_REPRODUCED, 0)} not "
            f"reproduced, {counts.get(NOT_RUN, 0)} not run.")
 log(summary)
-shown = claims[["report section", "claim", "where in the paper", "target", "ours", "unit", "verdict",
-                "why_this_tolerance"]]
+
+
+def ours_text(row) -> str:
+    if pd.isna(row["ours"]):
+        return ""
+    return f"{row['ours']:.4g}" + ("" if pd.isna(row["spread"]) else f" ± {row['spread']:.2g}")
+
+
+shown = claims.assign(ours=claims.apply(ours_text, axis=1))[
+    ["report section", "claim", "where in the paper", "target", "ours", "unit", "verdict", "why_this_tolerance"]]
 write_html_table(shown, snakemake.output.table, "Did the paper reproduce? Every checked claim",
                  note=f"{summary} Each row's figure or table is under its report section in the Results menu; "
-                      "rules and tolerances are in config/claims.yaml.")
+                      "rules and tolerances are in config/claims.yaml. Ours: mean ± standard deviation over seeds "
+                      "(or paired runs) where the section ran several; one number where it ran once.")
 per_section = claims.groupby("report section", sort=False)["verdict"].apply(
     lambda v: f"{(v == REPRODUCED).sum()} of {len(v)} reproduced")
 write_caption_snippet(snakemake.output.snippet, [summary] + [f"{s}: {text}" for s, text in per_section.items()])

@@ -47,6 +47,7 @@ save_csv(snakemake.output.csv, table)
 
 # --- claims: Table 1 cells and the section's qualitative claims ------------------------------
 means = table.set_index(["variant", "model"])["early_stopping_mean"]
+stds = table.set_index(["variant", "model"])["early_stopping_std"]
 measured = {f"table1_{v}_{m}": means[(v, m)] for v, m in means.index}
 
 
@@ -71,7 +72,8 @@ if cnn:
     per_class_error = np.array([100 * e / c.sum(1) for e, c in zip(errors, cnn)])
     total = np.sum(errors, axis=0)
     measured["cnn_errors_on_2_4_7"] = float(total[[2, 4, 7]].sum() / max(total.sum(), 1))
-claim_rows = claims_table(claims, measured, digits=2)
+claim_rows = claims_table(claims, measured, digits=2,
+                          spread={f"table1_{v}_{m}": stds[(v, m)] for v, m in stds.index})
 save_csv(snakemake.output.claims, claim_rows)
 
 

@@ -30,6 +30,12 @@ BAD_CONFIGS = [
     ("lottery: {random_schedules: [slow]}", ["lottery.random_schedules", "'slow'"]),
     ("lottery: {asymptotic: {variants: [original, upside_down]}}", ["lottery.asymptotic.variants", "'upside_down'"]),
     ("lottery: {asymptotic: {networks: [dense, winning]}}", ["lottery.asymptotic.networks", "winning"]),
+    ("metalearning: {activation: {baselines: [relu, gelu]}}", ["metalearning.activation.baselines", "gelu"]),
+    ("metalearning: {activation: {meta_loss_last_steps: 400}}",
+     ["metalearning.activation.meta_loss_last_steps", "inner_steps"]),
+    ("metalearning: {learning_rate: {initial_lrs: [0.15, -1]}}", ["metalearning.learning_rate.initial_lrs", "-1"]),
+    ("metalearning: {learning_rate: {ablation_initial_lrs: [1.5]}}",
+     ["metalearning.learning_rate.ablation_initial_lrs", "1.5"]),
 ]
 
 

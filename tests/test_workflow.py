@@ -23,7 +23,7 @@ def test_every_rule_output_log_and_benchmark_exist(quick_run):
     benchmarks = {p.relative_to(results / "benchmarks").with_suffix("")
                   for p in (results / "benchmarks").rglob("*.tsv")}
     assert logs == benchmarks  # every job wrote both
-    assert len(logs) == 136  # the jobs of the quick config with the MNIST stand-in
+    assert len(logs) == 150  # the jobs of the quick config with the MNIST stand-in
     for name in ["table1.csv", "table1.html", "claims.csv", "figure2.png", "figureS1.png"]:
         assert (results / "classification" / name).stat().st_size > 0, name
     for name in ["runs.csv", "summary.csv", "summary.html", "claims.csv", "figure5.png",
@@ -39,6 +39,10 @@ def test_every_rule_output_log_and_benchmark_exist(quick_run):
     for name in ["chains.csv", "asymptotic.csv", "adjacency.csv", "claims.csv", "summary.html", "figure4.png",
                  "figureS2.png", "asymptotic.html", "pruning_rate.png", "asymptotic_ablation.png"]:
         assert (results / "lottery" / name).stat().st_size > 0, name
+    for name in ["learning_rate_claims.csv", "learning_rates.csv", "learning_rates.html", "figure6.png",
+                 "activation_claims.csv", "activation_accuracy.csv", "activation_accuracy.html", "figure7.png",
+                 "transfer.html"]:
+        assert (results / "metalearning" / name).stat().st_size > 0, name
 
 
 def test_lottery_runs_share_dense_networks_and_use_the_configured_ticket(quick_run):
@@ -121,9 +125,8 @@ def test_review_lists_every_claim_and_the_cost_of_every_job(quick_run):
 
     results = quick_run / "results"
     claims = pd.read_csv(results / "review" / "claims.csv")
-    section_rows = sum(len(pd.read_csv(p)) for p in results.glob("*/claims.csv") if p.parent.name != "review")
+    section_rows = sum(len(pd.read_csv(p)) for p in results.glob("*/*claims.csv") if p.parent.name != "review")
     section_rows += len(pd.read_csv(results / "dataset" / "pixel_baselines.csv"))
-    section_rows += len(pd.read_csv(results / "dataset" / "tsne_claims.csv"))
     assert len(claims) == section_rows and claims["report section"].notna().all()
     cost = pd.read_csv(results / "review" / "cost.csv")
     jobs_with_benchmarks = len(list((results / "benchmarks").rglob("*.tsv")))

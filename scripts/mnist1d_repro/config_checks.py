@@ -79,6 +79,7 @@ def check_config(config: dict) -> None:
         raise ConfigError("config error at 'ssl.tsne': its head_layers and loss must be among "
                           "ssl.head_layers and ssl.losses")
     check_lottery(config)
+    check_metalearning(config)
     mnist = classification["mnist"]
     if mnist is not None and not Path(mnist).exists():
         raise ConfigError(f"config error at 'classification.mnist': no such file or folder: {mnist}")
@@ -106,6 +107,27 @@ def check_lottery(config: dict) -> None:
                           "lottery.asymptotic.steps")
 
 
+def check_metalearning(config: dict) -> None:
+    meta = config["metalearning"]
+    require_name(meta["learning_rate"]["dataset"], config["datasets"], "metalearning.learning_rate.dataset",
+                 "datasets")
+    act = meta["activation"]
+    require_name(act["dataset"], config["datasets"], "metalearning.activation.dataset", "datasets")
+    if act["meta_loss_last_steps"] > act["inner_steps"]:
+        raise ConfigError("config error at 'metalearning.activation.meta_loss_last_steps': must be at most "
+                          "metalearning.activation.inner_steps")
+    if act["final_outer_steps"] > act["outer_steps"]:
+        raise ConfigError("config error at 'metalearning.activation.final_outer_steps': must be at most "
+                          "metalearning.activation.outer_steps")
+    low, high = act["curve_range"]
+    if low >= high:
+        raise ConfigError(f"config error at 'metalearning.activation.curve_range': [{low}, {high}] is empty")
+    overlap = sorted(set(meta["learning_rate"]["initial_lrs"]) & set(meta["learning_rate"]["ablation_initial_lrs"]))
+    if overlap:
+        raise ConfigError(f"config error at 'metalearning.learning_rate.ablation_initial_lrs': {overlap} are "
+                          "already in initial_lrs")
+
+
 def require_name(name: str, defined: dict, key: str, where: str) -> None:
     if name not in defined:
         known = ", ".join(sorted(defined)) or "none"
@@ -124,7 +146,8 @@ def check_deviations_file(path) -> None:
 
 
 def check_claims_file(path, sections=("dataset", "classification", "double_descent", "pooling", "ssl",
-                                             "lottery")) -> None:
+                                             "lottery", "metalearning_lr",
+                                             "metalearning_activation")) -> None:
     """The claims file the report's verdicts come from must exist and be complete."""
     try:
         for section in sections:

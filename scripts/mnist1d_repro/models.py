@@ -29,18 +29,21 @@ class Logistic(nn.Module):
 
 class MLP(nn.Module):
     """Two hidden layers of equal width. Table 1's has a residual connection around the second;
-    the double-descent MLP (``residual=False``) does not."""
+    the double-descent MLP (``residual=False``) does not. ``activation`` replaces ReLU (e.g. a
+    learned activation)."""
 
-    def __init__(self, length: int = 40, hidden: int = 100, in_channels: int = 1, residual: bool = True):
+    def __init__(self, length: int = 40, hidden: int = 100, in_channels: int = 1, residual: bool = True,
+                 activation: nn.Module | None = None):
         super().__init__()
         self.residual = residual
+        self.activation = activation or nn.ReLU()
         self.linear1 = nn.Linear(length * in_channels, hidden)
         self.linear2 = nn.Linear(hidden, hidden)
         self.linear3 = nn.Linear(hidden, NUM_CLASSES)
 
     def forward(self, x):
-        h = torch.relu(self.linear1(x.flatten(1)))
-        h2 = torch.relu(self.linear2(h))
+        h = self.activation(self.linear1(x.flatten(1)))
+        h2 = self.activation(self.linear2(h))
         h = h + h2 if self.residual else h2
         return self.linear3(h)
 

@@ -26,11 +26,14 @@ pre { background: #f7f7f7; padding: 0.8em; font-size: 0.85em; }
 """
 
 
-def claims_table(claims: dict, measured: dict, digits: int = 1) -> pd.DataFrame:
-    """One row per claim: what the paper says, the target, our number and the verdict."""
+def claims_table(claims: dict, measured: dict, digits: int = 1, spread: dict | None = None) -> pd.DataFrame:
+    """One row per claim: what the paper says, the target, our number and the verdict.
+    ``spread`` gives, where the number comes from several seeds or runs, their standard deviation."""
     rows = []
+    spread = spread or {}
     for name, claim in claims.items():
         ours = measured.get(name)
+        spread_value = spread.get(name)
         rows.append({
             "claim_id": name,
             "claim": claim["claim"],
@@ -38,6 +41,7 @@ def claims_table(claims: dict, measured: dict, digits: int = 1) -> pd.DataFrame:
             "paper": claim.get("paper"),
             "target": target_text(claim),
             "ours": None if ours is None else round(float(ours), digits + 2),
+            "spread": None if spread_value is None or pd.isna(spread_value) else round(float(spread_value), digits + 2),
             "unit": claim.get("unit", ""),
             "verdict": verdict(claim, ours),
             "why_this_tolerance": claim["why"],

@@ -1,0 +1,193 @@
+# Paper sections 5.3 and 5.4: gradient-based metalearning (Figures 6 and 7).
+# Figure 6: one job per initial learning rate. Figure 7: the activation-metalearning job, one job
+# per baseline activation through the same inner loop, and the transfer ablation's jobs.
+# These rules run on the CPU: every inner step is a handful of small sequential operations.
+
+METALEARNING = config["metalearning"]
+METALEARNING_CATEGORY = "5.3-5.4 Metalearning"
+LEARNED_ACTIVATION = f"{METALEARNING_DIR}/activation/learned/activation_net.npz"
+
+
+rule metalearn_lr:
+    input:
+        dataset_path(METALEARNING["learning_rate"]["dataset"]),
+    output:
+        f"{METALEARNING_DIR}/learning_rate/lr{{lr}}.csv",
+    wildcard_constraints:
+        lr=name_pattern(re.escape(name) for name in metalearning_lr_names()),
+    params:
+        settings=METALEARNING["learning_rate"],
+    log:
+        f"{LOGS}/metalearning/learning_rate/lr{{lr}}.log",
+    benchmark:
+        f"{BENCHMARKS}/metalearning/learning_rate/lr{{lr}}.tsv"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    conda:
+        "../envs/pipeline.yaml"
+    script:
+        "../scripts/metalearn_lr.py"
+
+
+rule metalearn_activation:
+    input:
+        dataset_path(METALEARNING["activation"]["dataset"]),
+    output:
+        history=f"{METALEARNING_DIR}/activation/learned/history.csv",
+        shapes=f"{METALEARNING_DIR}/activation/learned/shapes.npz",
+        network=LEARNED_ACTIVATION,
+    params:
+        settings=METALEARNING["activation"],
+    log:
+        f"{LOGS}/metalearning/activation/learned.log",
+    benchmark:
+        f"{BENCHMARKS}/metalearning/activation/learned.tsv"
+    priority: 50  # the longest job of the pipeline: start it first
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=90,
+    conda:
+        "../envs/pipeline.yaml"
+    script:
+        "../scripts/metalearn_activation.py"
+
+
+rule activation_baseline:
+    input:
+        dataset_path(METALEARNING["activation"]["dataset"]),
+    output:
+        f"{METALEARNING_DIR}/activation/baselines/{{baseline}}.csv",
+    wildcard_constraints:
+        baseline=name_pattern(METALEARNING["activation"]["baselines"]),
+    params:
+        settings=METALEARNING["activation"],
+    log:
+        f"{LOGS}/metalearning/activation/baselines/{{baseline}}.log",
+    benchmark:
+        f"{BENCHMARKS}/metalearning/activation/baselines/{{baseline}}.tsv"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=20,
+    conda:
+        "../envs/pipeline.yaml"
+    script:
+        "../scripts/activation_baseline.py"
+
+
+rule transfer_activation:
+    input:
+        dataset=dataset_path(config["classification"]["dataset"]),
+        network=lambda wc: LEARNED_ACTIVATION if wc.activation == "learned" else [],
+    output:
+        f"{METALEARNING_DIR}/transfer/{{activation}}/seed{{seed}}.json",
+    wildcard_constraints:
+        activation=name_pattern(METALEARNING["transfer"]["activations"]),
+        seed=r"\d+",
+    params:
+        training={k: config["classification"][k] for k in ("steps", "batch_size", "lr", "eval_every")},
+        elu_weight=METALEARNING["activation"]["elu_weight"],
+        device=config["device"],
+    log:
+        f"{LOGS}/metalearning/transfer/{{activation}}/seed{{seed}}.log",
+    benchmark:
+        f"{BENCHMARKS}/metalearning/transfer/{{activation}}/seed{{seed}}.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=20,
+        gpu=0,  # a GPU cluster profile raises this with set-resources
+    conda:
+        "../envs/pipeline.yaml"
+    script:
+        "../scripts/transfer_activation.py"
+
+
+rule figure6:
+    input:
+        metalearning_lr_runs(),
+    output:
+        claims=f"{METALEARNING_DIR}/learning_rate_claims.csv",
+        snippet=f"{METALEARNING_DIR}/learning_rate_claims.rst",
+        csv=f"{METALEARNING_DIR}/learning_rates.csv",
+        table=report(
+            f"{METALEARNING_DIR}/learning_rates.html",
+            caption="../report/metalearning/learning_rates.rst",
+            category=METALEARNING_CATEGORY,
+            subcategory="Figure 6: learning rate",
+            labels={"table": "final learning rate per start"},
+        ),
+        figure=report(
+            f"{METALEARNING_DIR}/figure6.png",
+            caption="../report/metalearning/figure6.rst",
+            category=METALEARNING_CATEGORY,
+            subcategory="Figure 6: learning rate",
+            labels={"figure": "Figure 6", "panel": "learning rate and meta-loss"},
+        ),
+    params:
+        paper_lrs=metalearning_lr_names(["initial_lrs"]),
+        claims=CLAIMS,
+    log:
+        f"{LOGS}/metalearning/figure6.log",
+    benchmark:
+        f"{BENCHMARKS}/metalearning/figure6.tsv"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        "../envs/pipeline.yaml"
+    script:
+        "../scripts/figure6.py"
+
+
+rule figure7:
+    input:
+        history=rules.metalearn_activation.output.history,
+        shapes=rules.metalearn_activation.output.shapes,
+        baselines=metalearning_baseline_runs(),
+        transfer=metalearning_transfer_runs(),
+    output:
+        claims=f"{METALEARNING_DIR}/activation_claims.csv",
+        snippet=f"{METALEARNING_DIR}/activation_claims.rst",
+        csv=f"{METALEARNING_DIR}/activation_accuracy.csv",
+        table=report(
+            f"{METALEARNING_DIR}/activation_accuracy.html",
+            caption="../report/metalearning/activation_accuracy.rst",
+            category=METALEARNING_CATEGORY,
+            subcategory="Figure 7: activation function",
+            labels={"table": "test accuracy per activation"},
+        ),
+        figure=report(
+            f"{METALEARNING_DIR}/figure7.png",
+            caption="../report/metalearning/figure7.rst",
+            category=METALEARNING_CATEGORY,
+            subcategory="Figure 7: activation function",
+            labels={"figure": "Figure 7", "panel": "shape, accuracy and meta-loss"},
+        ),
+        transfer=report(
+            f"{METALEARNING_DIR}/transfer.html",
+            caption="../report/metalearning/transfer.rst",
+            category=METALEARNING_CATEGORY,
+            subcategory="Figure 7: activation function",
+            labels={"table": "transfer to Table 1's MLP"},
+        ),
+    params:
+        baselines=METALEARNING["activation"]["baselines"],
+        final_outer_steps=METALEARNING["activation"]["final_outer_steps"],
+        claims=CLAIMS,
+    log:
+        f"{LOGS}/metalearning/figure7.log",
+    benchmark:
+        f"{BENCHMARKS}/metalearning/figure7.tsv"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        "../envs/pipeline.yaml"
+    script:
+        "../scripts/figure7.py"

@@ -1,0 +1,18 @@
+"""Figure 7, one baseline: a fixed activation trained through the metalearning job's inner loop,
+one inner run per outer step with that step's initial weights and noise."""
+import pandas as pd
+import torch  # noqa: F401  (imported before start_job so that its thread count is set)
+
+from mnist1d_repro.io import load_dataset, save_csv
+from mnist1d_repro.jobs import start_job
+from mnist1d_repro.metalearning import baseline_runs, experiment_from_settings
+from mnist1d_repro.training import as_tensors
+
+log = start_job(snakemake)
+s = snakemake.params.settings
+data = load_dataset(snakemake.input[0])
+train = as_tensors(data["x"], data["y"], "cpu")
+test = as_tensors(data["x_test"][:s["test_samples"]], data["y_test"][:s["test_samples"]], "cpu")
+history = baseline_runs(experiment_from_settings(s), snakemake.wildcards.baseline, train, test, progress=log)
+save_csv(snakemake.output[0], pd.DataFrame(history).assign(activation=snakemake.wildcards.baseline))
+log("done")

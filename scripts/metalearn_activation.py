@@ -1,0 +1,28 @@
+"""Figure 7: metalearn an activation function, f = ELU + w * g with g a small tanh network, by
+clipped gradient descent through unrolled inner training runs."""
+import numpy as np
+import pandas as pd
+import torch
+
+from mnist1d_repro.io import load_dataset, save_arrays, save_csv
+from mnist1d_repro.jobs import start_job
+from mnist1d_repro.metalearning import experiment_from_settings, metalearn_activation
+from mnist1d_repro.training import as_tensors
+
+log = start_job(snakemake)
+s = snakemake.params.settings
+data = load_dataset(snakemake.input[0])
+train = as_tensors(data["x"], data["y"], "cpu")
+test = as_tensors(data["x_test"][:s["test_samples"]], data["y_test"][:s["test_samples"]], "cpu")
+experiment = experiment_from_settings(s)
+grid = torch.linspace(*s["curve_range"], 801)
+log(f"activation network 1 -> {' -> '.join(map(str, s['activation_hidden']))} -> 1; {s['outer_steps']} outer "
+    f"steps of {s['inner_steps']} inner steps; {len(train[1])} training, {len(test[1])} test samples")
+history, shapes, network = metalearn_activation(experiment, train, test, grid, s["snapshot_every"], progress=log)
+save_csv(snakemake.output.history, pd.DataFrame(history))
+steps = sorted(shapes)
+save_arrays(snakemake.output.shapes, {"grid": grid.numpy(), "outer_steps": np.array(steps),
+                                      "values": np.stack([shapes[k] for k in steps])})
+save_arrays(snakemake.output.network, {f"layer{i // 2}_{'weight' if i % 2 == 0 else 'bias'}": p.numpy()
+                                       for i, p in enumerate(network)})
+log("done")
