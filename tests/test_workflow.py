@@ -6,7 +6,7 @@ import subprocess
 import sys
 import time
 
-from conftest import QUICK, copy_workflow, differing_results, prepare_quick_run, run_snakemake
+from conftest import QUICK, ROOT, copy_workflow, differing_results, prepare_quick_run, run_snakemake
 from mnist1d_repro.generator import GeneratorArgs, make_dataset
 from mnist1d_repro.io import load_dataset
 
@@ -23,7 +23,7 @@ def test_every_rule_output_log_and_benchmark_exist(quick_run):
     benchmarks = {p.relative_to(results / "benchmarks").with_suffix("")
                   for p in (results / "benchmarks").rglob("*.tsv")}
     assert logs == benchmarks  # every job wrote both
-    assert len(logs) == 150  # the jobs of the quick config with the MNIST stand-in
+    assert len(logs) == 151  # the jobs of the quick config with the MNIST stand-in
     for name in ["table1.csv", "table1.html", "claims.csv", "figure2.png", "figureS1.png"]:
         assert (results / "classification" / name).stat().st_size > 0, name
     for name in ["runs.csv", "summary.csv", "summary.html", "claims.csv", "figure5.png",
@@ -144,3 +144,35 @@ def test_interrupted_run_resumes_to_the_same_results(quick_run, tmp_path):
     assert proc.wait(timeout=300) != 0  # it was stopped before the end
     run_snakemake(workdir, "--cores", "2", *QUICK)  # the same command again
     assert differing_results(workdir / "results", quick_run / "results") == []
+
+
+def test_readme_results_section_is_written_from_the_run(quick_run, tmp_path, capsys):
+    import pandas as pd
+    import readme_results
+
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# title\n\n{readme_results.BEGIN}\nstale text\n{readme_results.END}\n\nkept\n")
+    args = ["--results", str(quick_run / "results"), "--logs", str(quick_run / ".snakemake" / "log"),
+            "--readme", str(readme)]
+    assert readme_results.main(args) == 2  # a quick run is not the paper-scale result
+    assert "paper scale only" in capsys.readouterr().err
+    assert readme_results.main(args + ["--allow-quick"]) == 0
+    text = readme.read_text()
+    claims = pd.read_csv(quick_run / "results" / "review" / "claims.csv")
+    claim_rows = [line for line in text.splitlines() if line.startswith("| ") and line.count("|") == 6]
+    assert len(claim_rows) == len(claims) + 1  # header + one row per claim
+    assert "stale text" not in text and text.endswith("\n\nkept\n")
+    assert "Wall time" in text and "--configfile config/quick.yaml" in text
+    assert readme_results.main(args + ["--allow-quick", "--check"]) == 0
+    readme.write_text(text.replace("reproduced", "REPRODUCED", 1))
+    assert readme_results.main(args + ["--allow-quick", "--check"]) == 1
+    readme.write_text("# no markers\n")
+    assert readme_results.main(args + ["--allow-quick"]) == 2
+    assert "markers" in capsys.readouterr().err
+
+
+def test_readme_has_one_generated_results_section():
+    import readme_results
+
+    text = (ROOT / "README.md").read_text()
+    assert text.count(readme_results.BEGIN) == 1 and text.count(readme_results.END) == 1

@@ -1,0 +1,156 @@
+"""Write the README's "Results" section from a finished run; never typed by hand.
+
+    python scripts/readme_results.py                 # after `snakemake --cores N` at paper scale
+    python scripts/readme_results.py --check         # exit 1 if the README differs from the results
+
+Reads results/review/claims.csv (every claim with its verdict), results/review/cost.csv and
+results/review/provenance.json (commit, hardware, scale), and the Snakemake log of the run:
+of the logs in .snakemake/log/ that finished all their steps, the one with the most steps (the
+full run, not a later partial rerun), for its date, command, cores and elapsed time. Replaces
+the text between the two `readme-results` markers in README.md.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+BEGIN = "<!-- readme-results:begin (written by `python scripts/readme_results.py`; do not edit) -->"
+END = "<!-- readme-results:end -->"
+
+
+class ResultsError(RuntimeError):
+    pass
+
+
+def shown_command(command: str) -> str:
+    """The command line with the executable's folder left out."""
+    program, _, arguments = command.partition(" ")
+    return f"{Path(program).name} {arguments}".strip()
+
+
+def full_run_log(log_dir: Path) -> dict:
+    """Date, command, cores, steps and elapsed time of the largest completed run."""
+    runs = []
+    for path in sorted(log_dir.glob("*.snakemake.log")):
+        text = path.read_text(errors="replace")
+        done = re.search(r"^(\d+) of \1 steps \(100%\) done$", text, re.M)
+        elapsed = re.search(r"^Elapsed time: (\S+)$", text, re.M)
+        if not (done and elapsed):
+            continue
+        date = re.search(r"^\s*Date: (.+)$", text, re.M)
+        command = re.search(r"^\s*Command: (.+)$", text, re.M)
+        cores = re.search(r"^Provided cores: (\d+)$", text, re.M)
+        runs.append({"log": path.name, "steps": int(done.group(1)), "elapsed": elapsed.group(1).split(".")[0],
+                     "date": date.group(1) if date else path.name[:10],
+                     "command": shown_command(command.group(1)) if command else "snakemake",
+                     "cores": int(cores.group(1)) if cores else None})
+    if not runs:
+        raise ResultsError(f"no completed Snakemake run in {log_dir} (run `snakemake --cores N` first)")
+    return max(runs, key=lambda run: (run["steps"], run["log"]))
+
+
+def load(results: Path):
+    review = results / "review"
+    paths = {name: review / name for name in ("claims.csv", "cost.csv", "provenance.json")}
+    missing = [str(p) for p in paths.values() if not p.exists()]
+    if missing:
+        raise ResultsError(f"missing {', '.join(missing)} (run the whole pipeline first)")
+    claims = pd.read_csv(paths["claims.csv"], keep_default_na=False, na_values=[""])
+    cost = pd.read_csv(paths["cost.csv"])
+    provenance = json.loads(paths["provenance.json"].read_text())
+    return claims, cost, provenance
+
+
+def ours_text(row) -> str:
+    if pd.isna(row["ours"]):
+        return "not run"
+    spread = row.get("spread")
+    unit = "" if row["unit"] in ("%", "") else f" {row['unit']}"
+    shown = f"{row['ours']:.3g}" + ("" if spread is None or pd.isna(spread) else f" ± {spread:.2g}")
+    return shown + ("%" if row["unit"] == "%" else unit)
+
+
+def markdown_table(frame: pd.DataFrame) -> str:
+    def cell(value):
+        return str(value).replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(frame.columns) + " |", "| " + " | ".join("---" for _ in frame.columns) + " |"]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join(lines)
+
+
+def section_text(results: Path, log_dir: Path, allow_quick: bool = False) -> str:
+    claims, cost, provenance = load(results)
+    scale = provenance["config"].get("scale")
+    if scale != "paper" and not allow_quick:
+        raise ResultsError(f"{results} holds a '{scale}' run; the README reports paper scale only")
+    run = full_run_log(log_dir)
+    hardware, git = provenance["hardware"], provenance["git"]
+    commit = git["commit"]
+    commit = (commit[:10] if re.fullmatch(r"[0-9a-f]{40}", commit) else commit) + (
+        " with uncommitted changes" if git.get("uncommitted_changes") else "")
+    counts = claims["verdict"].value_counts()
+    gpu = "no GPU" if hardware.get("gpu") in (None, "none") else hardware["gpu"]
+    header = (
+        f"Full {scale}-scale run of commit `{commit}`, started {run['date']}: `{run['command']}` on "
+        f"{hardware['cpu']} ({hardware['cpu_cores']} cores, {hardware['memory_gb']} GB, {gpu}), "
+        f"{run['cores']} cores used. **Wall time {run['elapsed']}** for {run['steps']} jobs; "
+        f"{cost['cpu_minutes'].sum():.0f} CPU-minutes in all; the largest job peaked at "
+        f"{cost['peak_memory_mb'].max():.0f} MB resident memory. "
+        f"**{counts.get('reproduced', 0)} of {len(claims)} claims reproduced**, "
+        f"{counts.get('not reproduced', 0)} not reproduced, {counts.get('not run', 0)} not run.")
+    table = pd.DataFrame({
+        "section": claims["report section"], "claim": claims["claim"], "target": claims["target"],
+        "ours": claims.apply(ours_text, axis=1), "verdict": claims["verdict"]})
+    per_section = pd.DataFrame({
+        "section": cost["section"], "jobs": cost["jobs"], "CPU minutes": cost["cpu_minutes"].round(1),
+        "largest job's peak memory (MB)": cost["peak_memory_mb"].round().astype(int)})
+    return "\n\n".join([
+        header,
+        "Ours: mean ± standard deviation over seeds or paired runs where a section ran several. Rules "
+        "and tolerances: `config/claims.yaml`; the report's *1. Review* section has the reasons.",
+        markdown_table(table),
+        "Cost per paper section (from every job's benchmark file):",
+        markdown_table(per_section),
+    ])
+
+
+def replace_section(readme: str, text: str, readme_path) -> str:
+    if readme.count(BEGIN) != 1 or readme.count(END) != 1 or readme.index(BEGIN) > readme.index(END):
+        raise ResultsError(f"{readme_path} needs exactly one pair of markers:\n{BEGIN}\n{END}")
+    head, rest = readme.split(BEGIN)
+    _, tail = rest.split(END)
+    return f"{head}{BEGIN}\n{text}\n{END}{tail}"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--results", type=Path, default=Path("results"))
+    parser.add_argument("--logs", type=Path, default=Path(".snakemake/log"), help="Snakemake's log folder")
+    parser.add_argument("--readme", type=Path, default=Path("README.md"))
+    parser.add_argument("--check", action="store_true", help="only compare; exit 1 if the README is stale")
+    parser.add_argument("--allow-quick", action="store_true", help="accept a quick-scale run (tests)")
+    args = parser.parse_args(argv)
+    try:
+        readme = args.readme.read_text()
+        updated = replace_section(readme, section_text(args.results, args.logs, args.allow_quick), args.readme)
+    except (ResultsError, OSError) as error:
+        print(f"readme_results: {error}", file=sys.stderr)
+        return 2
+    if args.check:
+        if updated != readme:
+            print(f"{args.readme} is out of date with {args.results}", file=sys.stderr)
+            return 1
+        return 0
+    args.readme.write_text(updated)
+    print(f"{args.readme}: Results section written from {args.results}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
