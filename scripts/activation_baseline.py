@@ -5,14 +5,11 @@ import torch  # noqa: F401  (imported before start_job so that its thread count 
 
 from mnist1d_repro.io import load_dataset, save_csv
 from mnist1d_repro.jobs import start_job
-from mnist1d_repro.metalearning import baseline_runs, experiment_from_settings
-from mnist1d_repro.training import as_tensors
+from mnist1d_repro.metalearning import activation_data, baseline_runs, experiment_from_settings
 
 log = start_job(snakemake)
 s = snakemake.params.settings
-data = load_dataset(snakemake.input[0])
-train = as_tensors(data["x"], data["y"], "cpu")
-test = as_tensors(data["x_test"][:s["test_samples"]], data["y_test"][:s["test_samples"]], "cpu")
+train, test = activation_data(load_dataset(snakemake.input[0]), s["test_samples"])
 history = baseline_runs(experiment_from_settings(s), snakemake.wildcards.baseline, train, test, progress=log)
 save_csv(snakemake.output[0], pd.DataFrame(history).assign(activation=snakemake.wildcards.baseline))
 log("done")

@@ -6,14 +6,11 @@ import torch
 
 from mnist1d_repro.io import load_dataset, save_arrays, save_csv
 from mnist1d_repro.jobs import start_job
-from mnist1d_repro.metalearning import experiment_from_settings, metalearn_activation
-from mnist1d_repro.training import as_tensors
+from mnist1d_repro.metalearning import activation_data, experiment_from_settings, metalearn_activation
 
 log = start_job(snakemake)
 s = snakemake.params.settings
-data = load_dataset(snakemake.input[0])
-train = as_tensors(data["x"], data["y"], "cpu")
-test = as_tensors(data["x_test"][:s["test_samples"]], data["y_test"][:s["test_samples"]], "cpu")
+train, test = activation_data(load_dataset(snakemake.input[0]), s["test_samples"])
 experiment = experiment_from_settings(s)
 grid = torch.linspace(*s["curve_range"], 801)
 log(f"activation network 1 -> {' -> '.join(map(str, s['activation_hidden']))} -> 1; {s['outer_steps']} outer "

@@ -20,6 +20,8 @@ import torch
 from torch.nn import functional as F
 from torch.utils.checkpoint import checkpoint
 
+from .training import as_tensors
+
 Params = list[torch.Tensor]  # [w1 (in, hidden), b1, w2 (hidden, classes), b2]
 
 
@@ -413,6 +415,12 @@ def experiment_from_settings(s: dict) -> ActivationExperiment:
                                           decay=s["rms_decay"], eps=s["rms_eps"]),
         meta_loss_last_steps=s["meta_loss_last_steps"], outer_steps=s["outer_steps"], outer_lr=s["outer_lr"],
         grad_clip=s["grad_clip"], seed=s["seed"])
+
+
+def activation_data(data: dict, test_samples: int):
+    """Training tensors and the first ``test_samples`` test samples of a dataset, on the CPU."""
+    return (as_tensors(data["x"], data["y"], "cpu"),
+            as_tensors(data["x_test"][:test_samples], data["y_test"][:test_samples], "cpu"))
 
 
 def network_from_arrays(arrays: dict) -> Params:
