@@ -43,7 +43,8 @@ def test_report_renders_its_sections(quick_run, tmp_path):
     text = visible_text(dom)
     # only the page's JavaScript puts these into the document
     for fragment in ["Results", "1. Review", "3. MNIST-1D dataset", "4. Classification", "5.1 Lottery tickets",
-                     "5.2 Deep double descent", "5.5 Self-supervised learning", "5.6 Pooling", "Greydanus"]:
+                     "5.2 Deep double descent", "5.3-5.4 Metalearning", "5.5 Self-supervised learning", "5.6 Pooling",
+                     "Greydanus"]:
         assert fragment in text, fragment
 
 
