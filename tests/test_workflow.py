@@ -137,8 +137,11 @@ def test_interrupted_run_resumes_to_the_same_results(quick_run, tmp_path):
     workdir = prepare_quick_run(copy_workflow(tmp_path / "interrupted"))
     output = tmp_path / "interrupted.log"
     with open(output, "w") as out:
+        # A shell that starts a command in the background (nohup ... &) makes it ignore SIGINT, and
+        # children inherit that: give Snakemake the default handling back so that Ctrl-C reaches it.
         proc = subprocess.Popen([sys.executable, "-m", "snakemake", "--cores", "2", *QUICK], cwd=workdir,
-                                stdout=out, stderr=subprocess.STDOUT)
+                                stdout=out, stderr=subprocess.STDOUT,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         deadline = time.time() + 600
         # Every job writes its log when it starts: stop once about a fifth of the jobs have run.
         while time.time() < deadline and len(list(workdir.glob("results/logs/**/*.log"))) < 30:
