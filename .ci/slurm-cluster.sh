@@ -134,7 +134,9 @@ start() {
     record slurmdbd /run/slurmdbd.pid
     sacctmgr -i add cluster "$CLUSTER" > /dev/null 2>&1 || true
 
-    /usr/sbin/slurmctld
+    # -c: forget jobs and node states saved by an earlier cluster (a run cut off mid-way leaves
+    # its jobs in the state files, and the recovered node then never becomes idle)
+    /usr/sbin/slurmctld -c
     wait_for slurmctld 60 scontrol ping
     record slurmctld /run/slurmctld.pid
 
