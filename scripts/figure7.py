@@ -25,9 +25,10 @@ grid, shape_steps, shape_values = shapes["grid"], shapes["outer_steps"], shapes[
 last = learned["outer_step"].max() - params.final_outer_steps + 1
 window = pd.concat([learned, baselines], ignore_index=True).query("outer_step >= @last")
 acc = window.pivot(index="outer_step", columns="activation", values="test_acc")
-rows = []
+rows, paired_std = [], {}
 for name in ["learned"] + list(params.baselines):
     diff = acc["learned"] - acc[name]
+    paired_std[name] = float(diff.std())
     rows.append({"activation": name, "test accuracy (mean)": acc[name].mean(), "test accuracy (std)": acc[name].std(),
                  "learned minus this (mean)": diff.mean(),
                  "learned minus this (std error)": diff.std() / np.sqrt(len(diff)) if len(diff) > 1 else np.nan,
@@ -39,7 +40,6 @@ extrema = local_extrema(shape_values[-1])
 measured = {f"activation_beats_{name}": (float(gaps[name]) if name in gaps.index else None)
             for name in ("relu", "elu", "swish")}
 measured["activation_two_extrema"] = extrema
-paired_std = {name: float((acc["learned"] - acc[name]).std()) for name in acc.columns if name != "learned"}
 claims = claims_table(load_claims(params.claims, "metalearning_activation"), measured, digits=2,
                       spread={f"activation_beats_{name}": paired_std.get(name) for name in ("relu", "elu", "swish")})
 save_csv(snakemake.output.claims, claims)

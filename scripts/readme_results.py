@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from mnist1d_repro.reporting import mean_and_spread
+
 BEGIN = "<!-- readme-results:begin (written by `python scripts/readme_results.py`; do not edit) -->"
 END = "<!-- readme-results:end -->"
 
@@ -67,12 +69,10 @@ def load(results: Path):
 
 
 def ours_text(row) -> str:
-    if pd.isna(row["ours"]):
+    shown = mean_and_spread(row, significant=3)
+    if shown is None:
         return "not run"
-    spread = row.get("spread")
-    unit = "" if row["unit"] in ("%", "") else f" {row['unit']}"
-    shown = f"{row['ours']:.3g}" + ("" if spread is None or pd.isna(spread) else f" ± {spread:.2g}")
-    return shown + ("%" if row["unit"] == "%" else unit)
+    return shown + ("%" if row["unit"] == "%" else "" if row["unit"] == "" else f" {row['unit']}")
 
 
 def markdown_table(frame: pd.DataFrame) -> str:

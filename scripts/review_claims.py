@@ -4,7 +4,7 @@ import pandas as pd
 from mnist1d_repro.claims import NOT_REPRODUCED, NOT_RUN, REPRODUCED, load_claims
 from mnist1d_repro.io import save_csv
 from mnist1d_repro.jobs import start_job
-from mnist1d_repro.reporting import write_caption_snippet, write_html_table
+from mnist1d_repro.reporting import mean_and_spread, write_caption_snippet, write_html_table
 
 log = start_job(snakemake)
 tables = [pd.read_csv(path, keep_default_na=False, na_values=[""]) for path in snakemake.input]
@@ -27,9 +27,7 @@ log(summary)
 
 
 def ours_text(row) -> str:
-    if pd.isna(row["ours"]):
-        return ""
-    return f"{row['ours']:.4g}" + ("" if pd.isna(row["spread"]) else f" ± {row['spread']:.2g}")
+    return mean_and_spread(row) or ""
 
 
 shown = claims.assign(ours=claims.apply(ours_text, axis=1))[

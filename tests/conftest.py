@@ -56,17 +56,18 @@ def quick_run(workflow_copy):
     return workflow_copy
 
 
-def differing_results(results: Path, reference: Path) -> list:
+def differing_results(results: Path, reference: Path, partial: bool = False) -> list:
     """Data files (CSV, JSON, npz) that differ between two results folders, or that only one
-    has. npz archives are compared array by array. Logs, benchmarks and the cost table record
-    how long a run took, not what it computed, and are left out."""
+    has (``partial``: only ``results`` has; a run of some targets). npz archives are compared
+    array by array. Logs, benchmarks and the cost table record how long a run took, not what it
+    computed, and are left out."""
     def files(root):
         return {p.relative_to(root): p for p in root.rglob("*") if p.is_file()
                 and p.suffix in {".csv", ".json", ".npz"} and p.relative_to(root).parts[0] not in {"logs", "benchmarks"}
                 and p.relative_to(root) != Path("review/cost.csv")}
 
     ours, theirs = files(results), files(reference)
-    differing = sorted(set(ours) ^ set(theirs))
+    differing = sorted(set(ours) - set(theirs) if partial else set(ours) ^ set(theirs))
     for name in sorted(set(ours) & set(theirs)):
         if name.suffix == ".npz":
             with np.load(ours[name]) as a, np.load(theirs[name]) as b:

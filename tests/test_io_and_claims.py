@@ -69,3 +69,17 @@ def test_html_table_colours_verdicts_in_any_cell(tmp_path):
     assert '<td class="reproduced">reproduced</td>' in page
     assert '<td class="not-reproduced">not reproduced</td>' in page
     assert '<td class="num">1.5</td>' in page
+
+
+def test_claims_table_keeps_the_spread_and_shows_mean_and_spread():
+    from mnist1d_repro.reporting import claims_table, mean_and_spread
+
+    claims = {"a": {"rule": "within", "paper": 60, "tolerance": 2, "claim": "c", "why": "w", "unit": "%"},
+              "b": {"rule": "within", "paper": 60, "tolerance": 2, "claim": "c", "why": "w", "unit": "%"},
+              "c": {"rule": "within", "paper": 60, "tolerance": 2, "claim": "c", "why": "w", "unit": "%"}}
+    table = claims_table(claims, {"a": 59.4321, "b": 65.0}, spread={"a": 1.234}).set_index("claim_id")
+    assert mean_and_spread(table.loc["a"]) == "59.43 ± 1.2"
+    assert mean_and_spread(table.loc["a"], significant=3) == "59.4 ± 1.2"
+    assert mean_and_spread(table.loc["b"]) == "65"  # one run: no spread
+    assert mean_and_spread(table.loc["c"]) is None  # not run
+    assert list(table["verdict"]) == [REPRODUCED, NOT_REPRODUCED, NOT_RUN]

@@ -82,6 +82,15 @@ def write_html_table(frame: pd.DataFrame, path, title: str, note: str = "") -> N
         tmp.write_text(page(title, note_html + html_table(frame)))
 
 
+def mean_and_spread(row, significant: int = 4) -> str | None:
+    """A claims-table row's number as "mean ± spread" (just the mean where it ran once), None if
+    it was not run."""
+    if row["ours"] is None or pd.isna(row["ours"]):
+        return None
+    spread = row.get("spread")
+    return f"{row['ours']:.{significant}g}" + ("" if spread is None or pd.isna(spread) else f" ± {spread:.2g}")
+
+
 def verdict_sentence(row) -> str:
     """'paper 59.6 %, ours 59.4 % → reproduced' for a claims-table row."""
     unit = row["unit"] if row["unit"] == "%" else f" {row['unit']}"
