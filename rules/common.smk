@@ -9,8 +9,10 @@ from snakemake.utils import validate
 # The library lives beside the rule scripts (Snakemake puts a script's folder on sys.path).
 sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
 
+from mnist1d_repro.claims import claim_figures  # noqa: E402
 from mnist1d_repro.config_checks import (  # noqa: E402
     ConfigError,
+    check_claim_figures,
     check_claims_file,
     check_config,
     check_deviations_file,
@@ -259,6 +261,11 @@ def section_outputs():
     """Every section's report files: what the review waits for."""
     return (dataset_section_outputs() + classification_outputs() + lottery_outputs()
             + double_descent_outputs() + metalearning_outputs() + ssl_outputs() + pooling_outputs())
+
+
+# The figure or table each claim of the review links to.
+CLAIM_FIGURES = {name: f"{RESULTS}/{path}" for name, path in claim_figures(CLAIMS).items()}
+check_claim_figures(CLAIM_FIGURES, section_outputs(), CLAIMS)
 
 
 def review_outputs():

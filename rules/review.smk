@@ -19,6 +19,7 @@ rule review_claims:
         ),
     params:
         claims=CLAIMS,
+        figures=CLAIM_FIGURES,
     log:
         f"{LOGS}/review/claims.log",
     benchmark:

@@ -1,7 +1,7 @@
 """Every claim of every section in one table, with its verdict and where its figure is."""
 import pandas as pd
 
-from mnist1d_repro.claims import NOT_REPRODUCED, NOT_RUN, REPRODUCED, load_claims
+from mnist1d_repro.claims import NOT_REPRODUCED, NOT_RUN, REPRODUCED, SECTIONS, load_claims
 from mnist1d_repro.io import save_csv
 from mnist1d_repro.jobs import start_job
 from mnist1d_repro.reporting import mean_and_spread, write_caption_snippet, write_html_table
@@ -12,11 +12,11 @@ claims = pd.concat(tables, ignore_index=True)
 if "spread" not in claims:
     claims["spread"] = float("nan")
 sections = {}
-for section in ("dataset", "classification", "lottery", "double_descent", "metalearning_lr",
-                "metalearning_activation", "pooling", "ssl"):
+for section in SECTIONS:
     for name, claim in load_claims(snakemake.params.claims, section).items():
         sections[name] = claim["section"]
 claims.insert(0, "report section", claims["claim_id"].map(sections))
+claims.insert(1, "figure", claims["claim_id"].map(snakemake.params.figures))
 claims = claims.rename(columns={"source": "where in the paper"})
 save_csv(snakemake.output.csv, claims)
 
@@ -30,12 +30,15 @@ def ours_text(row) -> str:
     return mean_and_spread(row) or ""
 
 
-shown = claims.assign(ours=claims.apply(ours_text, axis=1))[
-    ["report section", "claim", "where in the paper", "target", "ours", "unit", "verdict", "why_this_tolerance"]]
+shown = claims.assign(ours=claims.apply(ours_text, axis=1), figure=claims["figure"].map(lambda p: p.split("/")[-1]))[
+    ["report section", "claim", "where in the paper", "target", "ours", "unit", "verdict", "figure",
+     "why_this_tolerance"]]
 write_html_table(shown, snakemake.output.table, "Did the paper reproduce? Every checked claim",
-                 note=f"{summary} Each row's figure or table is under its report section in the Results menu; "
-                      "rules and tolerances are in config/claims.yaml. Ours: mean ± standard deviation over seeds "
-                      "(or paired runs) where the section ran several; one number where it ran once.")
+                 links={"figure": [str(snakemake.report_href(path)) for path in claims["figure"]]},
+                 note=f"{summary} Each row's figure or table is under its report section in the Results menu; in "
+                      "the zip report (snakemake --report results/report.zip) its name links to it. Rules and "
+                      "tolerances are in config/claims.yaml. Ours: mean ± standard deviation over seeds (or paired "
+                      "runs) where the section ran several; one number where it ran once.")
 per_section = claims.groupby("report section", sort=False)["verdict"].apply(
     lambda v: f"{(v == REPRODUCED).sum()} of {len(v)} reproduced")
 write_caption_snippet(snakemake.output.snippet, [summary] + [f"{s}: {text}" for s, text in per_section.items()])

@@ -83,3 +83,15 @@ def test_claims_table_keeps_the_spread_and_shows_mean_and_spread():
     assert mean_and_spread(table.loc["b"]) == "65"  # one run: no spread
     assert mean_and_spread(table.loc["c"]) is None  # not run
     assert list(table["verdict"]) == [REPRODUCED, NOT_REPRODUCED, NOT_RUN]
+
+
+def test_a_claim_names_a_figure_of_the_report(tmp_path):
+    from mnist1d_repro.config_checks import ConfigError, check_claim_figures
+
+    path = tmp_path / "claims.yaml"
+    path.write_text("dataset:\n  x: {rule: below, threshold: 1, claim: c, why: w, section: s}\n")
+    with pytest.raises(ValueError, match="dataset.x needs 'figure'"):
+        load_claims(path, "dataset")
+    check_claim_figures({"x": "results/a.png"}, ["results/a.png", "results/b.html"], path)
+    with pytest.raises(ConfigError, match=r"x.figure is 'results/nope.png', which is not a figure or table"):
+        check_claim_figures({"x": "results/nope.png"}, ["results/a.png"], path)

@@ -1,16 +1,18 @@
 """The quick run's report in a real browser (headless Chromium): the page renders, every figure
 decodes, and a screenshot is kept in test-artifacts/report.png."""
+import base64
 import html
 import json
 import os
 import re
 import shutil
 import subprocess
+import zipfile
 
 import matplotlib.image
 import pytest
 
-from conftest import ROOT
+from conftest import QUICK, ROOT, run_snakemake
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None and os.environ.get("CI") != "true",
@@ -73,3 +75,22 @@ def test_screenshot_is_kept(quick_run, tmp_path):
              (quick_run / "results" / "report.html").as_uri())
     pixels = matplotlib.image.imread(shot)
     assert pixels.shape[:2] == (1000, 1400) and pixels.std() > 0.01  # not a blank page
+
+
+def test_claims_link_to_their_figures_in_the_zip_report(quick_run, tmp_path):
+    import pandas as pd
+
+    run_snakemake(quick_run, *QUICK, "--report", str(tmp_path / "report.zip"))
+    with zipfile.ZipFile(tmp_path / "report.zip") as archive:
+        archive.extractall(tmp_path / "unzipped")
+    (page,) = (tmp_path / "unzipped").rglob("claims.html")
+    claims = pd.read_csv(quick_run / "results" / "review" / "claims.csv")
+    hrefs = re.findall(r'<a class="report-link" href="([^"]+)"', page.read_text())
+    assert len(hrefs) == len(claims)
+    for href, figure in zip(hrefs, claims["figure"]):
+        target = (page.parent / html.unescape(href)).resolve()
+        assert target.is_file() and target.read_bytes() == (quick_run / figure).read_bytes(), (href, figure)
+    # In the browser: links from the zip's file; the single-file report's data: URL shows their text only.
+    assert chromium(tmp_path, "--dump-dom", page.as_uri()).stdout.count('class="report-link"') == len(claims)
+    inline = chromium(tmp_path, "--dump-dom", "data:text/html;base64," + base64.b64encode(page.read_bytes()).decode())
+    assert 'class="report-link"' not in inline.stdout and "figure5.png" in inline.stdout

@@ -7,6 +7,9 @@ from pathlib import Path
 import yaml
 
 RULES = ("within", "below", "above")
+# The top-level sections of claims.yaml, in the order the review lists them.
+SECTIONS = ("dataset", "classification", "lottery", "double_descent", "metalearning_lr",
+            "metalearning_activation", "pooling", "ssl")
 REPRODUCED, NOT_REPRODUCED, NOT_RUN = "reproduced", "not reproduced", "not run"
 
 
@@ -21,10 +24,15 @@ def load_claims(path, section: str) -> dict:
         if rule not in RULES:
             raise ValueError(f"{path}: {section}.{name}.rule must be one of {RULES}, got {rule!r}")
         needed = ("paper", "tolerance") if rule == "within" else ("threshold",)
-        for key in needed + ("claim", "why"):
+        for key in needed + ("claim", "why", "section", "figure"):
             if claim.get(key) is None:
-                raise ValueError(f"{path}: {section}.{name} needs '{key}' for rule '{rule}'")
+                raise ValueError(f"{path}: {section}.{name} needs '{key}'" + (f" for rule '{rule}'" if key in needed else ""))
     return claims
+
+
+def claim_figures(path) -> dict:
+    """Each claim's figure or table (claims.yaml ``figure``, a path under the results folder)."""
+    return {name: claim["figure"] for section in SECTIONS for name, claim in load_claims(path, section).items()}
 
 
 def verdict(claim: dict, ours: float | None) -> str:

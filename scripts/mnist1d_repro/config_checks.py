@@ -5,7 +5,7 @@ from pathlib import Path
 
 import yaml
 
-from .claims import load_claims
+from .claims import SECTIONS, load_claims
 from .generator import GeneratorArgs
 
 
@@ -145,12 +145,18 @@ def check_deviations_file(path) -> None:
         raise ConfigError(f"deviations file error: {error}") from None
 
 
-def check_claims_file(path, sections=("dataset", "classification", "double_descent", "pooling", "ssl",
-                                             "lottery", "metalearning_lr",
-                                             "metalearning_activation")) -> None:
+def check_claims_file(path, sections=SECTIONS) -> None:
     """The claims file the report's verdicts come from must exist and be complete."""
     try:
         for section in sections:
             load_claims(path, section)
     except (OSError, ValueError) as error:
         raise ConfigError(f"claims file error: {error}") from None
+
+
+def check_claim_figures(figures: dict, report_files: list, claims_path) -> None:
+    """Every claim's ``figure`` must be one of the report's figures or tables."""
+    for name, path in figures.items():
+        if path not in report_files:
+            raise ConfigError(f"claims file error: {claims_path}: {name}.figure is {path!r}, which is not a "
+                              f"figure or table of the report (e.g. {report_files[0]!r})")

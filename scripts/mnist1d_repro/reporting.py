@@ -59,14 +59,28 @@ def _cell(value, column: str) -> str:
     return f"<td>{html.escape('' if value is None else str(value))}</td>"
 
 
-def html_table(frame: pd.DataFrame) -> str:
-    """A table element; verdict cells are coloured, numbers right-aligned."""
+def _link_cell(text, href) -> str:
+    return f'<td><a class="report-link" href="{html.escape(str(href))}" target="_blank">{html.escape(str(text))}</a></td>'
+
+
+# Snakemake's single-file report shows a table page from a data: URL, where links between
+# report items cannot resolve (its zip report keeps real files): there, show their text only.
+_LINK_FALLBACK = ("<script>if (location.protocol === 'data:') document.querySelectorAll('a.report-link')"
+                  ".forEach(a => a.replaceWith(a.textContent));</script>")
+
+
+def html_table(frame: pd.DataFrame, links: dict | None = None) -> str:
+    """A table element; verdict cells are coloured, numbers right-aligned. ``links`` maps a
+    column to one href per row (e.g. ``snakemake.report_href``), which its cells link to."""
+    links = links or {}
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
     body = "\n".join(
-        "<tr>" + "".join(_cell(row[c], c) for c in frame.columns) + "</tr>"
-        for _, row in frame.iterrows()
+        "<tr>" + "".join(_link_cell(row[c], links[c][i]) if c in links else _cell(row[c], c)
+                         for c in frame.columns) + "</tr>"
+        for i, (_, row) in enumerate(frame.iterrows())
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>\n{body}\n</tbody></table>"
+    return (f"<table><thead><tr>{head}</tr></thead><tbody>\n{body}\n</tbody></table>"
+            + (_LINK_FALLBACK if links else ""))
 
 
 def page(title: str, body: str) -> str:
@@ -75,11 +89,11 @@ def page(title: str, body: str) -> str:
             f"<style>{_STYLE}</style></head><body><h2>{html.escape(title)}</h2>{body}</body></html>\n")
 
 
-def write_html_table(frame: pd.DataFrame, path, title: str, note: str = "") -> None:
+def write_html_table(frame: pd.DataFrame, path, title: str, note: str = "", links: dict | None = None) -> None:
     """A standalone HTML page with the table; verdict cells are coloured."""
     note_html = f'<p class="note">{html.escape(note)}</p>' if note else ""
     with atomic_path(path, suffix=".html") as tmp:
-        tmp.write_text(page(title, note_html + html_table(frame)))
+        tmp.write_text(page(title, note_html + html_table(frame, links)))
 
 
 def mean_and_spread(row, significant: int = 4) -> str | None:
