@@ -1,11 +1,14 @@
 """Benchmark: a double-descent job with our loop against a straightforward one, same process.
 
     python tests/benchmarks/bench_double_descent.py [--epochs 5] [--mlp 36 300] [--cnn 10 100]
+    python tests/benchmarks/bench_double_descent.py --figure5 [--epochs 3]
 
 The straightforward loop is what the reference does: a shuffling DataLoader over the training
 tensors, SGD with momentum, a per-step `loss.item()`, and a final evaluation. Both train the
 same model (MLP with two hidden layers, or CNN) from the same seed on 4000 noisy-label samples
-for the same number of epochs. Prints seconds per epoch and the ratio.
+for the same number of epochs. Prints seconds per epoch and the ratio. With --figure5, every
+model of Figure 5's three panels (the config's widths: MLP without and with label noise, CNN),
+and the totals extrapolated to the config's 500 epochs.
 """
 import argparse
 import sys
@@ -13,9 +16,11 @@ import time
 from pathlib import Path
 
 import torch
+import yaml
 from torch.utils.data import DataLoader, TensorDataset
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
 from mnist1d_repro.generator import GeneratorArgs, make_dataset  # noqa: E402
 from mnist1d_repro.models import build_model  # noqa: E402
 from mnist1d_repro.training import TrainConfig, as_tensors, seed_everything, train  # noqa: E402
@@ -49,7 +54,12 @@ def main():
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--mlp", type=int, nargs="*", default=[36, 300])
     parser.add_argument("--cnn", type=int, nargs="*", default=[10, 100])
+    parser.add_argument("--figure5", action="store_true", help="all of Figure 5's models, with totals")
     opts = parser.parse_args()
+    settings = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())["double_descent"]
+    if opts.figure5:
+        opts.mlp = settings["widths"]["mlp"] * 2  # the clean and the noisy panel train the same widths
+        opts.cnn = settings["widths"]["cnn"]
     torch.set_num_threads(1)
     data = label_noise(make_dataset(GeneratorArgs(num_samples=16000, train_split=0.25)), 0.15, seed=0)
     cpu = torch.device("cpu")
@@ -58,9 +68,11 @@ def main():
     steps = opts.epochs * 40
     cfg = TrainConfig(steps=steps, lr=0.01, optimizer="sgd", momentum=0.9, eval_every=steps,
                       batch_order="shuffled", shuffle_seed=0)
-    straightforward(model_for("mlp", 8), x, y, x_test, y_test, 1)  # warm-up: thread pools, allocator
+    for kind in ("mlp", "cnn"):  # warm-up: thread pools, allocator, oneDNN's first convolution
+        straightforward(model_for(kind, 8), x, y, x_test, y_test, 1)
     print(f"{opts.epochs} epochs of 4000 samples, 1 thread")
     print(f"{'model':10s} {'plain s/epoch':>14s} {'ours s/epoch':>13s} {'speed-up':>9s}")
+    totals = {"plain": 0.0, "ours": 0.0}
     for kind, widths in (("mlp", opts.mlp), ("cnn", opts.cnn)):
         for width in widths:
             seed_everything(0)
@@ -72,6 +84,12 @@ def main():
             train(model_for(kind, width), (x, y), {"train": (x, y), "test": (x_test, y_test)}, cfg)
             ours = time.perf_counter() - start
             print(f"{kind + str(width):10s} {plain / opts.epochs:14.3f} {ours / opts.epochs:13.3f} {plain / ours:8.2f}x")
+            totals["plain"] += plain / opts.epochs
+            totals["ours"] += ours / opts.epochs
+    epochs = settings["epochs"]
+    print(f"all {len(opts.mlp) + len(opts.cnn)} models, {epochs} epochs each (extrapolated, training only): "
+          f"plain {totals['plain'] * epochs / 60:.1f} min, ours {totals['ours'] * epochs / 60:.1f} min, "
+          f"{totals['plain'] / totals['ours']:.2f}x")
 
 
 if __name__ == "__main__":
