@@ -133,15 +133,18 @@ def test_batch_loss_replaces_the_supervised_loss_and_fit_loss_is_recorded():
     assert history[-1]["fit_loss"] < history[1]["fit_loss"]  # the outputs are pushed to zero
 
 
-@pytest.mark.parametrize("optimizer", ["adam", "sgd"])
-def test_multi_tensor_optimizer_matches_the_per_parameter_loop_bit_for_bit(optimizer):
+@pytest.mark.parametrize("optimizer,momentum,weight_decay",
+                         [("adam", 0, 0), ("sgd", 0.9, 0), ("sgd", 0.9, 1e-3), ("sgd", 0, 1e-3)])
+def test_optimizer_matches_torchs_per_parameter_loop_bit_for_bit(optimizer, momentum, weight_decay):
     from mnist1d_repro.training import make_optimizer
-    cfg = TrainConfig(steps=1, lr=0.02, optimizer=optimizer, momentum=0.9)
+    cfg = TrainConfig(steps=1, lr=0.02, optimizer=optimizer, momentum=momentum, weight_decay=weight_decay)
     torch.manual_seed(0)
     ours, loop = build_model("mlp", hidden=50), build_model("mlp", hidden=50)
     loop.load_state_dict(ours.state_dict())
-    reference = (torch.optim.Adam(loop.parameters(), lr=0.02, foreach=False) if optimizer == "adam"
-                 else torch.optim.SGD(loop.parameters(), lr=0.02, momentum=0.9, foreach=False))
+    reference = (torch.optim.Adam(loop.parameters(), lr=0.02, weight_decay=weight_decay, foreach=False)
+                 if optimizer == "adam" else
+                 torch.optim.SGD(loop.parameters(), lr=0.02, momentum=momentum, weight_decay=weight_decay,
+                                 foreach=False))
     fast = make_optimizer(ours.parameters(), cfg)
     generator = torch.Generator().manual_seed(1)
     for _ in range(20):

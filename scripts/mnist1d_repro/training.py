@@ -63,15 +63,43 @@ def train_test_sets(data: dict, device) -> tuple[tuple, dict]:
     return train_set, {"train": train_set, "test": as_tensors(data["x_test"], data["y_test"], device)}
 
 
-def make_optimizer(params, cfg: TrainConfig) -> torch.optim.Optimizer:
+class MomentumSGD:
+    """SGD with momentum and weight decay, updating exactly as ``torch.optim.SGD(foreach=True)``
+    does (bit-identical parameters, tested) without torch.optim's per-step bookkeeping, which
+    costs about 0.1 ms a step: a quarter of a small double-descent model's step."""
+
+    def __init__(self, params, lr: float, momentum: float = 0.0, weight_decay: float = 0.0):
+        self.params = [p for p in params if p.requires_grad]
+        self.lr, self.momentum, self.weight_decay = lr, momentum, weight_decay
+        self.buffers = None
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        for p in self.params:
+            p.grad = None
+
+    @torch.no_grad()
+    def step(self) -> None:
+        grads = [p.grad for p in self.params]
+        if self.weight_decay:
+            grads = torch._foreach_add(grads, self.params, alpha=self.weight_decay)
+        if self.momentum:
+            if self.buffers is None:  # the first step's buffer is the gradient itself
+                self.buffers = [g.detach().clone() for g in grads]
+            else:
+                torch._foreach_mul_(self.buffers, self.momentum)
+                torch._foreach_add_(self.buffers, grads)
+            grads = self.buffers
+        torch._foreach_add_(self.params, grads, alpha=-self.lr)
+
+
+def make_optimizer(params, cfg: TrainConfig):
     # foreach: one multi-tensor kernel per update stage instead of a loop over parameters. On
     # the CPU torch defaults to the loop; both give bit-identical parameters (tested), the
     # multi-tensor path is 3x faster for a 276k-parameter MLP. (fused=True rounds differently.)
     if cfg.optimizer == "adam":
         return torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay, foreach=True)
     if cfg.optimizer == "sgd":
-        return torch.optim.SGD(params, lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay,
-                               foreach=True)
+        return MomentumSGD(params, lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
     raise ValueError(f"unknown optimizer {cfg.optimizer!r}")
 
 
