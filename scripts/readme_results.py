@@ -100,7 +100,7 @@ def section_text(results: Path, log_dir: Path, allow_quick: bool = False) -> str
         f"Full {scale}-scale run of commit `{commit}`, started {run['date']}: `{run['command']}` on "
         f"{hardware['cpu']} ({hardware['cpu_cores']} cores, {hardware['memory_gb']} GB, {gpu}), "
         f"{run['cores']} cores used. **Wall time {run['elapsed']}** for {run['steps']} jobs; "
-        f"{cost['cpu_minutes'].sum():.0f} CPU-minutes in all; the largest job peaked at "
+        f"{cost['job_minutes'].sum():.0f} minutes of job time in all (one thread a job); the largest job peaked at "
         f"{cost['peak_memory_mb'].max():.0f} MB resident memory. "
         f"**{counts.get('reproduced', 0)} of {len(claims)} claims reproduced**, "
         f"{counts.get('not reproduced', 0)} not reproduced, {counts.get('not run', 0)} not run.")
@@ -108,7 +108,8 @@ def section_text(results: Path, log_dir: Path, allow_quick: bool = False) -> str
         "section": claims["report section"], "claim": claims["claim"], "target": claims["target"],
         "ours": claims.apply(ours_text, axis=1), "verdict": claims["verdict"]})
     per_section = pd.DataFrame({
-        "section": cost["section"], "jobs": cost["jobs"], "CPU minutes": cost["cpu_minutes"].round(1),
+        "section": cost["section"], "jobs": cost["jobs"], "job minutes": cost["job_minutes"].round(1),
+        "longest job (min)": cost["largest_job_minutes"].round(1),
         "largest job's peak memory (MB)": cost["peak_memory_mb"].round().astype(int)})
     return "\n\n".join([
         header,
