@@ -85,6 +85,7 @@ SLURM_TARGETS = [
     "ssl/info_nce/head2/seed*/metrics.json",
     "lottery/chains/paper/magnitude/seed*/levels.csv",
     "lottery/asymptotic/original/lottery/seed*_init*.json",
+    "lottery/asymptotic/original/dense/init*.json",
     "metalearning/transfer/learned/seed*.json",
     "metalearning/figure6.png",
 ]
