@@ -1,5 +1,5 @@
 """Figure 6, one starting point: metalearn SGD's learning rate by gradient descent through the
-unrolled inner training run."""
+unrolled inner training run, once for each draw of the inner MLP's initial weights."""
 import pandas as pd
 import torch  # noqa: F401  (imported before start_job so that its thread count is set)
 
@@ -14,9 +14,13 @@ data = load_dataset(snakemake.input[0])
 x, y = as_tensors(data["x"], data["y"], "cpu")
 initial_lr = float(snakemake.wildcards.lr)
 log(f"initial learning rate {initial_lr}: {s['outer_steps']} outer steps of {s['inner_steps']} inner SGD "
-    f"steps (batch {s['batch_size']}, MLP hidden {s['hidden']}) on {len(y)} training samples")
-history = metalearn_learning_rate(
-    x, y, initial_lr=initial_lr, hidden=s["hidden"], inner_steps=s["inner_steps"], batch_size=s["batch_size"],
-    outer_steps=s["outer_steps"], outer_lr=s["outer_lr"], init_seed=s["init_seed"], progress=log)
-save_csv(snakemake.output[0], pd.DataFrame(history).assign(initial_lr=initial_lr))
-log(f"final learning rate {history[-1]['lr']:.4f}")
+    f"steps (batch {s['batch_size']}, MLP hidden {s['hidden']}) on {len(y)} training samples, "
+    f"for each of {len(s['init_seeds'])} draws of the initial weights")
+runs = []
+for init_seed in s["init_seeds"]:
+    history = metalearn_learning_rate(
+        x, y, initial_lr=initial_lr, hidden=s["hidden"], inner_steps=s["inner_steps"], batch_size=s["batch_size"],
+        outer_steps=s["outer_steps"], outer_lr=s["outer_lr"], init_seed=init_seed, progress=log)
+    runs.append(pd.DataFrame(history).assign(initial_lr=initial_lr, init_seed=init_seed))
+    log(f"initial weights {init_seed}: final learning rate {history[-1]['lr']:.4f}")
+save_csv(snakemake.output[0], pd.concat(runs, ignore_index=True))

@@ -1,16 +1,16 @@
 """End to end: the quick pipeline in a temporary copy, its report, rerun and lint."""
-import numpy as np
-
 import signal
 import subprocess
 import sys
 import time
 
+import numpy as np
+import pytest
+import yaml
+
 from conftest import QUICK, ROOT, copy_workflow, differing_results, prepare_quick_run, run_snakemake
 from mnist1d_repro.generator import GeneratorArgs, make_dataset
 from mnist1d_repro.io import load_dataset
-
-import yaml
 
 
 def test_every_rule_output_log_and_benchmark_exist(quick_run):
@@ -59,6 +59,24 @@ def test_lottery_runs_share_dense_networks_and_use_the_configured_ticket(quick_r
     ticket = chains[(chains["schedule"] == "paper") & (chains["level"] == config["ticket_level"])]
     masked = runs[runs["network"] != "dense"]
     assert np.allclose(sorted(masked["kept_fraction"].unique()), sorted(ticket["kept_fraction"].unique()))
+
+
+def test_learning_rate_verdicts_average_every_draw_of_the_initial_weights(quick_run):
+    import pandas as pd
+
+    config = yaml.safe_load((quick_run / "config" / "quick.yaml").read_text())["metalearning"]["learning_rate"]
+    folder = quick_run / "results" / "metalearning"
+    finals = {}
+    for lr in config["initial_lrs"]:
+        run = pd.read_csv(folder / "learning_rate" / f"lr{lr:g}.csv")
+        assert sorted(run["init_seed"].unique()) == sorted(config["init_seeds"])
+        finals[lr] = run[run["outer_step"] == config["outer_steps"]].set_index("init_seed")["lr"]
+    claims = pd.read_csv(folder / "learning_rate_claims.csv").set_index("claim_id")
+    low, high = min(config["initial_lrs"]), max(config["initial_lrs"])
+    assert claims.loc["lr_from_low", "ours"] == pytest.approx(finals[low].mean(), abs=1e-4)
+    assert claims.loc["lr_from_low", "spread"] == pytest.approx(finals[low].std(), abs=1e-4)
+    assert claims.loc["lr_from_high", "ours"] == pytest.approx(finals[high].mean(), abs=1e-4)
+    assert claims.loc["lr_runs_agree", "ours"] == pytest.approx((finals[high] - finals[low]).abs().max(), abs=1e-4)
 
 
 def test_pipeline_dataset_equals_library_output(quick_run):
