@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import torch
@@ -155,3 +158,32 @@ def test_optimizer_matches_torchs_per_parameter_loop_bit_for_bit(optimizer, mome
         reference.step()
     for a, b in zip(ours.parameters(), loop.parameters()):
         assert torch.equal(a, b)
+
+
+KEEP_FREED_MEMORY_RUN = """
+import sys, hashlib, torch
+sys.path.insert(0, {scripts!r})
+from mnist1d_repro.jobs import keep_freed_memory
+from mnist1d_repro.models import build_model
+from mnist1d_repro.training import TrainConfig, seed_everything, train
+applied = keep_freed_memory() if sys.argv[1] == "keep" else None
+torch.set_num_threads(1)
+generator = torch.Generator().manual_seed(0)
+x, y = torch.randn(400, 40, generator=generator), torch.randint(0, 10, (400,), generator=generator)
+seed_everything(0)
+model = build_model("cnn", channels=100)
+train(model, (x, y), {{}}, TrainConfig(steps=20, batch_size=100, optimizer="sgd", lr=0.01, momentum=0.9))
+digest = hashlib.sha256(b"".join(p.detach().numpy().tobytes() for p in model.parameters())).hexdigest()
+print(applied, digest)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
+def test_keeping_freed_memory_applies_and_leaves_training_bit_identical():
+    from conftest import ROOT
+
+    script = KEEP_FREED_MEMORY_RUN.format(scripts=str(ROOT / "scripts"))
+    outputs = [subprocess.run([sys.executable, "-c", script, mode], capture_output=True, text=True, check=True)
+               .stdout.split() for mode in ("keep", "default")]
+    assert outputs[0][0] == "True"
+    assert outputs[0][1] == outputs[1][1]

@@ -1,9 +1,14 @@
 """What every rule script does first: send output to the job's log, honour its thread count."""
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 import sys
 import time
+
+# mallopt parameters of glibc's malloc.h
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
 
 
 def limit_threads(threads: int) -> None:
@@ -18,11 +23,27 @@ def limit_threads(threads: int) -> None:
         sys.modules["torch"].set_num_threads(threads)
 
 
+def keep_freed_memory(limit_bytes: int = 1 << 30) -> bool:
+    """Let glibc's malloc keep freed blocks of up to ``limit_bytes`` for reuse instead of handing
+    them back to the kernel. A training step allocates and frees the same activation-sized
+    buffers every time; with glibc's defaults the larger ones come from fresh mmap'd pages, and
+    their page faults cost ~25 % of a 100-channel CNN step. The arithmetic is unchanged. Returns
+    whether it applied (not on other C libraries, e.g. macOS)."""
+    name = ctypes.util.find_library("c")
+    try:
+        mallopt = ctypes.CDLL(name).mallopt
+    except (OSError, AttributeError, TypeError):
+        return False
+    return bool(mallopt(_M_MMAP_THRESHOLD, limit_bytes)) and bool(mallopt(_M_TRIM_THRESHOLD, limit_bytes))
+
+
 def start_job(smk) -> "JobLog":
-    """Redirect stdout and stderr to the job's log file and limit threads. Call first."""
+    """Redirect stdout and stderr to the job's log file, limit threads and keep freed memory for
+    reuse. Call first."""
     log = open(smk.log[0], "w", buffering=1)
     sys.stdout = sys.stderr = log
     limit_threads(smk.threads)
+    keep_freed_memory()
     job_log = JobLog(log)
     job_log(f"rule {smk.rule}, threads {smk.threads}, wildcards {dict(smk.wildcards)}")
     return job_log
