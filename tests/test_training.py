@@ -4,6 +4,7 @@ import sys
 import numpy as np
 import pytest
 import torch
+from torch import nn
 
 from mnist1d_repro.models import build_model, count_parameters
 from mnist1d_repro.training import (LOSSES, TrainConfig, as_tensors, batch_rows, early_stopping_record,
@@ -187,3 +188,18 @@ def test_keeping_freed_memory_applies_and_leaves_training_bit_identical():
                .stdout.split() for mode in ("keep", "default")]
     assert outputs[0][0] == "True"
     assert outputs[0][1] == outputs[1][1]
+
+
+@pytest.mark.parametrize("channels,length,in_channels", [(2, 40, 1), (25, 40, 1), (100, 40, 1), (8, 28, 28)])
+def test_cnn_convolutions_equal_torchs_conv1d(channels, length, in_channels):
+    torch.manual_seed(0)
+    model = build_model("cnn", channels=channels, length=length, in_channels=in_channels).double()
+    x = torch.randn(7, length, in_channels, dtype=torch.float64).squeeze(2).requires_grad_()
+    y = torch.randint(0, 10, (7,))
+    inputs = [x, *model.parameters()]
+    ours = model(x)
+    reference = model.reference_forward(x)
+    torch.testing.assert_close(ours, reference, rtol=0, atol=1e-12)
+    for a, b in zip(torch.autograd.grad(nn.functional.cross_entropy(ours, y), inputs),
+                    torch.autograd.grad(nn.functional.cross_entropy(reference, y), inputs)):
+        torch.testing.assert_close(a, b, rtol=0, atol=1e-12)
