@@ -9,7 +9,7 @@ from snakemake.utils import validate
 # The library lives beside the rule scripts (Snakemake puts a script's folder on sys.path).
 sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
 
-from mnist1d_repro.claims import claim_figures  # noqa: E402
+from mnist1d_repro.claims import claim_field  # noqa: E402
 from mnist1d_repro.config_checks import (  # noqa: E402
     ConfigError,
     check_claim_figures,
@@ -264,7 +264,7 @@ def section_outputs():
 
 
 # The figure or table each claim of the review links to.
-CLAIM_FIGURES = {name: f"{RESULTS}/{path}" for name, path in claim_figures(CLAIMS).items()}
+CLAIM_FIGURES = {name: f"{RESULTS}/{path}" for name, path in claim_field(CLAIMS, "figure").items()}
 check_claim_figures(CLAIM_FIGURES, section_outputs(), CLAIMS)
 
 

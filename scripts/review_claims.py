@@ -1,7 +1,7 @@
 """Every claim of every section in one table, with its verdict and where its figure is."""
 import pandas as pd
 
-from mnist1d_repro.claims import NOT_REPRODUCED, NOT_RUN, REPRODUCED, SECTIONS, load_claims
+from mnist1d_repro.claims import NOT_REPRODUCED, NOT_RUN, REPRODUCED, claim_field
 from mnist1d_repro.io import save_csv
 from mnist1d_repro.jobs import start_job
 from mnist1d_repro.reporting import mean_and_spread, write_caption_snippet, write_html_table
@@ -11,11 +11,7 @@ tables = [pd.read_csv(path, keep_default_na=False, na_values=[""]) for path in s
 claims = pd.concat(tables, ignore_index=True)
 if "spread" not in claims:
     claims["spread"] = float("nan")
-sections = {}
-for section in SECTIONS:
-    for name, claim in load_claims(snakemake.params.claims, section).items():
-        sections[name] = claim["section"]
-claims.insert(0, "report section", claims["claim_id"].map(sections))
+claims.insert(0, "report section", claims["claim_id"].map(claim_field(snakemake.params.claims, "section")))
 claims.insert(1, "figure", claims["claim_id"].map(snakemake.params.figures))
 claims = claims.rename(columns={"source": "where in the paper"})
 save_csv(snakemake.output.csv, claims)

@@ -30,9 +30,10 @@ def load_claims(path, section: str) -> dict:
     return claims
 
 
-def claim_figures(path) -> dict:
-    """Each claim's figure or table (claims.yaml ``figure``, a path under the results folder)."""
-    return {name: claim["figure"] for section in SECTIONS for name, claim in load_claims(path, section).items()}
+def claim_field(path, field: str) -> dict:
+    """One field of every claim of every section, by claim name: e.g. ``figure`` (its figure or
+    table, a path under the results folder) or ``section`` (its report section)."""
+    return {name: claim[field] for section in SECTIONS for name, claim in load_claims(path, section).items()}
 
 
 def verdict(claim: dict, ours: float | None) -> str:
