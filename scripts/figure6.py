@@ -49,11 +49,12 @@ paper_finals = finals[finals["initial_lr"].isin(paper_starts)].pivot(
     index="init_seed", columns="initial_lr", values="final")
 low, high = min(paper_starts), max(paper_starts)
 two_starts = len(paper_starts) > 1
+# Paired by draw: both starts descend the meta-loss of the same initial weights.
+gaps = paper_finals.max(axis=1) - paper_finals.min(axis=1)
 measured = {
     "lr_from_low": float(paper_finals[low].mean()),
     "lr_from_high": float(paper_finals[high].mean()) if two_starts else None,
-    # Paired by draw: both starts descend the meta-loss of the same initial weights.
-    "lr_runs_agree": float((paper_finals.max(axis=1) - paper_finals.min(axis=1)).max()) if two_starts else None,
+    "lr_runs_agree": float(gaps.max()) if two_starts else None,
 }
 spread = {"lr_from_low": paper_finals[low].std(), "lr_from_high": paper_finals[high].std() if two_starts else None}
 claims = claims_table(load_claims(snakemake.params.claims, "metalearning_lr"), measured, digits=3, spread=spread)
@@ -74,7 +75,6 @@ def widest_gap() -> list[str]:
     """Where the paper's starts end furthest apart, and whether they were still moving there."""
     if not two_starts:
         return []
-    gaps = paper_finals.max(axis=1) - paper_finals.min(axis=1)
     draw = gaps.idxmax()
     moves = []
     for lr in (low, high):
@@ -109,18 +109,19 @@ for i, initial_lr in enumerate(starts):
     label = f"start {initial_lr:g}" + (" (diverged)" if initial_lr in all_diverged else "")
     by_step = runs[runs["initial_lr"] == initial_lr].groupby("outer_step")
     for ax, column in ((ax_lr, "lr"), (ax_loss, "meta_loss")):
-        ax.plot(by_step[column].mean().index, by_step[column].mean(), style, color=color, label=label)
+        stats = by_step[column].agg(["mean", "min", "max"])
+        ax.plot(stats.index, stats["mean"], style, color=color, label=label)
         if initial_lr not in all_diverged:  # a diverged run's range would fill the panel
-            ax.fill_between(by_step[column].min().index, by_step[column].min(), by_step[column].max(),
-                            color=color, alpha=0.15, lw=0)
+            ax.fill_between(stats.index, stats["min"], stats["max"], color=color, alpha=0.15, lw=0)
     mine = finals[(finals["initial_lr"] == initial_lr) & ~finals["diverged"]]
     ax_draws.plot(mine["init_seed"] + 0.06 * (i - (len(starts) - 1) / 2), mine["final"], "o" if style == "-" else "x",
                   color=color, label=label)
 # Diverged runs leave the chart rather than squash the others.
 ax_lr.set_ylim(0, 1.1 * runs["initial_lr"].max())
-settled = finals.loc[~finals["diverged"], "final"]
-if len(settled):
-    ax_draws.set_ylim(0.9 * min(settled.min(), PAPER_OPTIMUM), 1.1 * max(settled.max(), PAPER_OPTIMUM))
+converged_finals = finals.loc[~finals["diverged"], "final"]
+if len(converged_finals):
+    ax_draws.set_ylim(0.9 * min(converged_finals.min(), PAPER_OPTIMUM),
+                      1.1 * max(converged_finals.max(), PAPER_OPTIMUM))
 converged = runs.merge(finals.loc[~finals["diverged"], ["initial_lr", "init_seed"]])
 if len(converged):
     ax_loss.set_ylim(0.95 * converged["meta_loss"].min(), 1.05 * converged["meta_loss"].max())

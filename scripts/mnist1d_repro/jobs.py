@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import sys
 import time
@@ -27,12 +26,11 @@ def keep_freed_memory(limit_bytes: int = 1 << 30) -> bool:
     """Let glibc's malloc keep freed blocks of up to ``limit_bytes`` for reuse instead of handing
     them back to the kernel. A training step allocates and frees the same activation-sized
     buffers every time; with glibc's defaults the larger ones come from fresh mmap'd pages, and
-    their page faults cost ~25 % of a 100-channel CNN step. The arithmetic is unchanged. Returns
-    whether it applied (not on other C libraries, e.g. macOS)."""
-    name = ctypes.util.find_library("c")
+    their page faults cost about a sixth of a 100-channel CNN step. The arithmetic is unchanged.
+    Returns whether it applied (not on other C libraries, e.g. macOS)."""
     try:
-        mallopt = ctypes.CDLL(name).mallopt
-    except (OSError, AttributeError, TypeError):
+        mallopt = ctypes.CDLL(None).mallopt  # the C library already loaded into this process
+    except (OSError, AttributeError):
         return False
     return bool(mallopt(_M_MMAP_THRESHOLD, limit_bytes)) and bool(mallopt(_M_TRIM_THRESHOLD, limit_bytes))
 

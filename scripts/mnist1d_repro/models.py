@@ -118,7 +118,7 @@ class CNN(nn.Module):
         return nn.functional.linear(h.reshape(batch, -1), weight, self.linear.bias)
 
     def reference_forward(self, x):
-        """The same function with torch's Conv1d (for tests)."""
+        """The same function with torch's Conv1d (for the tests and the benchmark)."""
         h = torch.relu(self.conv1(as_channels_first(x)))
         h = torch.relu(self.conv2(h))
         h = torch.relu(self.conv3(h))

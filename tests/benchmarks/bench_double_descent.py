@@ -17,7 +17,6 @@ import json
 import subprocess
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import torch
@@ -69,9 +68,6 @@ def time_loop(loop: str, models: list[tuple[str, int]], epochs: int) -> dict:
     cpu = torch.device("cpu")
     x, y = as_tensors(data["x"], data["y"], cpu)
     x_test, y_test = as_tensors(data["x_test"], data["y_test"], cpu)
-    steps = epochs * 40
-    cfg = TrainConfig(steps=steps, lr=0.01, optimizer="sgd", momentum=0.9, eval_every=steps,
-                      batch_order="shuffled", shuffle_seed=0)
 
     def run(kind, width, n_epochs):
         seed_everything(0)
@@ -79,8 +75,10 @@ def time_loop(loop: str, models: list[tuple[str, int]], epochs: int) -> dict:
         if loop == "plain":
             straightforward(model, x, y, x_test, y_test, n_epochs)
         else:
-            train(model, (x, y), {"train": (x, y), "test": (x_test, y_test)},
-                  replace(cfg, steps=n_epochs * 40, eval_every=n_epochs * 40))
+            steps = n_epochs * 40  # 4000 samples in batches of 100
+            cfg = TrainConfig(steps=steps, lr=0.01, optimizer="sgd", momentum=0.9, eval_every=steps,
+                              batch_order="shuffled", shuffle_seed=0)
+            train(model, (x, y), {"train": (x, y), "test": (x_test, y_test)}, cfg)
 
     for kind in ("mlp", "cnn"):  # warm-up: thread pools, allocator, oneDNN's first convolution
         run(kind, 8, 1)
