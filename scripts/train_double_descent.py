@@ -1,12 +1,11 @@
 """Train one model of one width on one double-descent series (Figure 5 and its ablations)."""
-import math
-
 import torch  # noqa: F401  (imported before start_job so that its thread count is set)
 
+from mnist1d_repro.double_descent import job_train_config
 from mnist1d_repro.io import load_dataset, save_json
 from mnist1d_repro.jobs import start_job
 from mnist1d_repro.models import build_model, count_parameters
-from mnist1d_repro.training import LOSSES, TrainConfig, as_tensors, resolve_device, seed_everything, train
+from mnist1d_repro.training import LOSSES, as_tensors, resolve_device, seed_everything, train
 
 log = start_job(snakemake)
 wc, params = snakemake.wildcards, snakemake.params
@@ -20,11 +19,8 @@ eval_sets = {"train": (x, y), "test": (x_test, y_test)}
 if "y_clean" in data:  # how well the model fits the labels before noise was added
     eval_sets["train_clean"] = as_tensors(data["x"], data["y_clean"], device)
 
-steps_per_epoch = math.ceil(len(y) / training["batch_size"])
-cfg = TrainConfig(steps=training["epochs"] * steps_per_epoch, batch_size=training["batch_size"],
-                  lr=training["lr"], optimizer="sgd", momentum=training["momentum"],
-                  eval_every=steps_per_epoch * max(1, training["epochs"] // 10),
-                  batch_order="shuffled", shuffle_seed=seed)
+cfg = job_train_config(training, len(y), seed)
+steps_per_epoch = cfg.steps // training["epochs"]
 seed_everything(seed)
 if series["model"] == "mlp":
     model = build_model("mlp", length=x.shape[1], hidden=width, residual=False)

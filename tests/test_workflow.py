@@ -23,7 +23,7 @@ def test_every_rule_output_log_and_benchmark_exist(quick_run):
     benchmarks = {p.relative_to(results / "benchmarks").with_suffix("")
                   for p in (results / "benchmarks").rglob("*.tsv")}
     assert logs == benchmarks  # every job wrote both
-    assert len(logs) == 151  # the jobs of the quick config with the MNIST stand-in
+    assert len(logs) == 178  # the jobs of the quick config with the MNIST stand-in
     for name in ["table1.csv", "table1.html", "claims.csv", "figure2.png", "figureS1.png"]:
         assert (results / "classification" / name).stat().st_size > 0, name
     for name in ["runs.csv", "summary.csv", "summary.html", "claims.csv", "figure5.png",
@@ -77,6 +77,24 @@ def test_learning_rate_verdicts_average_every_draw_of_the_initial_weights(quick_
     assert claims.loc["lr_from_low", "spread"] == pytest.approx(finals[low].std(), abs=1e-4)
     assert claims.loc["lr_from_high", "ours"] == pytest.approx(finals[high].mean(), abs=1e-4)
     assert claims.loc["lr_runs_agree", "ours"] == pytest.approx((finals[high] - finals[low]).abs().max(), abs=1e-4)
+
+
+def test_double_descent_curves_are_means_over_the_seeds(quick_run):
+    import pandas as pd
+
+    seeds = yaml.safe_load((quick_run / "config" / "quick.yaml").read_text())["double_descent"]["seeds"]
+    assert len(seeds) > 1
+    folder = quick_run / "results" / "double_descent"
+    runs = pd.read_csv(folder / "runs.csv")
+    for _, run in runs.groupby(["series", "width"]):
+        assert sorted(run["seed"]) == sorted(seeds)
+    means = runs.groupby(["series", "width"])["test_error"].mean()
+    summary = pd.read_csv(folder / "summary.csv").set_index("series")
+    assert (summary["seeds"] == len(seeds)).all()
+    for series, row in summary.iterrows():
+        curve = means[series].sort_index()
+        assert row["widest_test_error"] == pytest.approx(curve.iloc[-1], abs=1e-3)
+        assert row["min_test_error"] == pytest.approx(curve.min(), abs=1e-3)
 
 
 def test_pipeline_dataset_equals_library_output(quick_run):

@@ -1,7 +1,21 @@
 """Reading a double-descent curve: interpolation threshold and test-error peak."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
+
+from .training import TrainConfig
+
+
+def job_train_config(training: dict, train_samples: int, seed: int) -> TrainConfig:
+    """A double-descent job's training: SGD with momentum on batches shuffled anew each epoch,
+    evaluated at the start, every tenth of the epochs and at the end."""
+    steps_per_epoch = math.ceil(train_samples / training["batch_size"])
+    return TrainConfig(steps=training["epochs"] * steps_per_epoch, batch_size=training["batch_size"],
+                       lr=training["lr"], optimizer="sgd", momentum=training["momentum"],
+                       eval_every=steps_per_epoch * max(1, training["epochs"] // 10),
+                       batch_order="shuffled", shuffle_seed=seed)
 
 
 def interpolation_threshold(widths, train_error, tolerance: float):

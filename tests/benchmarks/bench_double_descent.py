@@ -4,13 +4,18 @@
     python tests/benchmarks/bench_double_descent.py --figure5 [--epochs 3]
 
 The straightforward loop is what the reference does: a shuffling DataLoader over the training
-tensors, SGD with momentum, a per-step `loss.item()`, and a final evaluation, with the CNN's
-convolutions as torch's Conv1d layers. Both train the
-same model (MLP with two hidden layers, or CNN) from the same seed on 4000 noisy-label samples
-for the same number of epochs, each loop in its own process (ours with the allocator setting of
-a pipeline job). Prints seconds per epoch and the ratio. With --figure5, every
-model of Figure 5's three panels (the config's widths: MLP without and with label noise, CNN),
-and the totals extrapolated to the config's 500 epochs.
+tensors, SGD with momentum, a per-step `loss.item()`, and one evaluation at the end, with the
+CNN's convolutions as torch's Conv1d layers. Ours is a pipeline job's loop (with the allocator
+setting of a pipeline job), which evaluates the training, test and clean-label training sets
+at the start, every tenth of the epochs and at the end. Both train the same model (MLP with two
+hidden layers, or CNN) from the same seed on 4000 noisy-label samples, each loop in its own
+process. Training and evaluation are timed apart: training is extrapolated from --epochs to
+the config's 500, evaluations are counted as often as each loop does them.
+
+Prints seconds per epoch and the ratio for each model. With --figure5, every model of Figure 5's
+three panels (the config's widths: MLP without and with label noise, CNN) and the totals, next
+to an arithmetic floor: the matrix-product FLOPs of every training step (counted by torch's
+FlopCounterMode, the same for both loops) at the rate of a large matrix product on this core.
 """
 import argparse
 import json
@@ -21,15 +26,21 @@ from pathlib import Path
 
 import torch
 import yaml
+from torch.nn import functional as F
 from torch.utils.data import DataLoader, TensorDataset
+from torch.utils.flop_counter import FlopCounterMode
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
+from mnist1d_repro.double_descent import job_train_config  # noqa: E402
 from mnist1d_repro.generator import GeneratorArgs, make_dataset  # noqa: E402
 from mnist1d_repro.jobs import keep_freed_memory  # noqa: E402
 from mnist1d_repro.models import build_model  # noqa: E402
-from mnist1d_repro.training import TrainConfig, as_tensors, seed_everything, train  # noqa: E402
+from mnist1d_repro.training import as_tensors, evaluate, seed_everything, train  # noqa: E402
 from mnist1d_repro.variants import label_noise  # noqa: E402
+
+SETTINGS = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())["double_descent"]
+TRAIN_SAMPLES = 4000
 
 
 def model_for(kind, width, torch_conv1d=False):
@@ -41,9 +52,9 @@ def model_for(kind, width, torch_conv1d=False):
     return model
 
 
-def straightforward(model, x, y, x_test, y_test, epochs):
-    loader = DataLoader(TensorDataset(x, y), batch_size=100, shuffle=True)
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+def straightforward_training(model, x, y, epochs):
+    loader = DataLoader(TensorDataset(x, y), batch_size=SETTINGS["batch_size"], shuffle=True)
+    optimizer = torch.optim.SGD(model.parameters(), lr=SETTINGS["lr"], momentum=SETTINGS["momentum"])
     criterion = torch.nn.CrossEntropyLoss()
     losses = []
     for _ in range(epochs):
@@ -53,14 +64,17 @@ def straightforward(model, x, y, x_test, y_test, epochs):
             loss.backward()
             optimizer.step()
             losses.append(loss.item())
+
+
+def straightforward_evaluation(model, x, y, x_test, y_test):
     with torch.no_grad():
         return (model(x).argmax(1) == y).float().mean().item(), (model(x_test).argmax(1) == y_test).float().mean().item()
 
 
 def time_loop(loop: str, models: list[tuple[str, int]], epochs: int) -> dict:
-    """Seconds per epoch of one loop for each model, in this process. Ours runs as a pipeline job
-    does (``keep_freed_memory``, as ``start_job`` sets it); the straightforward loop with the
-    allocator's defaults, as a notebook would."""
+    """Per model, seconds per training epoch and seconds per evaluation of one loop, in this
+    process. Ours runs as a pipeline job does (``keep_freed_memory``, as ``start_job`` sets
+    it); the straightforward loop with the allocator's defaults, as a notebook would."""
     if loop == "ours":
         keep_freed_memory()
     torch.set_num_threads(1)
@@ -68,26 +82,51 @@ def time_loop(loop: str, models: list[tuple[str, int]], epochs: int) -> dict:
     cpu = torch.device("cpu")
     x, y = as_tensors(data["x"], data["y"], cpu)
     x_test, y_test = as_tensors(data["x_test"], data["y_test"], cpu)
+    eval_sets = [(x, y), (x_test, y_test), as_tensors(data["x"], data["y_clean"], cpu)]
 
     def run(kind, width, n_epochs):
         seed_everything(0)
         model = model_for(kind, width, torch_conv1d=loop == "plain")
+        start = time.perf_counter()
         if loop == "plain":
-            straightforward(model, x, y, x_test, y_test, n_epochs)
+            straightforward_training(model, x, y, n_epochs)
         else:
-            steps = n_epochs * 40  # 4000 samples in batches of 100
-            cfg = TrainConfig(steps=steps, lr=0.01, optimizer="sgd", momentum=0.9, eval_every=steps,
-                              batch_order="shuffled", shuffle_seed=0)
-            train(model, (x, y), {"train": (x, y), "test": (x_test, y_test)}, cfg)
+            train(model, (x, y), {}, job_train_config({**SETTINGS, "epochs": n_epochs}, len(y), seed=0))
+        trained = time.perf_counter()
+        if loop == "plain":
+            straightforward_evaluation(model, x, y, x_test, y_test)
+        else:
+            for ex, ey in eval_sets:
+                evaluate(model, ex, ey)
+        return {"train": (trained - start) / n_epochs, "evaluate": time.perf_counter() - trained}
 
     for kind in ("mlp", "cnn"):  # warm-up: thread pools, allocator, oneDNN's first convolution
         run(kind, 8, 1)
-    seconds = {}
-    for kind, width in models:
-        start = time.perf_counter()
-        run(kind, width, epochs)
-        seconds[f"{kind}{width}"] = (time.perf_counter() - start) / epochs
-    return seconds
+    return {f"{kind}{width}": run(kind, width, epochs) for kind, width in models}
+
+
+def step_flops(kind: str, width: int) -> int:
+    """Matrix-product FLOPs of one training step (forward and backward) on a batch."""
+    model = model_for(kind, width)
+    x = torch.randn(SETTINGS["batch_size"], 40)
+    with FlopCounterMode(display=False) as counter:
+        F.cross_entropy(model(x), torch.zeros(len(x), dtype=torch.long)).backward()
+    return counter.get_total_flops()
+
+
+def matmul_flops_per_second(size: int = 2000, repeats: int = 5) -> float:
+    """One thread's rate on a large single-precision matrix product, best of ``repeats``."""
+    torch.set_num_threads(1)
+    a, b = torch.randn(size, size), torch.randn(size, size)
+    a @ b
+    best = min(_seconds(lambda: a @ b) for _ in range(repeats))
+    return 2 * size ** 3 / best
+
+
+def _seconds(work) -> float:
+    start = time.perf_counter()
+    work()
+    return time.perf_counter() - start
 
 
 def main():
@@ -98,10 +137,9 @@ def main():
     parser.add_argument("--figure5", action="store_true", help="all of Figure 5's models, with totals")
     parser.add_argument("--loop", choices=["plain", "ours"], help=argparse.SUPPRESS)
     opts = parser.parse_args()
-    settings = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())["double_descent"]
     if opts.figure5:
-        opts.mlp = settings["widths"]["mlp"] * 2  # the clean and the noisy panel train the same widths
-        opts.cnn = settings["widths"]["cnn"]
+        opts.mlp = SETTINGS["widths"]["mlp"] * 2  # the clean and the noisy panel train the same widths
+        opts.cnn = SETTINGS["widths"]["cnn"]
     models = [("mlp", w) for w in opts.mlp] + [("cnn", w) for w in opts.cnn]
     if opts.loop:
         print(json.dumps(time_loop(opts.loop, models, opts.epochs)))
@@ -115,19 +153,32 @@ def main():
                               "--mlp", *map(str, opts.mlp), "--cnn", *map(str, opts.cnn)],
                              capture_output=True, text=True, check=True)
         runs[loop].append(json.loads(out.stdout.splitlines()[-1]))
-    print(f"{opts.epochs} epochs of 4000 samples, 1 thread, best of 2 runs of each loop")
-    print(f"{'model':10s} {'plain s/epoch':>14s} {'ours s/epoch':>13s} {'speed-up':>9s}")
-    totals = {"plain": 0.0, "ours": 0.0}
-    for index, (kind, width) in enumerate(models):
+    job = job_train_config(SETTINGS, TRAIN_SAMPLES, seed=0)
+    epochs, steps = SETTINGS["epochs"], job.steps
+    evaluations = {"plain": 1, "ours": 1 + -(-steps // job.eval_every)}
+    rate = matmul_flops_per_second()
+    print(f"{opts.epochs} epochs of {TRAIN_SAMPLES} samples, 1 thread, best of 2 runs of each loop; "
+          f"a {epochs}-epoch job evaluates {evaluations['plain']}x (plain) and {evaluations['ours']}x (ours)")
+    print(f"{'model':10s} {'plain s/epoch':>14s} {'ours s/epoch':>13s} {'speed-up':>9s} {'floor s/epoch':>14s}")
+    totals = {key: 0.0 for key in ("plain", "ours", "plain_job", "ours_job", "floor")}
+    for kind, width in models:
         name = f"{kind}{width}"
-        best = {loop: min(r[name] for r in runs[loop]) for loop in runs}
-        print(f"{name:10s} {best['plain']:14.3f} {best['ours']:13.3f} {best['plain'] / best['ours']:8.2f}x")
-        for loop in totals:
-            totals[loop] += best[loop]
-    epochs = settings["epochs"]
-    print(f"all {len(models)} models, {epochs} epochs each (extrapolated, training only): "
-          f"plain {totals['plain'] * epochs / 60:.1f} min, ours {totals['ours'] * epochs / 60:.1f} min, "
+        best = {loop: {part: min(r[name][part] for r in runs[loop]) for part in ("train", "evaluate")}
+                for loop in runs}
+        floor = step_flops(kind, width) * steps / epochs / rate
+        print(f"{name:10s} {best['plain']['train']:14.3f} {best['ours']['train']:13.3f} "
+              f"{best['plain']['train'] / best['ours']['train']:8.2f}x {floor:14.3f}")
+        totals["floor"] += floor * epochs
+        for loop in runs:
+            totals[loop] += best[loop]["train"] * epochs
+            totals[f"{loop}_job"] += best[loop]["train"] * epochs + best[loop]["evaluate"] * evaluations[loop]
+    minutes = {key: value / 60 for key, value in totals.items()}
+    print(f"all {len(models)} models, {epochs} epochs each (extrapolated), minutes of one core:")
+    print(f"  training only:         plain {minutes['plain']:.1f}, ours {minutes['ours']:.1f}, "
           f"{totals['plain'] / totals['ours']:.2f}x")
+    print(f"  with the evaluations:  plain {minutes['plain_job']:.1f}, ours {minutes['ours_job']:.1f}, "
+          f"{totals['plain_job'] / totals['ours_job']:.2f}x")
+    print(f"  floor (matrix-product FLOPs at {rate / 1e9:.0f} GFLOP/s): {minutes['floor']:.1f}")
 
 
 if __name__ == "__main__":
