@@ -141,6 +141,7 @@ def main():
         opts.mlp = SETTINGS["widths"]["mlp"] * 2  # the clean and the noisy panel train the same widths
         opts.cnn = SETTINGS["widths"]["cnn"]
     models = [("mlp", w) for w in opts.mlp] + [("cnn", w) for w in opts.cnn]
+    jobs = {model: models.count(model) for model in models}  # a model in two panels is timed once
     if opts.loop:
         print(json.dumps(time_loop(opts.loop, models, opts.epochs)))
         return
@@ -150,7 +151,8 @@ def main():
     runs = {"plain": [], "ours": []}
     for loop in ("plain", "ours", "ours", "plain"):
         out = subprocess.run([sys.executable, __file__, "--loop", loop, "--epochs", str(opts.epochs),
-                              "--mlp", *map(str, opts.mlp), "--cnn", *map(str, opts.cnn)],
+                              "--mlp", *(str(w) for kind, w in jobs if kind == "mlp"),
+                              "--cnn", *(str(w) for kind, w in jobs if kind == "cnn")],
                              capture_output=True, text=True, check=True)
         runs[loop].append(json.loads(out.stdout.splitlines()[-1]))
     job = job_train_config(SETTINGS, TRAIN_SAMPLES, seed=0)
@@ -159,26 +161,32 @@ def main():
     rate = matmul_flops_per_second()
     print(f"{opts.epochs} epochs of {TRAIN_SAMPLES} samples, 1 thread, best of 2 runs of each loop; "
           f"a {epochs}-epoch job evaluates {evaluations['plain']}x (plain) and {evaluations['ours']}x (ours)")
-    print(f"{'model':10s} {'plain s/epoch':>14s} {'ours s/epoch':>13s} {'speed-up':>9s} {'floor s/epoch':>14s}")
-    totals = {key: 0.0 for key in ("plain", "ours", "plain_job", "ours_job", "floor")}
-    for kind, width in models:
+    print(f"{'model':10s} {'jobs':>4s} {'plain s/epoch':>14s} {'ours s/epoch':>13s} {'speed-up':>9s} "
+          f"{'floor s/epoch':>14s}")
+    totals = {}  # minutes of one core by (model kind, loop or floor)
+    for (kind, width), count in jobs.items():
         name = f"{kind}{width}"
         best = {loop: {part: min(r[name][part] for r in runs[loop]) for part in ("train", "evaluate")}
                 for loop in runs}
         floor = step_flops(kind, width) * steps / epochs / rate
-        print(f"{name:10s} {best['plain']['train']:14.3f} {best['ours']['train']:13.3f} "
+        print(f"{name:10s} {count:4d} {best['plain']['train']:14.3f} {best['ours']['train']:13.3f} "
               f"{best['plain']['train'] / best['ours']['train']:8.2f}x {floor:14.3f}")
-        totals["floor"] += floor * epochs
+        cost = {"floor": floor * epochs}
         for loop in runs:
-            totals[loop] += best[loop]["train"] * epochs
-            totals[f"{loop}_job"] += best[loop]["train"] * epochs + best[loop]["evaluate"] * evaluations[loop]
-    minutes = {key: value / 60 for key, value in totals.items()}
-    print(f"all {len(models)} models, {epochs} epochs each (extrapolated), minutes of one core:")
-    print(f"  training only:         plain {minutes['plain']:.1f}, ours {minutes['ours']:.1f}, "
-          f"{totals['plain'] / totals['ours']:.2f}x")
-    print(f"  with the evaluations:  plain {minutes['plain_job']:.1f}, ours {minutes['ours_job']:.1f}, "
-          f"{totals['plain_job'] / totals['ours_job']:.2f}x")
-    print(f"  floor (matrix-product FLOPs at {rate / 1e9:.0f} GFLOP/s): {minutes['floor']:.1f}")
+            cost[loop] = best[loop]["train"] * epochs
+            cost[f"{loop}_job"] = cost[loop] + best[loop]["evaluate"] * evaluations[loop]
+        for key, seconds in cost.items():
+            for group in (kind, "all"):
+                totals[group, key] = totals.get((group, key), 0.0) + count * seconds / 60
+    print(f"{len(models)} jobs, {epochs} epochs each (extrapolated), minutes of one core:")
+    print(f"{'':6s} {'training: plain':>16s} {'ours':>6s} {'ratio':>6s}   {'with evaluations: plain':>24s} "
+          f"{'ours':>6s} {'ratio':>6s}   floor at {rate / 1e9:.0f} GFLOP/s")
+    for group in ("mlp", "cnn", "all"):
+        t = {key: totals.get((group, key), 0.0) for key in ("plain", "ours", "plain_job", "ours_job", "floor")}
+        if t["ours"]:
+            print(f"{group:6s} {t['plain']:16.1f} {t['ours']:6.1f} {t['plain'] / t['ours']:5.2f}x   "
+                  f"{t['plain_job']:24.1f} {t['ours_job']:6.1f} {t['plain_job'] / t['ours_job']:5.2f}x   "
+                  f"{t['floor']:.1f}")
 
 
 if __name__ == "__main__":
