@@ -1,4 +1,4 @@
-"""Reading a double-descent curve: interpolation threshold and test-error peak."""
+"""A double-descent job's training schedule, and reading its curve: interpolation threshold and test-error peak."""
 from __future__ import annotations
 
 import math
