@@ -103,6 +103,7 @@ fig, (ax_lr, ax_loss, ax_draws) = plt.subplots(1, 3, figsize=(15, 3.9), layout="
 colors = plt.get_cmap("viridis")
 starts = sorted(runs["initial_lr"].unique())
 all_diverged = set(table.loc[table["diverged"] == table["initial-weight draws"], "initial learning rate"])
+settled = finals[~finals["diverged"]]  # the runs whose learning rate stayed finite
 for i, initial_lr in enumerate(starts):
     style = "-" if initial_lr in paper_starts else "--"
     color = colors(i / max(1, len(starts) - 1))
@@ -113,18 +114,15 @@ for i, initial_lr in enumerate(starts):
         ax.plot(stats.index, stats["mean"], style, color=color, label=label)
         if initial_lr not in all_diverged:  # a diverged run's range would fill the panel
             ax.fill_between(stats.index, stats["min"], stats["max"], color=color, alpha=0.15, lw=0)
-    mine = finals[(finals["initial_lr"] == initial_lr) & ~finals["diverged"]]
+    mine = settled[settled["initial_lr"] == initial_lr]
     ax_draws.plot(mine["init_seed"] + 0.06 * (i - (len(starts) - 1) / 2), mine["final"], "o" if style == "-" else "x",
                   color=color, label=label)
 # Diverged runs leave the chart rather than squash the others.
 ax_lr.set_ylim(0, 1.1 * runs["initial_lr"].max())
-converged_finals = finals.loc[~finals["diverged"], "final"]
-if len(converged_finals):
-    ax_draws.set_ylim(0.9 * min(converged_finals.min(), PAPER_OPTIMUM),
-                      1.1 * max(converged_finals.max(), PAPER_OPTIMUM))
-converged = runs.merge(finals.loc[~finals["diverged"], ["initial_lr", "init_seed"]])
-if len(converged):
-    ax_loss.set_ylim(0.95 * converged["meta_loss"].min(), 1.05 * converged["meta_loss"].max())
+if len(settled):
+    ax_draws.set_ylim(0.9 * min(settled["final"].min(), PAPER_OPTIMUM), 1.1 * max(settled["final"].max(), PAPER_OPTIMUM))
+    settled_steps = runs.merge(settled[["initial_lr", "init_seed"]])
+    ax_loss.set_ylim(0.95 * settled_steps["meta_loss"].min(), 1.05 * settled_steps["meta_loss"].max())
 for ax in (ax_lr, ax_draws):
     ax.axhline(PAPER_OPTIMUM, color="grey", lw=0.8, ls=":", label=f"paper: {PAPER_OPTIMUM}")
 ax_lr.set_xlabel("outer step")

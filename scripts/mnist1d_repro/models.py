@@ -48,10 +48,15 @@ class MLP(nn.Module):
         return self.linear3(h)
 
 
+def stride2_length(length: int, kernel: int) -> int:
+    """Output length of a stride-2 convolution with padding 1."""
+    return (length + 2 - kernel) // 2 + 1
+
+
 def conv_stack_length(length: int) -> int:
     """Output length of the paper's three stride-2 convolutions (kernels 5, 3, 3; padding 1)."""
     for kernel in (5, 3, 3):
-        length = (length + 2 - kernel) // 2 + 1
+        length = stride2_length(length, kernel)
     return length
 
 
@@ -67,7 +72,7 @@ class _Stride2ConvReLU(torch.autograd.Function):
     def forward(ctx, h, weight, bias):
         batch, length, channels = h.shape
         out_channels, _, kernel = weight.shape
-        out_length = (length + 2 - kernel) // 2 + 1
+        out_length = stride2_length(length, kernel)
         padded = nn.functional.pad(h, (0, 0, 1, 1))
         # window j is padded rows 2j .. 2j + kernel - 1, i.e. kernel * channels consecutive values
         windows = padded.as_strided((batch, out_length, kernel * channels),

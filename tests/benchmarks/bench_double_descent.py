@@ -38,6 +38,7 @@ from mnist1d_repro.jobs import keep_freed_memory  # noqa: E402
 from mnist1d_repro.models import build_model  # noqa: E402
 from mnist1d_repro.training import as_tensors, evaluate, seed_everything, train  # noqa: E402
 from mnist1d_repro.variants import label_noise  # noqa: E402
+from timing import best_time  # noqa: E402
 
 SETTINGS = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())["double_descent"]
 TRAIN_SAMPLES = 4000
@@ -119,14 +120,8 @@ def matmul_flops_per_second(size: int = 2000, repeats: int = 5) -> float:
     torch.set_num_threads(1)
     a, b = torch.randn(size, size), torch.randn(size, size)
     a @ b
-    best = min(_seconds(lambda: a @ b) for _ in range(repeats))
+    best, _ = best_time(lambda: a @ b, repeats)
     return 2 * size ** 3 / best
-
-
-def _seconds(work) -> float:
-    start = time.perf_counter()
-    work()
-    return time.perf_counter() - start
 
 
 def main():

@@ -7,22 +7,13 @@ identical (max abs difference, labels). Needs the test extra (mnist1d).
 """
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 from mnist1d_repro.generator import GeneratorArgs, make_dataset  # noqa: E402
-
-
-def best_time(fn, repeats):
-    times, result = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return min(times), result
+from timing import best_time  # noqa: E402
 
 
 def main():

@@ -14,7 +14,6 @@ largest parameter difference.
 """
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import torch
@@ -25,6 +24,7 @@ from mnist1d_repro import lottery  # noqa: E402
 from mnist1d_repro.generator import make_dataset  # noqa: E402
 from mnist1d_repro.models import build_model  # noqa: E402
 from mnist1d_repro.training import TrainConfig, as_tensors, seed_everything  # noqa: E402
+from timing import timed  # noqa: E402
 
 
 def straightforward(model, initial, masks, x, y, x_test, y_test, steps, batch_size):
@@ -56,12 +56,6 @@ def straightforward(model, initial, masks, x, y, x_test, y_test, steps, batch_si
                 accuracy(x, y), accuracy(x_test, y_test)
             if step == steps:
                 break
-
-
-def timed(fn):
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
 
 
 def main():

@@ -9,7 +9,6 @@ for logging, and accuracy read back per batch. Prints ms per step and the ratio.
 """
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import torch
@@ -19,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 from mnist1d_repro.generator import make_dataset  # noqa: E402
 from mnist1d_repro.models import build_model  # noqa: E402
 from mnist1d_repro.training import TrainConfig, as_tensors, seed_everything, train  # noqa: E402
+from timing import timed  # noqa: E402
 
 EVAL_EVERY = 250
 
@@ -48,12 +48,6 @@ def plain_loop(model, x, y, x_test, y_test, steps):
                 accuracy(x, y), accuracy(x_test, y_test)
             if step == steps:
                 break
-
-
-def timed(fn):
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
 
 
 def main():
