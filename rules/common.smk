@@ -54,6 +54,21 @@ SECTION_OF_BENCHMARK_FOLDER = {
 }
 
 
+def config_value(dotted):
+    """The config value at a dotted key, e.g. "lottery.score_weights"."""
+    value = config
+    for part in dotted.split("."):
+        value = value[part]
+    return value
+
+
+def switch_settings(switch):
+    """Every setting of a deviation switch that runs: its configured (default) value first, then
+    the alternatives the ``sensitivity`` section asks for."""
+    default = config_value(switch)
+    return [default] + [s for s in config["sensitivity"].get(switch, []) if s != default]
+
+
 def dataset_path(dataset, variant="original"):
     """The file an experiment asks for: a named dataset, original or transformed."""
     return f"{RESULTS}/data/{dataset}/{variant}.npz"

@@ -49,6 +49,26 @@ def claims_table(claims: dict, measured: dict, digits: int = 1, spread: dict | N
     return pd.DataFrame(rows)
 
 
+SENSITIVITY_COLUMNS = ["claim_id", "switch", "setting", "default", "ours", "spread", "unit", "verdict"]
+
+
+def sensitivity_table(claims: dict, switch: str, default: str, measured: dict, spread: dict | None = None,
+                      digits: int = 1) -> pd.DataFrame:
+    """The verdicts of a section's claims under every setting of one deviation switch (a
+    config key listed in ``sensitivity`` and named in config/deviations.yaml). ``measured`` and
+    ``spread`` map each setting (the default among them) to its claim values, as for
+    ``claims_table``; a setting measures only the claims it can move."""
+    if default not in measured:
+        raise ValueError(f"sensitivity of '{switch}': no values for its default setting '{default}'")
+    spread = spread or {}
+    tables = []
+    for setting, values in measured.items():
+        moved = {name: claim for name, claim in claims.items() if name in values}
+        table = claims_table(moved, values, digits=digits, spread=spread.get(setting))
+        tables.append(table.assign(switch=switch, setting=setting, default=setting == default))
+    return pd.concat(tables, ignore_index=True)[SENSITIVITY_COLUMNS]
+
+
 def _cell(value, column: str) -> str:
     if column == "verdict" or value in (REPRODUCED, NOT_REPRODUCED, NOT_RUN):
         css = str(value).replace(" ", "-")
