@@ -91,3 +91,33 @@ rule provenance:
         "../envs/pipeline.yaml"
     script:
         "../scripts/provenance.py"
+
+
+rule review_sensitivity:
+    input:
+        tables=section_sensitivity_files(),
+        claims=f"{REVIEW_DIR}/claims.csv",
+        deviations=DEVIATIONS,
+    output:
+        runs=f"{REVIEW_DIR}/sensitivity_runs.csv",
+        csv=f"{REVIEW_DIR}/sensitivity.csv",
+        snippet=f"{REVIEW_DIR}/sensitivity.rst",
+        table=report(
+            f"{REVIEW_DIR}/sensitivity.html",
+            caption="../report/review/sensitivity.rst",
+            category=REVIEW_CATEGORY,
+            subcategory="Deviation sensitivity",
+            labels={"table": "claim × deviation: verdict under each setting"},
+        ),
+    log:
+        f"{LOGS}/review/sensitivity.log",
+    benchmark:
+        f"{BENCHMARKS}/review/sensitivity.tsv"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        "../envs/pipeline.yaml"
+    script:
+        "../scripts/review_sensitivity.py"

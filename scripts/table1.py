@@ -4,10 +4,12 @@ import numpy as np
 import pandas as pd
 
 from mnist1d_repro.claims import load_claims
+from mnist1d_repro.classification import (PROTOCOL_LABELS, PROTOCOLS, closest_protocol, protocol_table,
+                                          table1_claim_values)
 from mnist1d_repro.io import load_json, save_csv
 from mnist1d_repro.jobs import start_job
 from mnist1d_repro.plotting import save_figure
-from mnist1d_repro.reporting import (claims_table, verdict_sentence, write_caption_snippet,
+from mnist1d_repro.reporting import (claims_table, sensitivity_table, verdict_sentence, write_caption_snippet,
                                      write_html_table)
 
 HUMAN = {"original": "96 ± 1", "shuffled": "30 ± 10", "mnist": "> 99"}  # cited from the paper, Table 1
@@ -17,64 +19,72 @@ MODEL_NAMES = {"logistic": "Logistic", "mlp": "MLP", "cnn": "CNN", "gru": "GRU"}
 
 log = start_job(snakemake)
 claims = load_claims(snakemake.params.claims, "classification")
-runs = pd.DataFrame([
-    {"variant": v, "model": m, "seed": s,
-     "last_step_test_acc": r["last_step"]["test_acc"], "last_step_train_acc": r["last_step"]["train_acc"],
-     "early_stopping_test_acc": r["early_stopping"]["test_acc"],
-     "early_stopping_step": r["early_stopping"]["step"], "parameters": r["parameters"]}
-    for (v, m, s), r in zip(snakemake.params.runs, map(load_json, snakemake.input.metrics))
-])
+keys = [tuple(key) for key in snakemake.params.runs]
+metrics = dict(zip(keys, map(load_json, snakemake.input.metrics)))
+curves_by_job = {key: pd.read_csv(path) for key, path in zip(keys, snakemake.input.curves)}
+runs = pd.DataFrame([{"variant": v, "model": m, "seed": s, "last_step_train_acc": r["last_step"]["train_acc"],
+                      "parameters": r["parameters"]} for (v, m, s), r in metrics.items()])
+per_protocol = protocol_table(curves_by_job, ("variant", "model", "seed"))
 variants = list(dict.fromkeys(runs["variant"]))
 models = list(dict.fromkeys(runs["model"]))
+protocol = snakemake.params.protocol
+settings = snakemake.params.protocols  # the verdicts' protocol first, then the alternatives
 
-# --- Table 1: one row per variant x model --------------------------------------------------
-grouped = runs.groupby(["variant", "model"], sort=False)
-table = grouped.agg(
-    seeds=("seed", "count"), parameters=("parameters", "first"),
-    early_stopping_mean=("early_stopping_test_acc", "mean"), early_stopping_std=("early_stopping_test_acc", "std"),
-    last_step_mean=("last_step_test_acc", "mean"), last_step_std=("last_step_test_acc", "std"),
-    train_acc_min=("last_step_train_acc", "min"),
-).reset_index()
-seed42 = runs[runs["seed"] == 42].set_index(["variant", "model"])["last_step_test_acc"]
-rows = []
-for _, row in table.iterrows():
-    claim = claims.get(f"table1_{row['variant']}_{row['model']}", {})
-    rows.append({**row, "paper": claim.get("paper"), "paper_std": claim.get("paper_spread"),
-                 "reference_seed42_last_step": claim.get("reference_seed42_last_step"),
-                 "ours_seed42_last_step": seed42.get((row["variant"], row["model"]))})
-table = pd.DataFrame(rows)
+# --- Table 1: one row per variant x model, every protocol's mean and std ------------------------
+table = runs.groupby(["variant", "model"], sort=False).agg(
+    seeds=("seed", "count"), parameters=("parameters", "first"), train_acc_min=("last_step_train_acc", "min"))
+stats = per_protocol.groupby(["variant", "model", "protocol"], sort=False)["test_acc"].agg(["mean", "std"])
+for name in PROTOCOLS:
+    table[f"{name}_mean"] = stats.xs(name, level="protocol")["mean"]
+    table[f"{name}_std"] = stats.xs(name, level="protocol")["std"]
+    table[f"{name}_step_median"] = per_protocol[per_protocol["protocol"] == name].groupby(
+        ["variant", "model"], sort=False)["step"].median()
+table = table.reset_index()
+seed42 = per_protocol[(per_protocol["seed"] == 42) & (per_protocol["protocol"] == "last_step")].set_index(
+    ["variant", "model"])["test_acc"]
+table["paper"] = [claims.get(f"table1_{v}_{m}", {}).get("paper") for v, m in zip(table["variant"], table["model"])]
+table["paper_std"] = [claims.get(f"table1_{v}_{m}", {}).get("paper_spread")
+                      for v, m in zip(table["variant"], table["model"])]
+table["reference_seed42_last_step"] = [claims.get(f"table1_{v}_{m}", {}).get("reference_seed42_last_step")
+                                       for v, m in zip(table["variant"], table["model"])]
+table["ours_seed42_last_step"] = [seed42.get((v, m)) for v, m in zip(table["variant"], table["model"])]
 save_csv(snakemake.output.csv, table)
+cells = table.set_index(["variant", "model"])
 
-# --- claims: Table 1 cells and the section's qualitative claims ------------------------------
-means = table.set_index(["variant", "model"])["early_stopping_mean"]
-stds = table.set_index(["variant", "model"])["early_stopping_std"]
-measured = {f"table1_{v}_{m}": means[(v, m)] for v, m in means.index}
-
-
-def drop(names):
-    pairs = [(means[("original", m)], means[("shuffled", m)]) for m in names
-             if ("original", m) in means and ("shuffled", m) in means]
-    return float(np.mean([a - b for a, b in pairs])) if pairs else None
+# --- which protocol lies closest to the paper (MNIST-1D cells with a paper value) ----------------
+mnist1d = cells[cells.index.get_level_values("variant") != "mnist"]
+closest, distance = closest_protocol(mnist1d[[f"{name}_mean" for name in PROTOCOLS]].rename(
+    columns=lambda c: c.removesuffix("_mean")), mnist1d["paper"].dropna().to_dict())
+closest_text = (f"Closest to the paper's cells: {PROTOCOL_LABELS[closest]} (mean distance "
+                + ", ".join(f"{name} {distance[name]:.1f}" for name in PROTOCOLS) + " points).")
+log(closest_text)
 
 
-measured["shuffle_drop_spatial"] = drop(["cnn", "gru"])
-measured["shuffle_drop_nonspatial"] = drop(["logistic", "mlp"])
-deep = runs[(runs["variant"] == "original") & runs["model"].isin(["mlp", "cnn", "gru"])]
-measured["train_accuracy_100"] = float(deep["last_step_train_acc"].min()) if len(deep) else None
-mnist_deep = [means[("mnist", m)] for m in ("mlp", "cnn", "gru") if ("mnist", m) in means]
-measured["table1_mnist_deep"] = float(min(mnist_deep)) if mnist_deep else None
+# --- claims: Table 1 cells and the section's qualitative claims, under each protocol -------------
+def claim_values(name: str) -> tuple[dict, dict]:
+    values = table1_claim_values(cells[f"{name}_mean"].to_dict())
+    deep = runs[(runs["variant"] == "original") & runs["model"].isin(["mlp", "cnn", "gru"])]
+    values["train_accuracy_100"] = float(deep["last_step_train_acc"].min()) if len(deep) else None
+    spread = {f"table1_{v}_{m}": std for (v, m), std in cells[f"{name}_std"].items()}
+    return values, spread
 
+
+measured, spread = claim_values(protocol)
 confusions = {key: pd.read_csv(path).drop(columns="true").to_numpy()
-              for key, path in zip(snakemake.params.runs, snakemake.input.confusion)}
+              for key, path in zip(keys, snakemake.input.confusion)}
 cnn = [c for (v, m, _), c in confusions.items() if v == "original" and m == "cnn"]
 if cnn:
     errors = [c.sum(1) - np.diag(c) for c in cnn]  # per true class
     per_class_error = np.array([100 * e / c.sum(1) for e, c in zip(errors, cnn)])
     total = np.sum(errors, axis=0)
     measured["cnn_errors_on_2_4_7"] = float(total[[2, 4, 7]].sum() / max(total.sum(), 1))
-claim_rows = claims_table(claims, measured, digits=2,
-                          spread={f"table1_{v}_{m}": stds[(v, m)] for v, m in stds.index})
+claim_rows = claims_table(claims, measured, digits=2, spread=spread)
 save_csv(snakemake.output.claims, claim_rows)
+moved = {name: {k: v for k, v in claim_values(name)[0].items() if k.startswith(("table1_", "shuffle_"))}
+         for name in settings}
+save_csv(snakemake.output.sensitivity, sensitivity_table(
+    claims, "classification.protocol", protocol, moved, {name: claim_values(name)[1] for name in settings},
+    digits=2))
 
 
 def cell(mean, std):
@@ -86,15 +96,16 @@ html_rows = []
 for variant in variants:
     label = DATASET_NAMES.get(variant, f"MNIST-1D ({variant})")
     sub = table[table["variant"] == variant].set_index("model")
-    for what, mean, std in [("ours, early stopping", "early_stopping_mean", "early_stopping_std"),
-                            ("ours, last step", "last_step_mean", "last_step_std")]:
-        html_rows.append({"dataset": label, "result": what,
-                          **{MODEL_NAMES[m]: cell(sub.loc[m, mean], sub.loc[m, std]) for m in models}})
+    for name in PROTOCOLS:
+        mark = " [verdicts]" if name == protocol else ""
+        html_rows.append({"dataset": label, "result": f"ours, {PROTOCOL_LABELS[name]}{mark}",
+                          **{MODEL_NAMES[m]: cell(sub.loc[m, f"{name}_mean"], sub.loc[m, f"{name}_std"])
+                             for m in models}})
     paper = {m: MNIST_PAPER[m] if variant == "mnist" else f"{sub.loc[m, 'paper']:g} ± {sub.loc[m, 'paper_std']:g}"
              for m in models}
     html_rows.append({"dataset": label, "result": "paper", **{MODEL_NAMES[m]: paper[m] for m in models},
                       "Human expert": f"{HUMAN[variant]} (paper, cited)" if variant in HUMAN else ""})
-    html_rows.append({"dataset": label, "result": "verdict (early stopping vs paper)",
+    html_rows.append({"dataset": label, "result": f"verdict ({protocol} vs paper)",
                       **{MODEL_NAMES[m]: verdicts.get(f"table1_{variant}_{m}", "") for m in models}})
     if variant != "mnist":
         html_rows.append({"dataset": label, "result": "reference notebook, seed 42, last step",
@@ -109,15 +120,16 @@ if "mnist" not in variants:
 wide = pd.DataFrame(html_rows).fillna("")
 write_html_table(wide, snakemake.output.html, "Table 1: test accuracy (%), mean ± std over seeds",
                  note=f"{runs['seed'].nunique()} seeds per cell ({', '.join(map(str, sorted(runs['seed'].unique())))}). "
-                      "Verdicts compare our early-stopping mean with the paper; tolerances in config/claims.yaml. "
+                      f"Each cell under every protocol, all read from the same jobs. Verdicts use "
+                      f"'{PROTOCOL_LABELS[protocol]}' (classification.protocol), the paper's 'early stopping' "
+                      f"without training on less data. {closest_text} Tolerances in config/claims.yaml. "
                       "Human accuracies are cited from the paper, not computed.")
-write_caption_snippet(snakemake.output.snippet, [
+write_caption_snippet(snakemake.output.snippet, [closest_text] + [
     f"{row['claim']} — {verdict_sentence(row)}" for _, row in claim_rows.iterrows()
 ])
 
 # --- Figure 2: accuracy curves (last-step protocol), mean over seeds --------------------------
-curves = pd.concat([pd.read_csv(p).assign(variant=v, model=m, seed=s)
-                    for (v, m, s), p in zip(snakemake.params.runs, snakemake.input.curves)])
+curves = pd.concat([frame.assign(variant=v, model=m, seed=s) for (v, m, s), frame in curves_by_job.items()])
 curves = curves[curves["run"] == "last_step"]
 colors = dict(zip(MODEL_NAMES, plt.get_cmap("tab10").colors))
 fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained", sharey=True)

@@ -1,4 +1,5 @@
-"""Train one classifier on one dataset variant with one seed (Table 1, Figure 2, Figure S1).
+"""Train one classifier on one dataset variant with one seed (Table 1, Figure 2, Figure S1, and
+the MLP sweep, which changes the training settings and the MLP's residual connection).
 
 Two runs from the same initialisation:
   last step       trained on the whole training set, as the reference notebook does;
@@ -17,19 +18,20 @@ from mnist1d_repro.training import (TrainConfig, as_tensors, early_stopping_reco
 
 log = start_job(snakemake)
 wc, params = snakemake.wildcards, snakemake.params
-seed = int(wc.seed)
+seed, model_name, variant = int(wc.seed), params.model, params.variant
 device = resolve_device(params.device)
 cfg = TrainConfig(**params.training)
 data = load_dataset(snakemake.input[0])
 x, y = as_tensors(data["x"], data["y"], device)
 x_test, y_test = as_tensors(data["x_test"], data["y_test"], device)
-log(f"{wc.model} on {wc.variant}, seed {seed}, device {device}, {len(y)} train / {len(y_test)} test")
+log(f"{model_name} {params.model_options or ''} on {variant}, seed {seed}, device {device}, {cfg}, "
+    f"{len(y)} train / {len(y_test)} test")
 
 
 def fresh_model():
     seed_everything(seed)
     in_channels = x.shape[2] if x.dim() == 3 else 1  # MNIST: 28 rows of 28 pixels
-    return build_model(wc.model, length=x.shape[1], in_channels=in_channels).to(device)
+    return build_model(model_name, length=x.shape[1], in_channels=in_channels, **params.model_options).to(device)
 
 
 log("run 1/2: whole training set, last step")
@@ -54,7 +56,8 @@ best = early_stopping_record(stopped, "val_acc")
 
 last = full[-1]
 metrics = {
-    "model": wc.model, "variant": wc.variant, "seed": seed, "parameters": count_parameters(model),
+    "model": model_name, **params.model_options, "variant": variant, "seed": seed,
+    "training": params.training, "parameters": count_parameters(model),
     "train_samples": len(y), "test_samples": len(y_test),
     "last_step": {"step": last["step"], "train_acc": last["train_acc"], "test_acc": last["test_acc"],
                   "test_loss": last["test_loss"]},

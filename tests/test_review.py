@@ -14,9 +14,24 @@ def test_the_shipped_deviations_are_complete():
 
 def test_missing_deviation_fields_are_named(tmp_path):
     path = tmp_path / "deviations.yaml"
-    path.write_text("- {topic: a, section: b, paper: c, reference: d, ours: e, why: f}\n- {topic: x}\n")
-    with pytest.raises(ValueError, match="deviation 2 needs section, paper, reference, ours, why"):
+    path.write_text("- {topic: a, section: b, paper: c, reference: d, ours: e, why: f, switch: null, moves: []}\n"
+                    "- {topic: x}\n")
+    with pytest.raises(ValueError, match="deviation 2 needs section, paper, reference, ours, why, switch, moves"):
         load_deviations(path)
+
+
+def test_deviation_switches_and_claims_must_exist(tmp_path):
+    from mnist1d_repro.review import check_deviation_links
+
+    entry = {"topic": "t", "switch": "ssl.info_nce", "moves": ["a"]}
+    config = {"ssl": {"info_nce": "one_directional"}, "sensitivity": {"ssl.info_nce": ["symmetric"]}}
+    check_deviation_links([entry], config, ["a"], "d.yaml")
+    with pytest.raises(ValueError, match="switch 'ssl.loss' is not a config key"):
+        check_deviation_links([{**entry, "switch": "ssl.loss"}], config, ["a"], "d.yaml")
+    with pytest.raises(ValueError, match=r"moves unknown claims \['b'\]"):
+        check_deviation_links([{**entry, "moves": ["b"]}], config, ["a"], "d.yaml")
+    with pytest.raises(ValueError, match="sensitivity.ssl.info_nce"):
+        check_deviation_links([{**entry, "switch": None}], config, ["a"], "d.yaml")
 
 
 def test_cost_is_summed_per_section(tmp_path):
@@ -37,3 +52,27 @@ def test_cost_is_summed_per_section(tmp_path):
 
 def test_git_state_outside_a_checkout(tmp_path):
     assert git_state(tmp_path)["commit"] == "not a git checkout"
+
+
+def test_sensitivity_matrix_flags_verdicts_that_depend_on_a_switch():
+    import pandas as pd
+
+    from mnist1d_repro.review import DEPENDS, HOLDS, NOT_RUN_ALTERNATIVE, sensitivity_matrix
+
+    runs = pd.DataFrame([
+        {"claim_id": "a", "switch": "x.s", "setting": "ref", "default": True, "ours": 0.62, "spread": None,
+         "verdict": "reproduced"},
+        {"claim_id": "a", "switch": "x.s", "setting": "alt", "default": False, "ours": 0.50, "spread": 0.02,
+         "verdict": "not reproduced"},
+        {"claim_id": "b", "switch": "x.s", "setting": "ref", "default": True, "ours": 1.0, "spread": None,
+         "verdict": "reproduced"},
+        {"claim_id": "b", "switch": "x.s", "setting": "alt", "default": False, "ours": 1.1, "spread": None,
+         "verdict": "reproduced"},
+    ])
+    deviations = [{"topic": "T", "switch": "x.s", "moves": ["a", "b"]},
+                  {"topic": "U", "switch": None, "moves": ["c"]}]
+    matrix = sensitivity_matrix(runs, deviations, {"c": "reproduced"}).set_index("claim_id")
+    assert matrix.loc["a", "verdict"] == DEPENDS
+    assert matrix.loc["b", "verdict"] == HOLDS
+    assert matrix.loc["c", "verdict"] == NOT_RUN_ALTERNATIVE and "reproduced" in matrix.loc["c", "default setting"]
+    assert "alt: 0.5 ± 0.02 → not reproduced" in matrix.loc["a", "other settings"]

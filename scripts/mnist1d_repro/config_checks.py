@@ -80,6 +80,10 @@ def check_config(config: dict) -> None:
                           "ssl.head_layers and ssl.losses")
     check_lottery(config)
     check_metalearning(config)
+    names = [entry["name"] for entry in classification["mlp_sweep"]["settings"]]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ConfigError(f"config error at 'classification.mlp_sweep.settings': repeated names {repeated}")
     mnist = classification["mnist"]
     if mnist is not None and not Path(mnist).exists():
         raise ConfigError(f"config error at 'classification.mnist': no such file or folder: {mnist}")
@@ -135,14 +139,43 @@ def require_name(name: str, defined: dict, key: str, where: str) -> None:
                           f"'{where}': {known})")
 
 
-def check_deviations_file(path) -> None:
-    """The report's deviations table comes from this file; it must exist and be complete."""
-    from .review import load_deviations
+def check_deviations_file(path, config: dict | None = None, claims_path=None) -> None:
+    """The report's deviations table comes from this file; it must exist and be complete, and
+    (given the config and the claims file) name real switches and claims."""
+    from .claims import claim_field
+    from .review import check_deviation_links, load_deviations
 
     try:
-        load_deviations(path)
+        entries = load_deviations(path)
+        if config is not None:
+            check_deviation_links(entries, config, claim_field(claims_path, "claim"), path)
     except (OSError, ValueError, yaml.YAMLError) as error:
         raise ConfigError(f"deviations file error: {error}") from None
+
+
+def check_sensitivity(config: dict, validate) -> None:
+    """Each alternative setting of the ``sensitivity`` section must be a valid value of its
+    switch: the config with the switch set to it passes ``validate`` (the schema)."""
+    import copy
+
+    for switch, settings in config["sensitivity"].items():
+        parts = switch.split(".")
+        parent = config
+        for part in parts[:-1]:
+            parent = parent.get(part) if isinstance(parent, dict) else None
+        if not isinstance(parent, dict) or parts[-1] not in parent:
+            raise ConfigError(f"config error at 'sensitivity.{switch}': not a config key")
+        for setting in settings:
+            changed = copy.deepcopy(config)
+            target = changed
+            for part in parts[:-1]:
+                target = target[part]
+            target[parts[-1]] = setting
+            try:
+                validate(changed)
+            except Exception:
+                raise ConfigError(f"config error at 'sensitivity.{switch}': '{setting}' is not a valid value "
+                                  f"of {switch}") from None
 
 
 def check_claims_file(path, sections=SECTIONS) -> None:

@@ -23,9 +23,35 @@ def load_deviations(path) -> list[dict]:
         raise ValueError(f"{path}: expected a non-empty list of deviations")
     for number, entry in enumerate(entries, 1):
         missing = [key for key in DEVIATION_KEYS if not str((entry or {}).get(key, "")).strip()]
+        missing += [key for key in ("switch", "moves") if key not in (entry or {})]
         if missing:
             raise ValueError(f"{path}: deviation {number} needs {', '.join(missing)}")
+        if entry["switch"] is not None and not isinstance(entry["switch"], str):
+            raise ValueError(f"{path}: deviation {number} ('{entry['topic']}'): switch must be a dotted config key or null")
+        if not isinstance(entry["moves"], list):
+            raise ValueError(f"{path}: deviation {number} ('{entry['topic']}'): moves must be a list of claim ids")
     return entries
+
+
+def check_deviation_links(entries: list[dict], config: dict, claim_ids, path) -> None:
+    """Every switch is a config key, every moved claim exists, and every switch that the config's
+    ``sensitivity`` section runs is named by a deviation."""
+    claim_ids = set(claim_ids)
+    for entry in entries:
+        where = f"{path}: deviation '{entry['topic']}'"
+        if entry["switch"] is not None:
+            value = config
+            for part in entry["switch"].split("."):
+                if not isinstance(value, dict) or part not in value:
+                    raise ValueError(f"{where}: switch '{entry['switch']}' is not a config key")
+                value = value[part]
+        unknown = [name for name in entry["moves"] if name not in claim_ids]
+        if unknown:
+            raise ValueError(f"{where}: moves unknown claims {unknown} (see config/claims.yaml)")
+    named = {entry["switch"] for entry in entries}
+    for switch in config.get("sensitivity", {}):
+        if switch not in named:
+            raise ValueError(f"config error at 'sensitivity.{switch}': no deviation in {path} names this switch")
 
 
 def git_state(folder) -> dict:
@@ -88,3 +114,42 @@ def cost_per_section(benchmarks, sections: dict) -> pd.DataFrame:
     for column in ("job_minutes", "cpu_minutes", "largest_job_minutes"):
         cost[column] = cost[column] / 60
     return cost.sort_values("section", key=lambda s: s.map(lambda name: order.get(name, len(order))))
+
+
+DEPENDS, HOLDS, NOT_RUN_ALTERNATIVE = "depends on the choice", "same verdict", "alternative not run"
+
+
+def _value_text(row) -> str:
+    if row["ours"] is None or pd.isna(row["ours"]):
+        return f"{row['setting']}: not run"
+    spread = "" if pd.isna(row.get("spread")) else f" ± {row['spread']:.2g}"
+    return f"{row['setting']}: {row['ours']:.4g}{spread} → {row['verdict']}"
+
+
+def sensitivity_matrix(runs: pd.DataFrame, deviations: list[dict], default_verdicts: dict) -> pd.DataFrame:
+    """One row per claim and deviation that can move it: the verdict under the default setting
+    and under every alternative that ran (``runs``: the rows of the sections' sensitivity
+    tables), and whether the verdict depends on the choice. Claims a deviation lists in
+    ``moves`` without an alternative run keep their default verdict (``default_verdicts``, from
+    the review's claims table) and are marked as not run."""
+    topic_of = {entry["switch"]: entry["topic"] for entry in deviations if entry["switch"]}
+    pairs = {(name, entry["switch"] or "", entry["topic"]) for entry in deviations for name in entry["moves"]}
+    pairs |= {(row.claim_id, row.switch, topic_of.get(row.switch, row.switch)) for row in runs.itertuples()}
+    rows = []
+    for claim, switch, topic in sorted(pairs, key=lambda p: (p[2], p[0])):
+        ran = runs[(runs["claim_id"] == claim) & (runs["switch"] == switch)]
+        default = ran[ran["default"].astype(bool)]
+        others = ran[~ran["default"].astype(bool)]
+        if default.empty or others.empty:
+            rows.append({"claim_id": claim, "deviation": topic, "switch": switch or "none",
+                         "default setting": _value_text(default.iloc[0]) if len(default) else
+                         f"default: {default_verdicts.get(claim, 'not run')}",
+                         "other settings": "", "verdict": NOT_RUN_ALTERNATIVE})
+            continue
+        verdicts = set(ran["verdict"])
+        rows.append({"claim_id": claim, "deviation": topic, "switch": switch,
+                     "default setting": _value_text(default.iloc[0]),
+                     "other settings": "; ".join(_value_text(row) for _, row in others.iterrows()),
+                     "verdict": DEPENDS if len(verdicts) > 1 else HOLDS})
+    return pd.DataFrame(rows, columns=["claim_id", "deviation", "switch", "default setting", "other settings",
+                                       "verdict"])
