@@ -1,30 +1,40 @@
 # Paper section 5.1: lottery tickets (Figure 4, Figure S2) and the pruning-rate and
 # re-initialisation ablations. Pruning chains (schedule x method x seed), then asymptotic
 # runs of the ticket (variant x network x initialisation x seed), then one aggregation job.
+#
+# Deviation switch lottery.score_weights (which weights of a retrain score the next level): the
+# configured setting's files are results/lottery/chains/... and results/lottery/asymptotic/...;
+# each alternative the sensitivity section lists adds, under results/lottery/score_weights_<setting>/,
+# the jobs that read the scores: the paper schedule's magnitude chains and the tickets' asymptotic
+# runs (random scores ignore the weights and a dense network has no mask, so those are shared).
 
 LOTTERY = config["lottery"]
 LOTTERY_CATEGORY = "5.1 Lottery tickets"
+LOTTERY_SCORE_SETTINGS = switch_settings(LOTTERY_SCORE_SWITCH)  # the configured setting first
 
 
 rule lottery_chain:
     input:
         dataset_path(LOTTERY["dataset"]),
     output:
-        levels=lottery_chain_path("{schedule}", "{method}", "{seed}", "levels.csv"),
-        masks=lottery_chain_path("{schedule}", "{method}", "{seed}", "masks.npz"),
+        levels=lottery_chain_path("{schedule}", "{method}", "{seed}", "levels.csv", "{scoring}"),
+        masks=lottery_chain_path("{schedule}", "{method}", "{seed}", "masks.npz", "{scoring}"),
     wildcard_constraints:
+        scoring=lottery_scoring_pattern(),  # empty for the configured score_weights
         schedule=name_pattern(LOTTERY["schedules"]),
         method="magnitude|random",
         seed=r"\d+",
     params:
         schedule=lambda wc: LOTTERY["schedules"][wc.schedule],
         hidden=LOTTERY["hidden"],
-        training=LOTTERY["chain"],
+        training={k: v for k, v in LOTTERY["chain"].items() if k != "checkpoint_every"},
+        checkpoint_every=LOTTERY["chain"]["checkpoint_every"],
+        score_weights=lottery_score_weights,
         device=config["device"],
     log:
-        f"{LOGS}/lottery/chains/{{schedule}}/{{method}}/seed{{seed}}.log",
+        f"{LOGS}/lottery/{{scoring}}chains/{{schedule}}/{{method}}/seed{{seed}}.log",
     benchmark:
-        f"{BENCHMARKS}/lottery/chains/{{schedule}}/{{method}}/seed{{seed}}.tsv"
+        f"{BENCHMARKS}/lottery/{{scoring}}chains/{{schedule}}/{{method}}/seed{{seed}}.tsv"
     threads: 1
     priority: 50  # the longest jobs, and the asymptotic runs wait for them: start them first
     resources:
@@ -72,29 +82,30 @@ use rule lottery_asymptotic_dense as lottery_asymptotic_masked with:
         data=lambda wc: dataset_path(LOTTERY["asymptotic"]["dataset"], wc.variant),
         masks=lottery_asymptotic_masks,
     output:
-        f"{LOTTERY_DIR}/asymptotic/{{variant}}/{{network}}/seed{{seed}}_init{{init_seed}}.json",
+        f"{LOTTERY_DIR}/{{scoring}}asymptotic/{{variant}}/{{network}}/seed{{seed}}_init{{init_seed}}.json",
     wildcard_constraints:
+        scoring=lottery_scoring_pattern(),  # empty for the configured score_weights
         variant=name_pattern(LOTTERY["asymptotic"]["variants"]),
         network="lottery|random",
         seed=r"\d+",
         init_seed=r"\d+",
     log:
-        f"{LOGS}/lottery/asymptotic/{{variant}}/{{network}}/seed{{seed}}_init{{init_seed}}.log",
+        f"{LOGS}/lottery/{{scoring}}asymptotic/{{variant}}/{{network}}/seed{{seed}}_init{{init_seed}}.log",
     benchmark:
-        f"{BENCHMARKS}/lottery/asymptotic/{{variant}}/{{network}}/seed{{seed}}_init{{init_seed}}.tsv"
+        f"{BENCHMARKS}/lottery/{{scoring}}asymptotic/{{variant}}/{{network}}/seed{{seed}}_init{{init_seed}}.tsv"
 
 
 rule figure4:
     input:
         chains=[lottery_chain_path(*key, "levels.csv") for key in lottery_chain_keys()],
-        masks=[lottery_chain_path("paper", method, seed, "masks.npz")
-               for method in ("magnitude", "random") for seed in LOTTERY["seeds"]],
-        asymptotic=list(dict.fromkeys(run["path"] for run in lottery_asymptotic_runs())),
+        # the paper chains and asymptotic runs of every score_weights setting (params.scoring)
+        scored=lottery_scored_files(),
     output:
         chains=f"{LOTTERY_DIR}/chains.csv",
         asymptotic_csv=f"{LOTTERY_DIR}/asymptotic.csv",
         adjacency=f"{LOTTERY_DIR}/adjacency.csv",
         claims=f"{LOTTERY_DIR}/claims.csv",
+        sensitivity=f"{LOTTERY_DIR}/sensitivity.csv",
         snippet=f"{LOTTERY_DIR}/claims.rst",
         summary=report(
             f"{LOTTERY_DIR}/summary.html",
@@ -140,9 +151,12 @@ rule figure4:
         ),
     params:
         chains=lottery_chain_keys(),
-        mask_keys=[(method, seed) for method in ("magnitude", "random") for seed in LOTTERY["seeds"]],
-        asymptotic=lottery_asymptotic_runs(),
         panels=lottery_panel_variants(),
+        # per score_weights setting (the configured one first): the paper chains and asymptotic
+        # runs its claims come from
+        scoring={setting: {"chains": lottery_paper_chains(setting), "asymptotic": lottery_asymptotic_runs(setting)}
+                 for setting in LOTTERY_SCORE_SETTINGS},
+        score_switch=LOTTERY_SCORE_SWITCH,
         settings=LOTTERY,
         claims=CLAIMS,
     log:

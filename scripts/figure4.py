@@ -1,4 +1,8 @@
-"""Figure 4, Figure S2, the lottery-ticket ablations and verdicts."""
+"""Figure 4, Figure S2, the lottery-ticket ablations and verdicts, and the verdicts under every
+setting of lottery.score_weights that ran (the figures show the configured setting)."""
+from functools import cache
+from types import SimpleNamespace
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -8,18 +12,25 @@ from mnist1d_repro.io import load_arrays, load_json, save_csv
 from mnist1d_repro.jobs import start_job
 from mnist1d_repro.lottery import adjacency_fractions
 from mnist1d_repro.plotting import save_figure
-from mnist1d_repro.reporting import claims_table, verdict_sentence, write_caption_snippet, write_html_table
+from mnist1d_repro.reporting import (claims_table, sensitivity_table, verdict_sentence, write_caption_snippet,
+                                     write_html_table)
 
 NETWORK_COLORS = {"dense": "black", "lottery": "tab:blue", "random": "tab:orange"}
 METHOD_NETWORK = {"magnitude": "lottery", "random": "random"}
 RUN_NAMES = {2: "pairs", 3: "triples", 4: "quadruples"}
+SCORE_WEIGHTS_TEXT = {"last_checkpoint": "scored from each retrain's last checkpoint",
+                      "final": "scored from each retrain's final weights"}
 
 log = start_job(snakemake)
 params, out = snakemake.params, snakemake.output
 settings = params.settings
 ticket_level = settings["ticket_level"]
+panels = params.panels
+switch = params.score_switch
+score_settings = list(params.scoring)  # the configured setting first
+configured = score_settings[0]
 
-# --- pruning chains (a-b and the pruning-rate ablation) ---------------------------------------
+# --- pruning chains of every schedule (the configured setting; pruning-rate ablation) ----------
 chains = pd.concat([pd.read_csv(path).assign(schedule=schedule, method=method, seed=seed)
                     for (schedule, method, seed), path in zip(params.chains, snakemake.input.chains)])
 chains = chains[["schedule", "method", "seed"] + [c for c in chains.columns if c not in ("schedule", "method", "seed")]]
@@ -27,48 +38,116 @@ save_csv(out.chains, chains)
 levels = (chains.groupby(["schedule", "method", "level"])
           .agg(sparsity=("sparsity", "first"), test_acc=("test_acc", "mean"), test_acc_std=("test_acc", "std"),
                test_loss=("test_loss", "mean"), test_loss_std=("test_loss", "std")).reset_index())
-paper = {method: levels[(levels["schedule"] == "paper") & (levels["method"] == method)].set_index("level")
-         for method in ("magnitude", "random")}
-dense = paper["magnitude"].loc[0]  # level 0 is the unpruned network
-ticket_sparsity = paper["magnitude"].loc[ticket_level, "sparsity"]
-lottery, random_ = paper["magnitude"], paper["random"]
-high = lottery[(lottery["sparsity"] >= 0.5) & (lottery["sparsity"] < 1)].index
-above95 = lottery[(lottery["sparsity"] > 0.95) & (lottery["sparsity"] < 1)].index
-beats_dense = lottery[lottery["test_acc"] > dense["test_acc"]]
 
-# --- asymptotic runs (c-f and the re-initialisation ablation) ---------------------------------
-loaded = {path: load_json(path) for path in dict.fromkeys(run["path"] for run in params.asymptotic)}
-runs = pd.DataFrame([{**{k: v for k, v in run.items() if k != "path"},
-                      **{k: loaded[run["path"]][k] for k in ("final_test_acc", "asymptotic_test_acc",
-                                                             "final_train_acc", "kept_fraction")}}
-                     for run in params.asymptotic])
+
+def seed_spread(values) -> float | None:
+    """Standard deviation over seeds of a claim's per-seed values (None from one seed)."""
+    values = pd.Series(values, dtype=float).dropna()
+    return float(values.std(ddof=1)) if len(values) > 1 else None
+
+
+@cache
+def metrics(path):
+    return load_json(path)
+
+
+def measure(setting):
+    """Everything one score_weights setting's claims read: the paper schedule's chains (a-b),
+    the asymptotic runs (c-f), the first-layer adjacency of the ticket (g), the claim values
+    and their spread over seeds."""
+    spec = params.scoring[setting]
+    r = SimpleNamespace()
+    # chains (a-b): per level, mean and std over seeds
+    paper_chains = pd.concat([pd.read_csv(c["levels"]).assign(method=c["method"], seed=c["seed"])
+                              for c in spec["chains"]])
+    r.paper = {method: frame.groupby("level").agg(
+                   sparsity=("sparsity", "first"), test_acc=("test_acc", "mean"), test_acc_std=("test_acc", "std"),
+                   test_loss=("test_loss", "mean"), test_loss_std=("test_loss", "std"))
+               for method, frame in paper_chains.groupby("method")}
+    accuracy = {method: frame.pivot(index="level", columns="seed", values="test_acc")
+                for method, frame in paper_chains.groupby("method")}
+    r.lottery, r.random_ = r.paper["magnitude"], r.paper["random"]
+    r.dense = r.lottery.loc[0]  # level 0 is the unpruned network
+    r.ticket_sparsity = r.lottery.loc[ticket_level, "sparsity"]
+    high = r.lottery[(r.lottery["sparsity"] >= 0.5) & (r.lottery["sparsity"] < 1)].index
+    r.above95 = r.lottery[(r.lottery["sparsity"] > 0.95) & (r.lottery["sparsity"] < 1)].index
+    beats_dense = r.lottery[r.lottery["test_acc"] > r.dense["test_acc"]]
+
+    # asymptotic runs (c-f)
+    r.run_specs = spec["asymptotic"]
+    r.runs = pd.DataFrame([{**{k: v for k, v in run.items() if k != "path"},
+                            **{k: metrics(run["path"])[k] for k in ("final_test_acc", "asymptotic_test_acc",
+                                                                     "final_train_acc", "kept_fraction")}}
+                           for run in r.run_specs])
+    r.asym = r.runs.groupby(["variant", "init", "network"])["asymptotic_test_acc"].agg(["mean", "std", "count"])
+
+    def asymptotic(variant, init, network):
+        key = (variant, init, network)
+        return None if variant is None or key not in r.asym.index else float(r.asym.loc[key, "mean"])
+
+    def per_seed(variant, init, network):
+        rows = r.runs[(r.runs["variant"] == variant) & (r.runs["init"] == init) & (r.runs["network"] == network)]
+        return rows.set_index("seed")["asymptotic_test_acc"]
+
+    def difference(a, b):
+        return None if a is None or b is None else a - b
+
+    # first-layer adjacency (g and S2)
+    r.first_layer = {(c["method"], c["seed"]): load_arrays(c["masks"])["linear1.weight"][ticket_level]
+                     for c in spec["chains"]}
+    adjacency_rows, r.unit_fractions = [], {}
+    for (method, seed), mask in r.first_layer.items():
+        for run in settings["adjacency_runs"]:
+            fractions = adjacency_fractions(mask, run)
+            r.unit_fractions[(method, seed, run)] = fractions
+            adjacency_rows.append({"network": METHOD_NETWORK[method], "seed": seed, "run_length": run,
+                                   "mean_fraction": fractions.mean(), "units": len(fractions),
+                                   "weight_density": mask.mean(), "chance_fraction": mask.mean() ** run})
+    r.adjacency = pd.DataFrame(adjacency_rows)
+    relative = (r.adjacency.assign(relative=r.adjacency["mean_fraction"] / r.adjacency["chance_fraction"])
+                .set_index(["network", "run_length", "seed"])["relative"].sort_index())
+
+    def relative_to_chance(network, run):
+        """Mean over seeds of (adjacent runs kept) / (what random placement at the mask's own
+        first-layer density gives). Tickets and random masks keep different numbers of first-layer
+        weights (a layer's mask also covers its biases), so raw fractions are not comparable."""
+        return float(relative.loc[(network, run)].mean())
+
+    r.relative_to_chance = relative_to_chance
+
+    # claims, and the spread of each over seeds where it is a mean of per-seed values
+    variant_flipped, variant_shuffled, variant_original = panels["flipped"], panels["shuffled"], panels["original"]
+    r.measured = {
+        "tickets_beat_random": float((r.lottery.loc[high, "test_acc"] - r.random_.loc[high, "test_acc"]).mean()),
+        "tickets_beat_dense_above_95": 100 * float(beats_dense["sparsity"].max()) if len(beats_dense) else 0.0,
+        "ticket_asymptotic_accuracy": asymptotic(variant_original, "original", "lottery"),
+        "ticket_flipped_accuracy": asymptotic(variant_flipped, "original", "lottery"),
+        "ticket_shuffled_vs_dense": difference(asymptotic(variant_shuffled, "original", "lottery"),
+                                               asymptotic(variant_shuffled, "original", "dense")),
+        "ticket_new_init_vs_dense": difference(asymptotic(variant_original, "new", "lottery"),
+                                               asymptotic(variant_original, "new", "dense")),
+        "ticket_more_adjacent": relative_to_chance("lottery", 2) / relative_to_chance("random", 2),
+    }
+    r.spread = {
+        "tickets_beat_random": seed_spread((accuracy["magnitude"].loc[high] - accuracy["random"].loc[high]).mean()),
+        "ticket_asymptotic_accuracy": seed_spread(per_seed(variant_original, "original", "lottery")),
+        "ticket_flipped_accuracy": seed_spread(per_seed(variant_flipped, "original", "lottery")),
+        "ticket_shuffled_vs_dense": seed_spread(per_seed(variant_shuffled, "original", "lottery")
+                                                - per_seed(variant_shuffled, "original", "dense")),
+        "ticket_new_init_vs_dense": seed_spread(per_seed(variant_original, "new", "lottery")
+                                                - per_seed(variant_original, "new", "dense")),
+        "ticket_more_adjacent": seed_spread(relative.loc[("lottery", 2)] / relative.loc[("random", 2)]),
+    }
+    return r
+
+
+measured = {setting: measure(setting) for setting in score_settings}
+shown = measured[configured]  # what the figures and tables show
+paper, lottery, random_, dense = shown.paper, shown.lottery, shown.random_, shown.dense
+ticket_sparsity, above95, runs, asym = shown.ticket_sparsity, shown.above95, shown.runs, shown.asym
+adjacency, unit_fractions, first_layer = shown.adjacency, shown.unit_fractions, shown.first_layer
+relative_to_chance = shown.relative_to_chance
 save_csv(out.asymptotic_csv, runs)
-asym = runs.groupby(["variant", "init", "network"])["asymptotic_test_acc"].agg(["mean", "std", "count"])
-
-
-def asymptotic(variant, init, network):
-    key = (variant, init, network)
-    return None if variant is None or key not in asym.index else float(asym.loc[key, "mean"])
-
-
-def difference(a, b):
-    return None if a is None or b is None else a - b
-
-
-panels = params.panels
-
-# --- first-layer adjacency (g and S2) ---------------------------------------------------------
-first_layer = {key: load_arrays(path)["linear1.weight"][ticket_level]
-               for key, path in zip(map(tuple, params.mask_keys), snakemake.input.masks)}
-adjacency_rows, unit_fractions = [], {}
-for (method, seed), mask in first_layer.items():
-    for run in settings["adjacency_runs"]:
-        fractions = adjacency_fractions(mask, run)
-        unit_fractions[(method, seed, run)] = fractions
-        adjacency_rows.append({"network": METHOD_NETWORK[method], "seed": seed, "run_length": run,
-                               "mean_fraction": fractions.mean(), "units": len(fractions),
-                               "weight_density": mask.mean(), "chance_fraction": mask.mean() ** run})
-adjacency = pd.DataFrame(adjacency_rows)
 save_csv(out.adjacency, adjacency)
 
 
@@ -77,42 +156,49 @@ def pooled(method, run):
     return values.mean(), values.std(ddof=1) / np.sqrt(len(values))
 
 
-def relative_to_chance(network, run):
-    """Mean over seeds of (adjacent runs kept) / (what random placement at the mask's own
-    first-layer density gives). Tickets and random masks keep different numbers of first-layer
-    weights (a layer's mask also covers its biases), so raw fractions are not comparable."""
-    rows = adjacency[(adjacency["network"] == network) & (adjacency["run_length"] == run)]
-    return float((rows["mean_fraction"] / rows["chance_fraction"]).mean())
-
-
 pair_lottery, pair_lottery_se = pooled("magnitude", 2)
 pair_random, pair_random_se = pooled("random", 2)
 
-# --- verdicts ---------------------------------------------------------------------------------
-measured = {
-    "tickets_beat_random": float((lottery.loc[high, "test_acc"] - random_.loc[high, "test_acc"]).mean()),
-    "tickets_beat_dense_above_95": 100 * float(beats_dense["sparsity"].max()) if len(beats_dense) else 0.0,
-    "ticket_asymptotic_accuracy": asymptotic(panels["original"], "original", "lottery"),
-    "ticket_flipped_accuracy": asymptotic(panels["flipped"], "original", "lottery"),
-    "ticket_shuffled_vs_dense": difference(asymptotic(panels["shuffled"], "original", "lottery"),
-                                           asymptotic(panels["shuffled"], "original", "dense")),
-    "ticket_new_init_vs_dense": difference(asymptotic(panels["original"], "new", "lottery"),
-                                           asymptotic(panels["original"], "new", "dense")),
-    "ticket_more_adjacent": relative_to_chance("lottery", 2) / relative_to_chance("random", 2),
-}
-claims = claims_table(load_claims(params.claims, "lottery"), measured, digits=2)
+# --- verdicts: the configured setting's, and every setting's side by side ----------------------
+claim_specs = load_claims(params.claims, "lottery")
+claims = claims_table(claim_specs, shown.measured, digits=2, spread=shown.spread)
 save_csv(out.claims, claims)
-write_html_table(claims, out.summary, "Lottery tickets: claims and verdicts",
-                 note=f"Ticket = level {ticket_level} of the paper schedule ({100 * ticket_sparsity:.1f} % sparse). "
+sensitivity = sensitivity_table(claim_specs, switch, configured, digits=2,
+                                measured={s: measured[s].measured for s in score_settings},
+                                spread={s: measured[s].spread for s in score_settings})
+save_csv(out.sensitivity, sensitivity)
+
+
+def short_verdict(row) -> str:
+    """'3.2 points, reproduced' for a sensitivity-table row."""
+    if row["ours"] is None or pd.isna(row["ours"]):
+        return row["verdict"]
+    unit = row["unit"] if row["unit"] == "%" else f" {row['unit']}"
+    return f"{row['ours']:.3g}{unit}, {row['verdict']}"
+
+
+summary = claims.copy()
+for setting in score_settings[1:]:
+    other = sensitivity[sensitivity["setting"] == setting].set_index("claim_id")
+    position = summary.columns.get_loc("verdict") + 1
+    summary.insert(position, f"verdict, {switch}: {setting}", summary["claim_id"].map(other["verdict"]))
+    summary.insert(position, f"ours, {switch}: {setting}", summary["claim_id"].map(other["ours"]))
+write_html_table(summary, out.summary, "Lottery tickets: claims and verdicts",
+                 note=f"Ticket = level {ticket_level} of the paper schedule ({100 * ticket_sparsity:.1f} % sparse), "
+                      f"{SCORE_WEIGHTS_TEXT.get(configured, configured)} ({switch}: {configured}). "
                       f"Asymptotic accuracy = mean test accuracy over the last "
                       f"{settings['asymptotic']['average_last_steps']} of {settings['asymptotic']['steps']} steps, "
-                      f"averaged over seeds {settings['seeds']}.")
+                      f"averaged over seeds {settings['seeds']}; spread = standard deviation over seeds. "
+                      + "".join(f"The columns '{switch}: {s}' give the same claims with the tickets "
+                                f"{SCORE_WEIGHTS_TEXT.get(s, s)}. " for s in score_settings[1:]))
 write_caption_snippet(out.snippet, [
     f"Dense network {dense['test_acc']:.1f} % test accuracy; ticket ({100 * ticket_sparsity:.1f} % sparse) "
     f"{lottery.loc[ticket_level, 'test_acc']:.1f} %, random subnetwork {random_.loc[ticket_level, 'test_acc']:.1f} % "
     f"after {settings['chain']['steps']} steps. Tickets minus dense, mean over the levels between 95 and "
     f"100 % sparsity: {lottery.loc[above95, 'test_acc'].mean() - dense['test_acc']:+.1f} points."
     if len(above95) else f"after {settings['chain']['steps']} steps.",
+    f"Pruning scores: {SCORE_WEIGHTS_TEXT.get(configured, configured)} (``{switch}: {configured}``; "
+    f"checkpoints every {settings['chain']['checkpoint_every']} steps); each level reports its last evaluation.",
     f"First-layer adjacent pairs kept per hidden unit: tickets {100 * pair_lottery:.2f} ± {100 * pair_lottery_se:.2f} %, "
     f"random {100 * pair_random:.2f} ± {100 * pair_random_se:.2f} % (mean ± standard error over units); "
     f"first-layer weights kept: tickets {100 * adjacency[adjacency['network'] == 'lottery']['weight_density'].mean():.1f} %, "
@@ -121,6 +207,10 @@ write_caption_snippet(out.snippet, [
     + ", ".join(f"{relative_to_chance('lottery', run):.2f}" for run in settings["adjacency_runs"]) + "; random "
     + ", ".join(f"{relative_to_chance('random', run):.2f}" for run in settings["adjacency_runs"]) + ".",
     *[f"{row['claim']} — {verdict_sentence(row)}" for _, row in claims.iterrows()],
+    *[f"With the tickets {SCORE_WEIGHTS_TEXT.get(s, s)} (``{switch}: {s}``): "
+      + "; ".join(f"{row['claim_id']} {short_verdict(row)}"
+                  for _, row in sensitivity[sensitivity["setting"] == s].iterrows()) + "."
+      for s in score_settings[1:]],
 ])
 
 # --- asymptotic table: every variant x initialisation x network -------------------------------
@@ -163,9 +253,9 @@ def curve_panel(ax, variant, init, title):
         ax.text(0.5, 0.5, "not run", ha="center", va="center", transform=ax.transAxes)
         return
     for network in settings["asymptotic"]["networks"]:
-        paths = [run["path"] for run in params.asymptotic
+        paths = [run["path"] for run in shown.run_specs
                  if (run["variant"], run["init"], run["network"]) == (variant, init, network)]
-        curves = pd.DataFrame([point for path in paths for point in loaded[path]["curve"]])
+        curves = pd.DataFrame([point for path in paths for point in metrics(path)["curve"]])
         mean = curves.groupby("step")["test_acc"].mean()
         ax.plot(mean.index, mean.values, color=NETWORK_COLORS[network], lw=1, label=network)
 

@@ -21,7 +21,8 @@ model = build_model("mlp", length=x.shape[1], hidden=params.hidden).to(device)
 sparsities = sparsity_schedule(params.schedule["levels"], params.schedule["final_sparsity"])
 log(f"{wc.method} chain, schedule {wc.schedule}: {len(sparsities)} levels to sparsity {sparsities[-1]:.3f}, "
     f"MLP hidden {params.hidden} ({count_parameters(model)} parameters), {cfg.steps} steps per level")
-rows, masks = pruning_chain(model, wc.method, sparsities, (x, y), eval_sets, cfg, seed=seed, log=log)
+rows, masks = pruning_chain(model, wc.method, sparsities, (x, y), eval_sets, cfg, seed=seed, log=log,
+                            score_weights=params.score_weights, checkpoint_every=params.checkpoint_every)
 save_arrays(snakemake.output.masks, masks)
 save_csv(snakemake.output.levels, pd.DataFrame(rows))
 log("done")

@@ -68,7 +68,7 @@ def chains():
     for method in lottery.METHODS:
         model = small_mlp(seed=3)
         out[method] = lottery.pruning_chain(model, method, sparsities, (x, y), {"test": (x, y)}, cfg, seed=3,
-                                            log=lambda message: None)
+                                            log=lambda message: None, checkpoint_every=15)
     return sparsities, out
 
 
@@ -99,6 +99,63 @@ def test_both_chains_start_from_the_same_dense_run(chains):
 def test_unknown_pruning_method_is_named():
     with pytest.raises(ValueError, match="unknown pruning method 'largest'"):
         lottery.pruning_chain(small_mlp(), "largest", [0.0], toy_data(), {}, TrainConfig(steps=1), seed=0)
+    with pytest.raises(ValueError, match="unknown score_weights 'best'"):
+        lottery.pruning_chain(small_mlp(), "magnitude", [0.0], toy_data(), {}, TrainConfig(steps=1), seed=0,
+                              score_weights="best")
+
+
+def test_last_checkpoint_is_the_last_multiple_of_the_interval():
+    assert lottery.last_checkpoint_step(1501, 1000) == 1000  # the reference's retrain
+    assert lottery.last_checkpoint_step(30, 20) == 20
+    assert lottery.last_checkpoint_step(40, 20) == 40  # the last step itself
+    assert lottery.last_checkpoint_step(5, 20) == 0  # only the start of the run
+    with pytest.raises(ValueError, match="checkpoint_every"):
+        lottery.last_checkpoint_step(10, 0)
+
+
+@pytest.fixture(scope="module")
+def dense_retrain():
+    """Level 0 of a chain done by hand: the weights after step 15 (the last checkpoint when one is
+    kept every 15 steps) and after step 20 (the last step), and the masks at 60 % sparsity each
+    gives."""
+    x, y = toy_data()
+    cfg = TrainConfig(steps=20, batch_size=50, lr=0.02, eval_every=20)
+    model = small_mlp(seed=3)
+    layers = lottery.prunable_layers(model)
+    initial = {name: p.detach().clone() for name, p in model.named_parameters()}
+    dense = {name: torch.ones_like(p, dtype=torch.bool) for name, p in initial.items()}
+    snapshot = lottery.Snapshot(model, 15)
+    history = lottery.train_masked(model, initial, dense, (x, y), {"test": (x, y)}, cfg, after_step=snapshot)
+    masks = {"last_checkpoint": lottery.layer_masks(lottery.magnitude_scores(snapshot.weights), layers, 0.6),
+             "final": lottery.layer_masks(lottery.magnitude_scores(model), layers, 0.6),
+             "start": lottery.layer_masks(lottery.magnitude_scores(initial), layers, 0.6)}
+    # the premise: the checkpoint ranks the weights differently from the final ones
+    assert any(not torch.equal(masks["last_checkpoint"][n], masks["final"][n]) for n in initial)
+    return (x, y), cfg, history, masks
+
+
+def chain_masks(data, cfg, score_weights, checkpoint_every=15):
+    rows, masks = lottery.pruning_chain(small_mlp(seed=3), "magnitude", [0.0, 0.6], data, {"test": data}, cfg,
+                                        seed=3, log=lambda message: None, score_weights=score_weights,
+                                        checkpoint_every=checkpoint_every)
+    return rows, masks
+
+
+@pytest.mark.parametrize("score_weights", ["last_checkpoint", "final"])
+def test_next_level_is_scored_from_the_configured_weights(dense_retrain, score_weights):
+    data, cfg, history, expected = dense_retrain
+    rows, masks = chain_masks(data, cfg, score_weights)
+    for name, mask in expected[score_weights].items():
+        assert np.array_equal(masks[name][1], mask.numpy()), name
+    # the level's reported accuracy is its last evaluation, whichever weights score the next level
+    assert rows[0]["test_acc"] == history[-1]["test_acc"] and rows[0]["test_loss"] == history[-1]["test_loss"]
+
+
+def test_a_checkpoint_interval_longer_than_the_retrain_scores_from_its_start(dense_retrain):
+    data, cfg, _, expected = dense_retrain
+    _, masks = chain_masks(data, cfg, "last_checkpoint", checkpoint_every=50)
+    for name, mask in expected["start"].items():
+        assert np.array_equal(masks[name][1], mask.numpy()), name
 
 
 def test_adjacency_counts_windows_of_kept_neighbours():

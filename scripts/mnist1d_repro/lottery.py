@@ -4,6 +4,11 @@ with rewinding to the original initialisation, and the first-layer adjacency sta
 A layer's mask covers its weight and bias together: at sparsity s the ``int(s * n)``
 lowest-scoring of the layer's ``n`` parameters are removed. Scores are the magnitudes of the
 trained parameters (a lottery ticket) or fresh uniform random numbers (a random subnetwork).
+
+Which trained parameters a magnitude score reads is a setting (``SCORE_WEIGHTS``). The reference
+keeps a checkpoint every ``checkpoint_every`` steps of a retrain and scores the next level from
+the last one ("last_checkpoint": step 1000 of a 1501-step retrain); "final" scores from the
+weights after the last step. Either way a level reports its final evaluation.
 """
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ from torch import nn
 from .training import TrainConfig, train
 
 METHODS = ("magnitude", "random")
+SCORE_WEIGHTS = ("last_checkpoint", "final")
 
 
 def sparsity_schedule(levels: int, final_sparsity: float = 1.0) -> np.ndarray:
@@ -43,12 +49,35 @@ def layer_masks(scores: dict[str, torch.Tensor], layers, sparsity: float) -> dic
     return masks
 
 
-def magnitude_scores(model: nn.Module) -> dict[str, torch.Tensor]:
-    return {name: p.detach().abs() for name, p in model.named_parameters()}
+def magnitude_scores(weights) -> dict[str, torch.Tensor]:
+    """|w| of every parameter of a model, or of a {name: tensor} mapping such as a checkpoint."""
+    items = weights.named_parameters() if isinstance(weights, nn.Module) else weights.items()
+    return {name: p.detach().abs() for name, p in items}
 
 
 def random_scores(model: nn.Module, generator: torch.Generator) -> dict[str, torch.Tensor]:
     return {name: torch.rand(p.shape, generator=generator) for name, p in model.named_parameters()}
+
+
+def last_checkpoint_step(steps: int, checkpoint_every: int) -> int:
+    """The step of a run's last checkpoint when one is kept every ``checkpoint_every`` steps,
+    counting the start (step 0) as the first: 1000 for 1501 steps and checkpoints every 1000."""
+    if checkpoint_every < 1:
+        raise ValueError(f"checkpoint_every must be at least 1, got {checkpoint_every}")
+    return steps // checkpoint_every * checkpoint_every
+
+
+class Snapshot:
+    """An ``after_step`` hook that copies the parameters once, right after step ``step``
+    (counting from 1, after the mask was re-applied), into ``self.weights``."""
+
+    def __init__(self, model: nn.Module, step: int):
+        self.model, self.step, self.count, self.weights = model, step, 0, None
+
+    def __call__(self) -> None:
+        self.count += 1
+        if self.count == self.step:
+            self.weights = {name: p.detach().clone() for name, p in self.model.named_parameters()}
 
 
 class MaskedParameters:
@@ -77,30 +106,60 @@ def rewind(model: nn.Module, initial: dict[str, torch.Tensor], masks: dict[str, 
 
 
 def train_masked(model, initial, masks, train_set, eval_sets, cfg: TrainConfig,
-                 progress: Callable[[str], None] | None = None) -> list[dict]:
-    """Rewind to ``initial`` under ``masks`` (None: dense) and train with the mask enforced."""
+                 progress: Callable[[str], None] | None = None,
+                 after_step: Callable[[], None] | None = None) -> list[dict]:
+    """Rewind to ``initial`` under ``masks`` (None: dense) and train with the mask enforced.
+    ``after_step`` runs after every step, once the mask is re-applied (e.g. a Snapshot)."""
     rewind(model, initial, masks)
-    after_step = None if masks is None else MaskedParameters(model, masks)
-    return train(model, train_set, eval_sets, cfg, after_step=after_step, progress=progress)
+    hook = None if masks is None else MaskedParameters(model, masks)
+    if after_step is not None:
+        hook = after_step if hook is None else _in_turn(hook, after_step)
+    return train(model, train_set, eval_sets, cfg, after_step=hook, progress=progress)
+
+
+def _in_turn(*hooks: Callable[[], None]) -> Callable[[], None]:
+    def run() -> None:
+        for hook in hooks:
+            hook()
+    return run
 
 
 def pruning_chain(model, method: str, sparsities, train_set, eval_sets, cfg: TrainConfig, seed: int,
-                  log: Callable[[str], None] = print):
+                  log: Callable[[str], None] = print, score_weights: str = "last_checkpoint",
+                  checkpoint_every: int = 1000):
     """Iterative pruning with rewinding. Level k prunes to ``sparsities[k]`` using scores from
     the network trained at level k-1 (magnitude) or fresh random scores (random), rewinds the
-    kept parameters to the initial values and trains. Returns one row per level (final
-    evaluation) and the keep-masks of every level as {parameter: (levels, *shape) bool array}.
+    kept parameters to the initial values and trains. A magnitude score reads the weights of
+    level k-1's last checkpoint (``score_weights="last_checkpoint"``: the step
+    ``last_checkpoint_step(cfg.steps, checkpoint_every)``, the reference's) or its final weights
+    (``"final"``); level 0 reads the initial weights. Returns one row per level (its final
+    evaluation, whichever weights the next level is scored from) and the keep-masks of every
+    level as {parameter: (levels, *shape) bool array}.
     """
     if method not in METHODS:
         raise ValueError(f"unknown pruning method {method!r}; expected one of {METHODS}")
+    if score_weights not in SCORE_WEIGHTS:
+        raise ValueError(f"unknown score_weights {score_weights!r}; expected one of {SCORE_WEIGHTS}")
     layers = prunable_layers(model)
     initial = {name: p.detach().clone() for name, p in model.named_parameters()}
+    scored_step = cfg.steps if score_weights == "final" else last_checkpoint_step(cfg.steps, checkpoint_every)
+    if method == "magnitude":
+        log(f"magnitude scores from the weights at step {scored_step} of the previous level's {cfg.steps} "
+            f"(score_weights {score_weights}, checkpoint every {checkpoint_every} steps)")
     generator = torch.Generator().manual_seed(seed)
     rows, saved = [], {name: [] for name in initial}
+    scored = initial  # level 0 (sparsity 0 in every schedule) has no previous level
     for level, sparsity in enumerate(sparsities):
-        scores = magnitude_scores(model) if method == "magnitude" else random_scores(model, generator)
+        scores = magnitude_scores(scored) if method == "magnitude" else random_scores(model, generator)
         masks = layer_masks(scores, layers, float(sparsity))
-        final = train_masked(model, initial, masks, train_set, eval_sets, cfg)[-1]
+        snapshot = Snapshot(model, scored_step) if method == "magnitude" and 0 < scored_step < cfg.steps else None
+        final = train_masked(model, initial, masks, train_set, eval_sets, cfg, after_step=snapshot)[-1]
+        if snapshot is not None:
+            scored = snapshot.weights
+        elif scored_step == 0:  # the start of the retrain: the kept initial weights
+            scored = {name: initial[name] * masks[name].to(initial[name].dtype) for name in initial}
+        else:
+            scored = dict(model.named_parameters())
         kept = sum(int(m.sum()) for m in masks.values())
         rows.append({"level": level, "sparsity": float(sparsity),
                      "kept_fraction": kept / sum(m.numel() for m in masks.values()),
