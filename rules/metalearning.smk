@@ -1,7 +1,15 @@
 # Paper sections 5.3 and 5.4: gradient-based metalearning (Figures 6 and 7).
-# Figure 6: one job per initial learning rate. Figure 7: the activation-metalearning job, one job
-# per baseline activation through the same inner loop, and the transfer ablation's jobs.
+# Figure 6: one job per initial learning rate, each from the reference's initial weights and from
+# every draw in init_seeds (deviation switch metalearning.learning_rate.initial_weights picks the
+# runs the verdicts use; both always run). Figure 7: the activation-metalearning job, one job per
+# baseline activation through the same inner loop, and the transfer ablation's jobs.
 # These rules run on the CPU: every inner step is a handful of small sequential operations.
+#
+# Deviation switches of Figure 7 (metalearning.activation.seeding, .noise_draw, .test_noise):
+# the configured settings' files are results/metalearning/activation/learned/... and
+# .../activation/baselines/...; each alternative the sensitivity section lists, with the other
+# switches as configured, adds the same files under results/metalearning/activation/<key>_<setting>/
+# (e.g. seeding_fresh/). The transfer ablation uses the configured settings' activation.
 
 METALEARNING = config["metalearning"]
 METALEARNING_CATEGORY = "5.3-5.4 Metalearning"
@@ -9,6 +17,7 @@ LEARNED_ACTIVATION = f"{METALEARNING_DIR}/activation/learned/activation_net.npz"
 # Measured per outer step at paper size: the code's 1 -> 100 -> 1 network about 2.5 s and 0.6 GB;
 # the paper text's 1 -> 100 -> 100 -> 1 about 35 s and 3.8 GB (checkpointed).
 DEEP_ACTIVATION_NET = len(METALEARNING["activation"]["activation_hidden"]) > 1
+METALEARNING_LR_SWITCH = "metalearning.learning_rate.initial_weights"
 
 
 rule metalearn_lr:
@@ -38,15 +47,17 @@ rule metalearn_activation:
     input:
         dataset_path(METALEARNING["activation"]["dataset"]),
     output:
-        history=f"{METALEARNING_DIR}/activation/learned/history.csv",
-        shapes=f"{METALEARNING_DIR}/activation/learned/shapes.npz",
-        network=LEARNED_ACTIVATION,
+        history=f"{METALEARNING_DIR}/activation/{{setting}}learned/history.csv",
+        shapes=f"{METALEARNING_DIR}/activation/{{setting}}learned/shapes.npz",
+        network=f"{METALEARNING_DIR}/activation/{{setting}}learned/activation_net.npz",
+    wildcard_constraints:
+        setting=metalearning_activation_pattern(),
     params:
-        settings=METALEARNING["activation"],
+        settings=metalearning_activation_settings,
     log:
-        f"{LOGS}/metalearning/activation/learned.log",
+        f"{LOGS}/metalearning/activation/{{setting}}learned.log",
     benchmark:
-        f"{BENCHMARKS}/metalearning/activation/learned.tsv"
+        f"{BENCHMARKS}/metalearning/activation/{{setting}}learned.tsv"
     priority: 50  # the longest job of the pipeline: start it first
     threads: 1
     resources:
@@ -62,15 +73,16 @@ rule activation_baseline:
     input:
         dataset_path(METALEARNING["activation"]["dataset"]),
     output:
-        f"{METALEARNING_DIR}/activation/baselines/{{baseline}}.csv",
+        f"{METALEARNING_DIR}/activation/{{setting}}baselines/{{baseline}}.csv",
     wildcard_constraints:
+        setting=metalearning_activation_pattern(),
         baseline=name_pattern(METALEARNING["activation"]["baselines"]),
     params:
-        settings=METALEARNING["activation"],
+        settings=metalearning_activation_settings,
     log:
-        f"{LOGS}/metalearning/activation/baselines/{{baseline}}.log",
+        f"{LOGS}/metalearning/activation/{{setting}}baselines/{{baseline}}.log",
     benchmark:
-        f"{BENCHMARKS}/metalearning/activation/baselines/{{baseline}}.tsv"
+        f"{BENCHMARKS}/metalearning/activation/{{setting}}baselines/{{baseline}}.tsv"
     threads: 1
     resources:
         mem_mb=1000,
@@ -130,8 +142,11 @@ rule figure6:
             subcategory="Figure 6: learning rate",
             labels={"figure": "Figure 6", "panel": "learning rate and meta-loss"},
         ),
+        sensitivity=f"{METALEARNING_DIR}/learning_rate_sensitivity.csv",
     params:
         paper_lrs=metalearning_lr_names(["initial_lrs"]),
+        switch=METALEARNING_LR_SWITCH,
+        initial_weights=config_value(METALEARNING_LR_SWITCH),
         claims=CLAIMS,
     log:
         f"{LOGS}/metalearning/figure6.log",
@@ -149,9 +164,10 @@ rule figure6:
 
 rule figure7:
     input:
-        history=rules.metalearn_activation.output.history,
-        shapes=rules.metalearn_activation.output.shapes,
-        baselines=metalearning_baseline_runs(),
+        histories=metalearning_activation_runs("history.csv"),
+        shapes=metalearning_activation_runs("shapes.npz"),
+        baselines=[path for _, _, folder in metalearning_activation_variants()
+                   for path in metalearning_baseline_runs(folder)],
         transfer=metalearning_transfer_runs(),
     output:
         claims=f"{METALEARNING_DIR}/activation_claims.csv",
@@ -178,7 +194,12 @@ rule figure7:
             subcategory="Figure 7: activation function",
             labels={"table": "transfer to Table 1's MLP"},
         ),
+        sensitivity=f"{METALEARNING_DIR}/activation_sensitivity.csv",
     params:
+        # (switch, setting) of each input's setting, in input order: the configured one is (None, None)
+        variants=[(switch, setting) for switch, setting, _ in metalearning_activation_variants()],
+        configured={switch: config_value(switch) for switch in metalearning_activation_switches()},
+        switches=metalearning_sensitivity_switches("metalearning.activation."),
         baselines=METALEARNING["activation"]["baselines"],
         final_outer_steps=METALEARNING["activation"]["final_outer_steps"],
         claims=CLAIMS,

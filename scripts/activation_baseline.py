@@ -1,5 +1,6 @@
-"""Figure 7, one baseline: a fixed activation trained through the metalearning job's inner loop,
-one inner run per outer step with that step's initial weights and noise."""
+"""Figure 7, one baseline: a fixed activation trained through the metalearning job's inner loop
+under the same setting (variant). Reference seeding: one run, seeded as the reference seeds its
+baselines; fresh seeding: one run per outer step, with that step's initial weights and noise."""
 import pandas as pd
 import torch  # noqa: F401  (imported before start_job so that its thread count is set)
 

@@ -1,5 +1,6 @@
 """Figure 7: metalearn an activation function, f = ELU + w * g with g a small tanh network, by
-clipped gradient descent through unrolled inner training runs."""
+clipped gradient descent through unrolled inner training runs, under one setting of the
+seeding, noise_draw and test_noise switches (the rule's variant)."""
 import numpy as np
 import pandas as pd
 import torch
@@ -14,7 +15,8 @@ train, test = activation_data(load_dataset(snakemake.input[0]), s["test_samples"
 experiment = experiment_from_settings(s)
 grid = torch.linspace(*s["curve_range"], 801)
 log(f"activation network 1 -> {' -> '.join(map(str, s['activation_hidden']))} -> 1; {s['outer_steps']} outer "
-    f"steps of {s['inner_steps']} inner steps; {len(train[1])} training, {len(test[1])} test samples")
+    f"steps of {s['inner_steps']} inner steps; {len(train[1])} training, {len(test[1])} test samples; seeding "
+    f"{experiment.seeding}, noise {experiment.noise_draw}, test noise {experiment.test_noise}")
 history, shapes, network = metalearn_activation(experiment, train, test, grid, s["snapshot_every"], progress=log)
 save_csv(snakemake.output.history, pd.DataFrame(history))
 steps = sorted(shapes)

@@ -25,15 +25,18 @@ def activation_net(hidden, seed=1):
 
 
 def autograd_unroll(params, x, y, act, steps, batch_size, lr=None, rms=None, noise=None):
-    """The reference's way: the inner gradient from autograd with create_graph=True."""
+    """The reference's way: the inner gradient from autograd with create_graph=True. ``noise``: a
+    RunNoise; its part for the activation network goes to ``act`` as a second argument."""
     squares = [torch.ones_like(p) for p in params]
     losses = []
     for step in range(steps):
         xb, yb = meta.batch(x, y, step, batch_size)
         w1, b1, w2, b2 = params
-        a = act(xb @ w1 + b1)
-        if noise is not None:
-            a = a + noise[step]
+        if noise is None:
+            a = act(xb @ w1 + b1)
+        else:
+            hidden, in_g = noise.at(step)
+            a = (act(xb @ w1 + b1) if in_g is None else act(xb @ w1 + b1, in_g)) + hidden
         loss = F.cross_entropy(a @ w2 + b2, yb)
         grads = torch.autograd.grad(loss, params, create_graph=True)
         if rms is None:
@@ -46,13 +49,16 @@ def autograd_unroll(params, x, y, act, steps, batch_size, lr=None, rms=None, noi
 
 
 def learned_value(layers, elu_weight=0.2):
-    """f(z) = ELU(z) + w g(z) written with autograd-friendly ops only."""
-    def f(z):
+    """f(z) = ELU(z) + w g(z) written with autograd-friendly ops only; ``noise`` (one (1, width)
+    tensor per hidden layer of g) is added after g's hidden tanh layers."""
+    def f(z, noise=None):
         h = z.reshape(-1, 1)
         for i in range(0, len(layers), 2):
             h = h @ layers[i] + layers[i + 1]
             if i < len(layers) - 2:
                 h = torch.tanh(h)
+                if noise is not None:
+                    h = h + noise[i // 2]
         return F.elu(z) + elu_weight * h.reshape(z.shape)
     return f
 
@@ -62,6 +68,26 @@ def inner_init(features=8, hidden=6, seed=2):
 
 
 RMS = meta.RMSConfig(steps=8, batch_size=20, lr=0.05, decay=0.4, eps=1e-8)
+
+
+def toy_noise(hidden, activation_hidden=(), shared=True, seed=3, scale=0.1):
+    """A RunNoise in double precision: per sample, or shared by the batch with noise for g too."""
+    generator = torch.Generator().manual_seed(seed)
+
+    def draw(*shape):
+        return scale * (2 * torch.rand(*shape, generator=generator, dtype=DOUBLE) - 1)
+
+    if not shared:
+        return meta.RunNoise(draw(RMS.steps, RMS.batch_size, hidden))
+    return meta.RunNoise(draw(RMS.steps, 1, hidden), tuple(draw(RMS.steps, 1, w) for w in activation_hidden))
+
+
+def experiment(**overrides):
+    settings = dict(hidden=6, activation_hidden=[5], elu_weight=0.2, noise=0.1, inner_steps=4, batch_size=10,
+                    inner_lr=0.01, rms_decay=0.4, rms_eps=1e-8, meta_loss_last_steps=2, outer_steps=3,
+                    outer_lr=0.3, grad_clip=0.1, seed=7, seeding="reference", noise_draw="shared",
+                    test_noise="added")
+    return meta.experiment_from_settings({**settings, **overrides})
 
 
 def test_learning_rate_meta_gradient_matches_finite_differences():
@@ -80,12 +106,12 @@ def test_learning_rate_meta_gradient_matches_finite_differences():
     assert grad.item() == pytest.approx(numeric.item(), rel=1e-6)
 
 
+@pytest.mark.parametrize("shared", [True, False])
 @pytest.mark.parametrize("hidden", [[7], [5, 4]])
-def test_activation_meta_gradient_matches_finite_differences(hidden):
+def test_activation_meta_gradient_matches_finite_differences(hidden, shared):
     x, y = toy_problem()
     params = inner_init()
-    noise = (torch.rand(RMS.steps, RMS.batch_size, 6, generator=torch.Generator().manual_seed(3), dtype=DOUBLE)
-             - 0.5) * 0.2
+    noise = toy_noise(6, hidden, shared)
     layers = activation_net(hidden)
 
     def meta_loss(layers):
@@ -103,14 +129,16 @@ def test_activation_meta_gradient_matches_finite_differences(hidden):
     assert analytic == pytest.approx(((plus - minus) / (2 * h)).item(), rel=1e-5)
 
 
+@pytest.mark.parametrize("shared", [True, False])
 @pytest.mark.parametrize("hidden", [[7], [5, 4]])
-def test_meta_gradients_equal_differentiating_autograd_inner_gradients(hidden):
+def test_meta_gradients_equal_differentiating_autograd_inner_gradients(hidden, shared):
     """Same math as the reference's create_graph=True loop, for both the fast one-hidden-layer
-    activation path and the generic one."""
+    activation path and the generic one, with the noise shared by the batch and reaching the
+    activation network (the reference's) or per sample."""
     x, y = toy_problem()
     params = [p.requires_grad_() for p in inner_init()]  # autograd.grad needs them to require grad
     layers = activation_net(hidden)
-    noise = torch.zeros(RMS.steps, RMS.batch_size, 6, dtype=DOUBLE)
+    noise = toy_noise(6, hidden, shared)
     ours, _ = meta.unrolled_rms(params, x, y, RMS, meta.learned_activation(layers, 0.2), noise)
     reference = autograd_unroll(params, x, y, learned_value(layers), RMS.steps, RMS.batch_size, rms=RMS,
                                 noise=noise)
@@ -180,23 +208,154 @@ def test_local_extrema_counts_slope_sign_changes():
 def test_learning_rate_metalearning_is_seeded_and_moves_towards_lower_meta_loss():
     x, y = toy_problem()
     x, y = x.float(), y
-    settings = dict(hidden=6, inner_steps=10, batch_size=20, outer_steps=5, outer_lr=0.3, init_seed=0)
-    first = meta.metalearn_learning_rate(x, y, initial_lr=0.05, **settings)
-    second = meta.metalearn_learning_rate(x, y, initial_lr=0.05, **settings)
+    settings = dict(inner_steps=10, batch_size=20, outer_steps=5, outer_lr=0.3)
+    first = meta.metalearn_learning_rate(
+        x, y, initial_lr=0.05, init=meta.learning_rate_initial_weights("reference", 8, 6, 0), **settings)
+    second = meta.metalearn_learning_rate(
+        x, y, initial_lr=0.05, init=meta.learning_rate_initial_weights("reference", 8, 6, 0), **settings)
     assert first == second
     assert first[-1]["lr"] > first[0]["lr"]  # too small a learning rate grows
     assert first[-1]["meta_loss"] < first[0]["meta_loss"]
 
 
-def test_baselines_share_the_metalearning_runs_initial_weights_and_noise():
-    settings = dict(hidden=6, activation_hidden=[5], elu_weight=0.2, noise=0.1, inner_steps=4, batch_size=10,
-                    inner_lr=0.01, rms_decay=0.4, rms_eps=1e-8, meta_loss_last_steps=2, outer_steps=3,
-                    outer_lr=0.3, grad_clip=0.1, seed=7)
-    experiment = meta.experiment_from_settings(settings)
-    params_a, noise_a = experiment.inner_run(2, 8)
-    params_b, noise_b = experiment.inner_run(2, 8)
-    params_c, _ = experiment.inner_run(1, 8)
-    for a, b in zip(params_a + [noise_a], params_b + [noise_b]):
+def test_fresh_seeding_pairs_each_baseline_run_with_its_outer_step():
+    exp = experiment(seeding="fresh", noise_draw="per_sample")
+    learned, baseline = exp.inner_runs(8, 5, learned=True), exp.inner_runs(8, 5, learned=False)
+    params_a, noise_a = learned.run(2)
+    params_b, noise_b = baseline.run(2)
+    params_c, noise_c = learned.run(1)
+    for a, b in zip(params_a + [noise_a.hidden, noise_a.test_hidden], params_b + [noise_b.hidden, noise_b.test_hidden]):
         assert torch.equal(a, b)
-    assert not torch.equal(params_a[0], params_c[0])
-    assert noise_a.abs().max() <= 0.1 and noise_a.shape == (4, 10, 6)
+    assert not torch.equal(params_a[0], params_c[0]) and not torch.equal(noise_a.hidden, noise_c.hidden)
+    assert noise_a.hidden.abs().max() <= 0.1 and noise_a.hidden.shape == (4, 10, 6)  # per sample and unit
+    assert noise_a.test_hidden.shape == (5, 6) and noise_a.activation == ()
+    # shared noise: pairs still equal in the MLP's noise; only the learned run's g gets its part
+    exp = experiment(seeding="fresh")
+    (_, shared_a), (_, shared_b) = exp.inner_runs(8, 5).run(2), exp.inner_runs(8, 5, learned=False).run(2)
+    assert torch.equal(shared_a.hidden, shared_b.hidden) and torch.equal(shared_a.test_hidden, shared_b.test_hidden)
+    assert len(shared_a.activation) == 1 and shared_b.activation == ()
+    assert meta.baseline_run_count(exp) == exp.outer_steps
+
+
+def test_fresh_per_sample_without_test_noise_is_the_previous_behaviour():
+    """Our earlier draws: weights as linear_layers from generator (seed, 0, run), then the
+    (steps, batch, H) noise; the activation network from (seed, 1); a noise-free test."""
+    exp = experiment(seeding="fresh", noise_draw="per_sample", test_noise="none")
+    runs = exp.inner_runs(8, 5)
+    params, noise = runs.run(1)
+    generator = meta.seeded_generator(7, 0, 1)
+    expected = meta.linear_layers([8, 6, 10], generator)
+    expected_noise = (torch.rand(4, 10, 6, generator=generator) * 2 - 1) * 0.1
+    for a, b in zip(params + [noise.hidden], expected + [expected_noise]):
+        assert torch.equal(a, b)
+    assert noise.test() == (None, None)
+    for a, b in zip(runs.activation_net, meta.linear_layers([1, 5, 1], meta.seeded_generator(7, 1))):
+        assert torch.equal(a, b)
+
+
+# --- the reference's seeding and initial weights ----------------------------------------------------
+
+def test_learning_rate_reference_weights_are_torch_seed_then_nn_linear():
+    torch.manual_seed(0)
+    first, second = torch.nn.Linear(40, 50), torch.nn.Linear(50, 10)
+    expected = [first.weight.T, first.bias, second.weight.T, second.bias]
+    ours = meta.learning_rate_initial_weights("reference", 40, 50, 0)
+    for a, b in zip(ours, expected):
+        assert torch.equal(a, b.detach())
+    assert [tuple(p.shape) for p in ours] == [(40, 50), (50,), (50, 10), (10,)]
+    draws = meta.learning_rate_initial_weights("draws", 40, 50, 0)
+    assert not torch.equal(draws[0], ours[0])  # the ablation's draw is another one
+
+
+def reference_draws(seed, n_inputs, hidden, widths, steps, outer_steps, scale=0.1):
+    """The reference notebook's order of draws from torch's global generator, replayed: seed; g's
+    nn.Linear layers; per outer step the MLP's nn.Linear layers, reseed, per inner step a
+    forward pass's noise (g's, then the MLP's) for training and, from step 1 on, for a test
+    evaluation; then one g noise draw for the activation curve."""
+    def noise(width):
+        return scale * (2 * torch.rand(1, width) - 1)
+
+    def layers(sizes):
+        out = []
+        for a, b in zip(sizes[:-1], sizes[1:]):
+            linear = torch.nn.Linear(a, b)
+            out += [linear.weight.detach().T, linear.bias.detach()]
+        return out
+
+    torch.manual_seed(seed)
+    g = layers([1, *widths, 1])
+    runs = []
+    for _ in range(outer_steps):
+        params = layers([n_inputs, hidden, 10])
+        torch.manual_seed(seed)
+        train, test = [], None
+        for step in range(steps):
+            train.append(([noise(w) for w in widths], noise(hidden)))
+            if step % 400:
+                test = ([noise(w) for w in widths], noise(hidden))
+        [noise(w) for w in widths]  # the curve
+        runs.append((params, train, test))
+    return g, runs
+
+
+def test_reference_seeding_replays_the_reference_draws_and_repeats_from_outer_step_one():
+    exp = experiment()
+    runs = exp.inner_runs(8, 5)
+    g, expected = reference_draws(7, 8, 6, [5], 4, 3)
+    for a, b in zip(runs.activation_net, g):
+        assert torch.equal(a, b)
+    ours = [runs.run(k) for k in range(3)]
+    for (params, noise), (exp_params, train, test) in zip(ours, expected):
+        for a, b in zip(params, exp_params):
+            assert torch.equal(a, b)
+        assert noise.hidden.shape == (4, 1, 6) and noise.activation[0].shape == (4, 1, 5)  # one (1, H) per pass
+        for step, (in_g, in_mlp) in enumerate(train):
+            assert torch.equal(noise.hidden[step], in_mlp) and torch.equal(noise.activation[0][step], in_g[0])
+        assert torch.equal(noise.test_hidden, test[1]) and torch.equal(noise.test_activation[0], test[0][0])
+    (p0, n0), (p1, n1), (p2, n2) = ours
+    assert not torch.equal(p0[0], p1[0])  # outer step 0 draws after g's weights
+    for a, b in zip(p1 + [n1.hidden, *n1.activation, n1.test_hidden], p2 + [n2.hidden, *n2.activation, n2.test_hidden]):
+        assert torch.equal(a, b)
+    with pytest.raises(ValueError, match="in order"):
+        runs.run(5)
+
+
+def test_reference_baselines_are_seed_then_mlp_then_one_run():
+    exp = experiment()
+    runs = exp.inner_runs(8, 5, learned=False)
+    params, noise = runs.run(0)
+    torch.manual_seed(7)
+    first, second = torch.nn.Linear(8, 6), torch.nn.Linear(6, 10)
+    for a, b in zip(params, [first.weight.T, first.bias, second.weight.T, second.bias]):
+        assert torch.equal(a, b.detach())
+    torch.manual_seed(7)  # inner_optimization's reseed; no activation network, so only the MLP's noise
+    expected = []
+    for step in range(4):
+        expected.append(0.1 * (2 * torch.rand(1, 6) - 1))
+        if step:
+            test = 0.1 * (2 * torch.rand(1, 6) - 1)
+    assert torch.equal(noise.hidden, torch.stack(expected)) and torch.equal(noise.test_hidden, test)
+    assert runs.activation_net is None and noise.activation == ()
+    assert meta.baseline_run_count(exp) == 1
+    x, y = toy_problem(n=40)
+    history = meta.baseline_runs(exp, "relu", (x.float(), y), (x[:5].float(), y[:5]))
+    assert [r["outer_step"] for r in history] == [0]
+
+
+def test_shared_noise_reaches_the_activation_network_and_the_test():
+    exp = experiment()
+    _, noise = exp.inner_runs(8, 5).run(0)
+    layers = activation_net([5])
+    activation = meta.learned_activation(layers, 0.2)
+    z = torch.linspace(-2, 2, 30, dtype=DOUBLE).reshape(5, 6)
+    in_g = [n.to(DOUBLE) for n in noise.at(1)[1]]
+    value, slope = activation(z, in_g)
+    plain_value, plain_slope = activation(z)
+    w2 = layers[2].detach()
+    # one hidden layer: the noise shifts g by w2 . n and leaves its slope alone
+    torch.testing.assert_close(value - plain_value, 0.2 * (in_g[0] @ w2).expand_as(z).detach())
+    torch.testing.assert_close(slope, plain_slope)
+    # the test evaluation adds the noise too, unless test_noise is none
+    assert noise.test()[0].shape == (1, 6) and len(noise.test()[1]) == 1
+    _, clean = experiment(test_noise="none").inner_runs(8, 5).run(0)
+    assert clean.test() == (None, None) and torch.equal(clean.hidden, noise.hidden)

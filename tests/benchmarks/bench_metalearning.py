@@ -2,6 +2,7 @@
 straightforward way, each in its own subprocess of this run (so each gets its own peak memory).
 
     python tests/benchmarks/bench_metalearning.py [--outer-steps 2] [--inner-steps 301]
+        [--seeding reference|fresh] [--noise-draw shared|per_sample]
 
 The straightforward way is what a notebook writes: the activation network as ordinary tensor
 operations, every inner gradient from torch.autograd.grad(create_graph=True), and the outer
@@ -9,8 +10,9 @@ gradient by differentiating through all of them (double backward), so autograd k
 inner step's 12,800 x 100 intermediates. Ours is the pipeline's `metalearn_activation` path:
 hand-written inner gradients (first-order autograd only) and the activation network's value
 and slope from one cache-sized pass with a hand-written backward that recomputes instead of
-storing. Both start from the same weights and noise, at paper size (MLP 40 -> 128 -> 10,
-batches of 100, activation network 1 -> 100 -> 1). Prints seconds per outer step, peak
+storing. Both start from the same weights and noise (the configured seeding and noise draw:
+shared noise also reaches the activation network's hidden layer), at paper size (MLP 40 -> 128
+-> 10, batches of 100, activation network 1 -> 100 -> 1). Prints seconds per outer step, peak
 resident memory, the ratio, and the largest difference between the two meta-gradients.
 """
 import argparse
@@ -30,11 +32,10 @@ from mnist1d_repro import metalearning as meta  # noqa: E402
 
 SETTINGS = dict(hidden=128, activation_hidden=[100], elu_weight=0.2, noise=0.1, inner_steps=301, batch_size=100,
                 inner_lr=0.01, rms_decay=0.4, rms_eps=1e-8, meta_loss_last_steps=200, outer_steps=1, outer_lr=0.3,
-                grad_clip=0.1, seed=0)
+                grad_clip=0.1, seed=0, seeding="reference", noise_draw="shared", test_noise="added")
 
 
-def straightforward_meta_gradient(experiment, layers, x, y, run):
-    params, noise = experiment.inner_run(run, x.shape[1])
+def straightforward_meta_gradient(experiment, layers, x, y, params, noise):
     params = [p.requires_grad_() for p in params]
     w_in, b_in, w_out, b_out = layers
     cfg = experiment.inner
@@ -43,8 +44,10 @@ def straightforward_meta_gradient(experiment, layers, x, y, run):
     for step in range(cfg.steps):
         xb, yb = meta.batch(x, y, step, cfg.batch_size)
         z = xb @ params[0] + params[1]
-        g = torch.tanh(z.reshape(-1, 1) @ w_in + b_in) @ w_out + b_out
-        a = F.elu(z) + experiment.elu_weight * g.reshape(z.shape) + noise[step]
+        in_mlp, in_g = noise.at(step)
+        hidden = torch.tanh(z.reshape(-1, 1) @ w_in + b_in)
+        g = (hidden if in_g is None else hidden + in_g[0]) @ w_out + b_out
+        a = F.elu(z) + experiment.elu_weight * g.reshape(z.shape) + in_mlp
         loss = F.cross_entropy(a @ params[2] + params[3], yb)
         grads = torch.autograd.grad(loss, params, create_graph=True)
         squares = [cfg.decay * v + (1 - cfg.decay) * gr * gr for v, gr in zip(squares, grads)]
@@ -53,23 +56,24 @@ def straightforward_meta_gradient(experiment, layers, x, y, run):
     return torch.autograd.grad(experiment.meta_loss(torch.stack(losses)), layers)
 
 
-def ours_meta_gradient(experiment, layers, x, y, run):
-    params, noise = experiment.inner_run(run, x.shape[1])
+def ours_meta_gradient(experiment, layers, x, y, params, noise):
     losses, _ = meta.unrolled_rms(params, x, y, experiment.inner, meta.learned_activation(layers, 0.2), noise)
     return torch.autograd.grad(experiment.meta_loss(losses), layers)
 
 
-def measure(kind: str, outer_steps: int, inner_steps: int) -> dict:
+def measure(kind: str, outer_steps: int, inner_steps: int, seeding: str, noise_draw: str) -> dict:
     torch.set_num_threads(1)
-    experiment = meta.experiment_from_settings({**SETTINGS, "inner_steps": inner_steps})
+    experiment = meta.experiment_from_settings({**SETTINGS, "inner_steps": inner_steps, "seeding": seeding,
+                                                "noise_draw": noise_draw})
     generator = torch.Generator().manual_seed(0)
     x = torch.randn(8000, 40, generator=generator)
     y = torch.randint(0, 10, (8000,), generator=generator)
-    layers = [p.requires_grad_() for p in experiment.initial_activation_net()]
+    runs = experiment.inner_runs(x.shape[1], 500)
+    layers = [p.requires_grad_() for p in runs.activation_net]
     compute = straightforward_meta_gradient if kind == "straightforward" else ours_meta_gradient
     started = time.perf_counter()
     for run in range(outer_steps):
-        grads = compute(experiment, layers, x, y, run)
+        grads = compute(experiment, layers, x, y, *runs.run(run))
     seconds = (time.perf_counter() - started) / outer_steps
     return {"seconds": seconds, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "grads": [g.tolist() for g in grads]}
@@ -79,15 +83,18 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--outer-steps", type=int, default=2)
     parser.add_argument("--inner-steps", type=int, default=301)
+    parser.add_argument("--seeding", choices=meta.SEEDINGS, default="reference")
+    parser.add_argument("--noise-draw", choices=meta.NOISE_DRAWS, default="shared")
     parser.add_argument("--measure", choices=["straightforward", "ours"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        print(json.dumps(measure(args.measure, args.outer_steps, args.inner_steps)))
+        print(json.dumps(measure(args.measure, args.outer_steps, args.inner_steps, args.seeding, args.noise_draw)))
         return
     results = {}
     for kind in ("straightforward", "ours"):
         out = subprocess.run([sys.executable, __file__, "--measure", kind, "--outer-steps", str(args.outer_steps),
-                              "--inner-steps", str(args.inner_steps)], capture_output=True, text=True, check=True)
+                              "--inner-steps", str(args.inner_steps), "--seeding", args.seeding,
+                              "--noise-draw", args.noise_draw], capture_output=True, text=True, check=True)
         results[kind] = json.loads(out.stdout)
         print(f"{kind:>15}: {results[kind]['seconds']:.2f} s per outer step, peak {results[kind]['peak_mb']:.0f} MB")
     base, ours = results["straightforward"], results["ours"]
