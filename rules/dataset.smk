@@ -139,12 +139,18 @@ rule plot_examples:
         "../scripts/plot_examples.py"
 
 
+# Deviation switch dataset_section.tsne.method: one job embeds the samples with the configured
+# method (files as always) and with each alternative the sensitivity section lists (its
+# embedding under results/dataset/tsne_method_<method>/); tsne_sensitivity.csv has the verdicts.
 rule figure3_tsne:
     input:
         section_dataset(),
     output:
         embedding=f"{DATASET_DIR}/tsne_embedding.csv",
+        alternatives=[f"{DATASET_DIR}/tsne_method_{method}/tsne_embedding.csv"
+                      for method in switch_settings("dataset_section.tsne.method")[1:]],
         claims=f"{DATASET_DIR}/tsne_claims.csv",
+        sensitivity=f"{DATASET_DIR}/tsne_sensitivity.csv",
         snippet=f"{DATASET_DIR}/figure3_tsne.rst",
         figure=report(
             f"{DATASET_DIR}/figure3_tsne.png",
@@ -155,6 +161,7 @@ rule figure3_tsne:
         ),
     params:
         tsne=DATASET_SECTION["tsne"],
+        methods=switch_settings("dataset_section.tsne.method"),  # configured method first
         claims=CLAIMS,
     log:
         f"{LOGS}/dataset/figure3_tsne.log",

@@ -1,5 +1,11 @@
 # Paper section 5.5: self-supervised learning and the guillotine effect (Figure 8).
 # One job per loss x projection-head depth x seed; one aggregation job.
+#
+# Deviation switches ssl.train_data and ssl.info_nce: the configured settings' files are
+# results/ssl/<loss>/...; each alternative the sensitivity section lists reruns the InfoNCE jobs
+# (every head depth and seed) with that one switch flipped, under results/ssl/<key>_<setting>/
+# (e.g. results/ssl/info_nce_symmetric/info_nce/head2/seed0/). VICReg runs under the configured
+# settings only.
 
 SSL = config["ssl"]
 SSL_CATEGORY = "5.5 Self-supervised learning"
@@ -9,19 +15,20 @@ rule train_ssl:
     input:
         dataset_path(SSL["dataset"]),
     output:
-        metrics=f"{SSL_DIR}/{{loss}}/head{{head}}/seed{{seed}}/metrics.json",
-        representation=f"{SSL_DIR}/{{loss}}/head{{head}}/seed{{seed}}/output_representation.npz",
+        metrics=f"{SSL_DIR}/{{ssl_setting}}{{loss}}/head{{head}}/seed{{seed}}/metrics.json",
+        representation=f"{SSL_DIR}/{{ssl_setting}}{{loss}}/head{{head}}/seed{{seed}}/output_representation.npz",
     wildcard_constraints:
+        ssl_setting=ssl_setting_pattern(),
         loss=name_pattern(SSL["losses"]),
         head=r"\d",
         seed=r"\d+",
     params:
-        settings=SSL,
+        settings=ssl_settings,
         device=config["device"],
     log:
-        f"{LOGS}/ssl/{{loss}}/head{{head}}/seed{{seed}}.log",
+        f"{LOGS}/ssl/{{ssl_setting}}{{loss}}/head{{head}}/seed{{seed}}.log",
     benchmark:
-        f"{BENCHMARKS}/ssl/{{loss}}/head{{head}}/seed{{seed}}.tsv"
+        f"{BENCHMARKS}/ssl/{{ssl_setting}}{{loss}}/head{{head}}/seed{{seed}}.tsv"
     threads: 1
     resources:
         mem_mb=3000,
@@ -36,10 +43,12 @@ rule train_ssl:
 rule figure8:
     input:
         metrics=ssl_runs("metrics.json"),
-        tsne=lambda wc: f"{SSL_DIR}/{SSL['tsne']['loss']}/head{SSL['tsne']['head_layers']}/seed{SSL['seeds'][0]}/output_representation.npz",
+        sensitivity=ssl_sensitivity_runs("metrics.json"),
+        tsne=f"{SSL_DIR}/{SSL['tsne']['loss']}/head{SSL['tsne']['head_layers']}/seed{SSL['seeds'][0]}/output_representation.npz",
     output:
         csv=f"{SSL_DIR}/probe_accuracy.csv",
         claims=f"{SSL_DIR}/claims.csv",
+        sensitivity=f"{SSL_DIR}/sensitivity.csv",
         snippet=f"{SSL_DIR}/claims.rst",
         table=report(
             f"{SSL_DIR}/probe_accuracy.html",
@@ -58,6 +67,7 @@ rule figure8:
     params:
         tsne=SSL["tsne"],
         claims=CLAIMS,
+        switches={switch: switch_settings(switch) for switch in SSL_SWITCHES},  # configured setting first
     log:
         f"{LOGS}/ssl/figure8.log",
     benchmark:

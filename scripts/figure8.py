@@ -1,4 +1,6 @@
-"""Figure 8: t-SNE of the SSL output representation and linear accuracy after every layer."""
+"""Figure 8: t-SNE of the SSL output representation and linear accuracy after every layer;
+the claims under the configured settings and under every alternative of the SSL deviation
+switches (ssl.train_data, ssl.info_nce), which rerun the InfoNCE jobs."""
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -6,39 +8,76 @@ import pandas as pd
 from mnist1d_repro.claims import load_claims
 from mnist1d_repro.io import load_json, save_csv
 from mnist1d_repro.jobs import start_job
-from mnist1d_repro.plotting import save_figure, scatter_by_class, tsne_embedding
-from mnist1d_repro.reporting import claims_table, verdict_sentence, write_caption_snippet, write_html_table
+from mnist1d_repro.plotting import save_figure, scatter_by_class
+from mnist1d_repro.reporting import (claims_table, sensitivity_table, verdict_sentence, write_caption_snippet,
+                                     write_html_table)
+from mnist1d_repro.tsne import tsne_embedding
 
 ENCODER_OUTPUT = 3  # layer index of the last convolution: the representation "before the head"
 REFERENCE_2_LAYER = [32.8, 75.1, 80.9, 82.1, 76.1, 75.0]  # what the reference printed (InfoNCE, 2-layer head)
 
 log = start_job(snakemake)
 rows = []
-for path in snakemake.input.metrics:
+for path in [*snakemake.input.metrics, *snakemake.input.sensitivity]:
     m = load_json(path)
     for layer, acc in enumerate(m["probe_accuracy"]):
-        rows.append({"loss": m["loss"], "head_layers": m["head_layers"], "seed": m["seed"], "layer": layer,
+        rows.append({"loss": m["loss"], "train_data": m["train_data"], "info_nce": m["info_nce"] or "",
+                     "head_layers": m["head_layers"], "seed": m["seed"], "layer": layer,
                      "features": m["layer_features"][layer], "accuracy": acc})
-probes = pd.DataFrame(rows)
-save_csv(snakemake.output.csv, probes)
-mean = probes.groupby(["loss", "head_layers", "layer"])["accuracy"].agg(["mean", "std"]).reset_index()
+all_probes = pd.DataFrame(rows)
+save_csv(snakemake.output.csv, all_probes)
+switches = snakemake.params.switches  # dotted switch -> [configured setting, *alternatives]
+configured = {switch.split(".")[-1]: settings[0] for switch, settings in switches.items()}
 
-info = mean[mean["loss"] == "info_nce"]
-peaks_inside = []
-for head, curve in info.groupby("head_layers"):
-    best = int(curve.loc[curve["mean"].idxmax(), "layer"])
-    peaks_inside.append(0 < best < curve["layer"].max())
-    log(f"info_nce, {head}-layer head: best layer {best} of 0..{curve['layer'].max()}")
-before_head = info[(info["head_layers"] == 2) & (info["layer"] == ENCODER_OUTPUT)]["mean"]
-measured = {
-    "linear_accuracy_before_head": float(before_head.iloc[0]) if len(before_head) else None,
-    "accuracy_peaks_in_the_middle": float(np.mean(peaks_inside)) if peaks_inside else None,
-}
-claims = claims_table(load_claims(snakemake.params.claims, "ssl"), measured, digits=2)
-save_csv(snakemake.output.claims, claims)
+
+def runs_under(**changed):
+    """The probe rows of the runs under the configured settings with ``changed`` swapped in
+    (VICReg runs have no InfoNCE setting and count as configured for it)."""
+    wanted = {**configured, **changed}
+    keep = all_probes["train_data"] == wanted["train_data"]
+    keep &= (all_probes["info_nce"] == wanted["info_nce"]) | (all_probes["loss"] != "info_nce")
+    return all_probes[keep]
+
+
+def ssl_claims(probes):
+    """The section's claim values, and their spread over seeds, from the InfoNCE runs of one setting."""
+    info = probes[probes["loss"] == "info_nce"]
+    curves = info.groupby(["head_layers", "layer"])["accuracy"].mean().reset_index()
+    peaks_inside = []
+    for head, curve in curves.groupby("head_layers"):
+        best = int(curve.loc[curve["accuracy"].idxmax(), "layer"])
+        peaks_inside.append(0 < best < curve["layer"].max())
+    before_head = info[(info["head_layers"] == 2) & (info["layer"] == ENCODER_OUTPUT)]["accuracy"]
+    measured = {
+        "linear_accuracy_before_head": float(before_head.mean()) if len(before_head) else None,
+        "accuracy_peaks_in_the_middle": float(np.mean(peaks_inside)) if peaks_inside else None,
+    }
+    spread = {"linear_accuracy_before_head": float(before_head.std()) if len(before_head) > 1 else None}
+    return measured, spread
+
+
+claims = load_claims(snakemake.params.claims, "ssl")
+probes = runs_under()
+measured, spread = ssl_claims(probes)
+claim_rows = claims_table(claims, measured, digits=2, spread=spread)
+save_csv(snakemake.output.claims, claim_rows)
 write_caption_snippet(snakemake.output.snippet, [f"{row['claim']} — {verdict_sentence(row)}"
-                                                 for _, row in claims.iterrows()])
+                                                 for _, row in claim_rows.iterrows()])
+sensitivity = []
+for switch, settings in switches.items():
+    key = switch.split(".")[-1]
+    values = {setting: ssl_claims(runs_under(**{key: setting})) for setting in settings}
+    sensitivity.append(sensitivity_table(claims, switch, settings[0],
+                                         measured={s: v[0] for s, v in values.items()},
+                                         spread={s: v[1] for s, v in values.items()}, digits=2))
+    for setting, (values_here, _) in values.items():
+        log(f"{switch} = {setting}: " + ", ".join(f"{k} {v:.3g}" for k, v in values_here.items() if v is not None))
+save_csv(snakemake.output.sensitivity, pd.concat(sensitivity, ignore_index=True))
 
+mean = probes.groupby(["loss", "head_layers", "layer"])["accuracy"].agg(["mean", "std"]).reset_index()
+for (loss, head), curve in mean.groupby(["loss", "head_layers"]):
+    best = int(curve.loc[curve["mean"].idxmax(), "layer"])
+    log(f"{loss}, {head}-layer head: best layer {best} of 0..{curve['layer'].max()}")
 table = mean.pivot_table(index=["loss", "head_layers"], columns="layer", values="mean").round(1)
 table.columns = [f"layer {c}" for c in table.columns]
 table = table.reset_index()
@@ -47,16 +86,19 @@ reference = {"loss": "reference (InfoNCE)", "head_layers": 2,
 table = pd.concat([table, pd.DataFrame([reference])], ignore_index=True).astype(object).fillna("")
 write_html_table(table, snakemake.output.table, "Linear-probe test accuracy (%) after each layer",
                  note=f"Layer 0 is the input, layers 1-3 the convolutions, then the projection head. Mean over "
-                      f"{probes['seed'].nunique()} seed(s). The last row is what the reference printed.")
+                      f"{probes['seed'].nunique()} seed(s), encoder trained on {configured['train_data']} "
+                      f"(InfoNCE: {configured['info_nce']}). The last row is what the reference printed.")
 
 # --- figure -----------------------------------------------------------------------------------------
+# As the reference: scikit-learn's t-SNE with the cosine metric, of the training samples' outputs.
 rep = np.load(snakemake.input.tsne, allow_pickle=False)
 tsne = snakemake.params.tsne
-embedding = tsne_embedding(rep["output"], tsne["perplexity"], tsne["seed"], snakemake.threads)
+embedding = tsne_embedding(rep["output"], "sklearn", perplexity=tsne["perplexity"], seed=tsne["seed"],
+                           threads=snakemake.threads, metric="cosine")
 fig, (ax_a, ax_b) = plt.subplots(1, 2, figsize=(12, 5), layout="constrained")
 scatter_by_class(ax_a, embedding, rep["label"])
 ax_a.set_title(f"(a) t-SNE of the output representation ({tsne['loss']}, {tsne['head_layers']}-layer head, "
-               f"n = {len(embedding)})", fontsize=9)
+               f"{len(embedding)} training samples)", fontsize=9)
 for (loss, head), curve in mean.groupby(["loss", "head_layers"]):
     ax_b.errorbar(curve["layer"], curve["mean"], yerr=curve["std"].fillna(0), marker="o", ms=4, capsize=2,
                   linestyle="-" if loss == "info_nce" else "--", color=f"C{[0, 2, 4].index(head)}",

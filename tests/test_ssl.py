@@ -1,7 +1,12 @@
+import math
+
+import numpy as np
 import pytest
 import torch
+import yaml
 
-from mnist1d_repro.ssl import SSLNetwork, augment, info_nce, vicreg
+from conftest import ROOT
+from mnist1d_repro.ssl import SSLNetwork, augment, info_nce, ssl_training_inputs, vicreg
 
 
 def test_augment_removes_the_trend_before_adding_a_new_one():
@@ -36,3 +41,47 @@ def test_vicreg_penalises_collapse():
 def test_every_layer_is_exposed_for_probing(head, widths):
     outputs = SSLNetwork(head).layer_outputs(torch.randn(3, 40))
     assert [o.shape[1] for o in outputs] == widths
+
+
+# Two views of three samples, chosen so that rows and columns of the similarity matrix differ.
+VIEW_1 = [[1.0, 0.0], [0.0, 2.0], [3.0, 3.0]]
+VIEW_2 = [[1.0, 1.0], [-1.0, 1.0], [2.0, 0.0]]
+
+
+def by_hand(view_1, view_2, temperature, anchors_from_first=True):
+    """The reference's loss written out: S = exp(o1 o2^T / t), mean over rows i of
+    -log S_ii + log sum_j S_ij (with the views swapped for the second view as anchors)."""
+    if not anchors_from_first:
+        view_1, view_2 = view_2, view_1
+    o1 = [[v / math.hypot(*row) for v in row] for row in view_1]
+    o2 = [[v / math.hypot(*row) for v in row] for row in view_2]
+    s = [[math.exp(sum(a * b for a, b in zip(r1, r2)) / temperature) for r2 in o2] for r1 in o1]
+    return sum(-math.log(s[i][i]) + math.log(sum(s[i])) for i in range(len(s))) / len(s)
+
+
+def test_info_nce_default_is_the_reference_one_directional_loss():
+    z1, z2 = torch.tensor(VIEW_1, dtype=torch.float64), torch.tensor(VIEW_2, dtype=torch.float64)
+    rows, columns = by_hand(VIEW_1, VIEW_2, 0.5), by_hand(VIEW_1, VIEW_2, 0.5, anchors_from_first=False)
+    assert abs(rows - columns) > 0.05  # the example tells the two forms apart
+    assert info_nce(z1, z2, temperature=0.5).item() == pytest.approx(rows, rel=1e-12)
+    assert info_nce(z1, z2, 0.5, form="one_directional").item() == pytest.approx(rows, rel=1e-12)
+    symmetric = info_nce(z1, z2, 0.5, form="symmetric").item()
+    assert symmetric == pytest.approx((rows + columns) / 2, rel=1e-12)
+    assert symmetric != pytest.approx(rows, rel=1e-3)
+    with pytest.raises(ValueError):
+        info_nce(z1, z2, 0.5, form="both")
+
+
+def test_default_ssl_training_set_is_the_training_split_only():
+    for name in ("config.yaml", "quick.yaml"):
+        ssl = yaml.safe_load((ROOT / "config" / name).read_text())["ssl"]
+        assert (ssl["train_data"], ssl["info_nce"]) == ("train", "one_directional"), name
+    data = {"x": np.arange(4000 * 40, dtype=float).reshape(4000, 40),
+            "x_test": -np.ones((1000, 40))}
+    x = ssl_training_inputs(data)
+    assert x.shape == (4000, 40) and np.array_equal(x, data["x"])
+    assert np.array_equal(ssl_training_inputs(data, "train"), data["x"])
+    both = ssl_training_inputs(data, "train_and_test")
+    assert both.shape == (5000, 40) and np.array_equal(both[4000:], data["x_test"])
+    with pytest.raises(ValueError):
+        ssl_training_inputs(data, "test")

@@ -6,6 +6,7 @@ every layer so that each can be probed linearly (layer 0 is the input).
 """
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
@@ -29,13 +30,27 @@ def augment(x: torch.Tensor, generator: torch.Generator, max_shift: int = 10,
     return x + slope * pos + offset
 
 
-def info_nce(z1: torch.Tensor, z2: torch.Tensor, temperature: float = 0.5) -> torch.Tensor:
-    """InfoNCE on cosine similarities between the two views' batches, symmetrised: each sample's
-    other view is its positive, the other samples' views are negatives."""
+INFO_NCE_FORMS = ("one_directional", "symmetric")
+
+
+def info_nce(z1: torch.Tensor, z2: torch.Tensor, temperature: float = 0.5,
+             form: str = "one_directional") -> torch.Tensor:
+    """InfoNCE on cosine similarities between the two views' batches: each sample's other view
+    is its positive, the other samples' views are its negatives.
+
+    With S = exp(o1 o2^T / temperature) for the normalised outputs o1, o2, "one_directional"
+    (the reference notebook) is the mean over rows i of -log S_ii + log sum_j S_ij: only the
+    first view's samples act as anchors. "symmetric" averages that with the same loss taken
+    over columns (the second view's samples as anchors)."""
+    if form not in INFO_NCE_FORMS:
+        raise ValueError(f"unknown InfoNCE form {form!r}; expected one of {INFO_NCE_FORMS}")
     z1, z2 = F.normalize(z1, dim=1), F.normalize(z2, dim=1)
     logits = z1 @ z2.T / temperature
     target = torch.arange(len(z1), device=z1.device)
-    return (F.cross_entropy(logits, target) + F.cross_entropy(logits.T, target)) / 2
+    loss = F.cross_entropy(logits, target)  # row i: -log softmax(logits[i])[i]
+    if form == "symmetric":
+        loss = (loss + F.cross_entropy(logits.T, target)) / 2
+    return loss
 
 
 def vicreg(z1: torch.Tensor, z2: torch.Tensor, invariance: float = 25.0, variance: float = 25.0,
@@ -57,6 +72,19 @@ def vicreg(z1: torch.Tensor, z2: torch.Tensor, invariance: float = 25.0, varianc
 
 
 SSL_LOSSES = {"info_nce": info_nce, "vicreg": vicreg}
+
+SSL_TRAIN_DATA = ("train", "train_and_test")
+
+
+def ssl_training_inputs(data: dict, train_data: str = "train") -> np.ndarray:
+    """The samples the encoder is trained on, without labels: the training split only ("train",
+    the reference notebook) or the training and test splits together ("train_and_test", the
+    paper's text). The linear probes always fit on the training split and score on the test split."""
+    if train_data == "train":
+        return data["x"]
+    if train_data == "train_and_test":
+        return np.concatenate([data["x"], data["x_test"]])
+    raise ValueError(f"unknown SSL training data {train_data!r}; expected one of {SSL_TRAIN_DATA}")
 
 
 class SSLNetwork(nn.Module):
