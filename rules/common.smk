@@ -10,12 +10,14 @@ from snakemake.utils import validate
 sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
 
 from mnist1d_repro.claims import claim_field  # noqa: E402
+from mnist1d_repro.pooling import per_size_datasets, per_size_name  # noqa: E402
 from mnist1d_repro.config_checks import (  # noqa: E402
     ConfigError,
     check_claim_figures,
     check_claims_file,
     check_config,
     check_deviations_file,
+    check_sensitivity,
 )
 
 try:
@@ -27,7 +29,8 @@ check_config(config)
 CLAIMS = str(Path(workflow.basedir) / "config" / "claims.yaml")
 check_claims_file(CLAIMS)
 DEVIATIONS = str(Path(workflow.basedir) / "config" / "deviations.yaml")
-check_deviations_file(DEVIATIONS)
+check_deviations_file(DEVIATIONS, config, CLAIMS)
+check_sensitivity(config, lambda changed: validate(changed, schema="../config/schema.yaml", set_default=False))
 RESULTS = "results"
 LOGS = f"{RESULTS}/logs"
 BENCHMARKS = f"{RESULTS}/benchmarks"
@@ -124,7 +127,36 @@ def classification_runs(filename):
 
 def classification_outputs():
     """The files that make section 4 of the report."""
-    return [f"{CLASSIFICATION_DIR}/{name}" for name in ("table1.html", "figure2.png", "figureS1.png")]
+    names = ("table1.html", "figure2.png", "figureS1.png", "mlp_sweep.html")
+    return [f"{CLASSIFICATION_DIR}/{name}" for name in names]
+
+
+def mlp_sweep_options(setting, seed=0):
+    """(training settings, MLP options) of one MLP-sweep setting: Table 1's with its changes.
+    Reshuffled batches are seeded by the job's seed."""
+    c = config["classification"]
+    changes = dict(mlp_sweep_settings()[setting])
+    model_options = {key: changes.pop(key) for key in ("residual", "hidden") if key in changes}
+    training = {k: c[k] for k in ("steps", "batch_size", "lr", "eval_every")}
+    if changes.get("batch_order") == "shuffled":
+        changes["shuffle_seed"] = int(seed)
+    return {**training, "weight_decay": 0.0, **changes}, model_options
+
+
+def mlp_sweep_settings():
+    """Setting name -> what it changes, in the config's order."""
+    return {entry["name"]: {k: v for k, v in entry.items() if k != "name"}
+            for entry in config["classification"]["mlp_sweep"]["settings"]}
+
+
+def mlp_sweep_run_keys():
+    """(setting, seed) of every MLP-sweep job, in a fixed order."""
+    seeds = config["classification"]["mlp_sweep"]["seeds"]
+    return [(setting, seed) for setting in mlp_sweep_settings() for seed in seeds]
+
+
+def mlp_sweep_runs(filename):
+    return [f"{CLASSIFICATION_DIR}/mlp_sweep/{setting}/seed{seed}/{filename}" for setting, seed in mlp_sweep_run_keys()]
 
 
 def double_descent_run_keys():
@@ -134,9 +166,43 @@ def double_descent_run_keys():
             for width in dd["widths"][series["model"]] for seed in dd["seeds"]]
 
 
-def double_descent_runs():
-    return [f"{DOUBLE_DESCENT_DIR}/{name}/width{width}/seed{seed}/metrics.json"
-            for name, width, seed in double_descent_run_keys()]
+def double_descent_runs(depth_dir="", series_names=None):
+    """The metrics file of every double-descent job (default: every series, configured MLP
+    depth) or of the given series in one MLP depth's folder."""
+    return [f"{DOUBLE_DESCENT_DIR}/{depth_dir}{name}/width{width}/seed{seed}/metrics.json"
+            for name, width, seed in double_descent_run_keys() if series_names is None or name in series_names]
+
+
+DOUBLE_DESCENT_DEPTH_SWITCH = "double_descent.mlp_hidden_layers"
+
+
+def double_descent_depth_dir(setting):
+    """The folder, under results/double_descent, of the jobs run with one MLP depth: none for the
+    configured depth, so its paths do not change; "mlp_hidden_layers_<setting>/" for an
+    alternative the sensitivity section lists. It fills the {depth} wildcard."""
+    return "" if setting == config_value(DOUBLE_DESCENT_DEPTH_SWITCH) else f"mlp_hidden_layers_{setting}/"
+
+
+def double_descent_depth_pattern():
+    """Wildcard constraint of {depth}: the folder of every MLP depth that runs (a group, so that
+    it is never the empty pattern, which Snakemake would ignore)."""
+    folders = [double_descent_depth_dir(s) for s in switch_settings(DOUBLE_DESCENT_DEPTH_SWITCH)]
+    return "(?:" + "|".join(re.escape(folder) for folder in folders) + ")"
+
+
+def double_descent_mlp_hidden_layers(wildcards):
+    """The MLP depth a job runs with, from its {depth} folder."""
+    return next(s for s in switch_settings(DOUBLE_DESCENT_DEPTH_SWITCH)
+                if double_descent_depth_dir(s) == wildcards.depth)
+
+
+def double_descent_sensitivity_runs():
+    """The metrics file of every job the alternative MLP depths add: Figure 5's MLP series
+    (every width and seed) in each alternative's folder."""
+    dd = config["double_descent"]
+    mlp_series = [name for name in dd["figure5"] if dd["series"][name]["model"] == "mlp"]
+    return [path for setting in switch_settings(DOUBLE_DESCENT_DEPTH_SWITCH)[1:]
+            for path in double_descent_runs(double_descent_depth_dir(setting), mlp_series)]
 
 
 def double_descent_outputs():
@@ -151,8 +217,64 @@ def pooling_run_keys():
     return [(pool, size, seed) for pool in p["poolings"] for size in p["train_sizes"] for seed in p["seeds"]]
 
 
-def pooling_runs():
-    return [f"{POOLING_DIR}/{pool}/n{size}/seed{seed}/metrics.json" for pool, size, seed in pooling_run_keys()]
+def pooling_runs(train_sets_dir=""):
+    """The metrics file of every pooling job in one pooling.train_sets setting's folder (default:
+    the configured setting's)."""
+    return [f"{POOLING_DIR}/{train_sets_dir}{pool}/n{size}/seed{seed}/metrics.json"
+            for pool, size, seed in pooling_run_keys()]
+
+
+POOLING_TRAIN_SETS_SWITCH = "pooling.train_sets"
+
+
+def pooling_train_sets_dir(setting):
+    """The folder, under results/pooling, of the jobs run with one pooling.train_sets setting:
+    none for the configured setting, so its paths do not change; "train_sets_<setting>/" for an
+    alternative the sensitivity section lists. It fills the {train_sets} wildcard."""
+    return "" if setting == config_value(POOLING_TRAIN_SETS_SWITCH) else f"train_sets_{setting}/"
+
+
+def pooling_train_sets_pattern():
+    """Wildcard constraint of {train_sets}: the folder of every setting that runs (a group)."""
+    folders = [pooling_train_sets_dir(s) for s in switch_settings(POOLING_TRAIN_SETS_SWITCH)]
+    return "(?:" + "|".join(re.escape(folder) for folder in folders) + ")"
+
+
+def pooling_train_sets(wildcards):
+    """The pooling.train_sets setting a job runs with, from its {train_sets} folder."""
+    return next(s for s in switch_settings(POOLING_TRAIN_SETS_SWITCH)
+                if pooling_train_sets_dir(s) == wildcards.train_sets)
+
+
+def pooling_input(wildcards):
+    """A pooling job's dataset: the one generated for its size (per_size) or pooling.dataset,
+    whose first samples it trains on (nested)."""
+    dataset = config["pooling"]["dataset"]
+    if pooling_train_sets(wildcards) == "per_size":
+        dataset = per_size_name(dataset, int(wildcards.size))
+    return dataset_path(dataset)
+
+
+def pooling_sensitivity_runs():
+    """The metrics file of every job the alternative pooling.train_sets settings add."""
+    return [path for setting in switch_settings(POOLING_TRAIN_SETS_SWITCH)[1:]
+            for path in pooling_runs(pooling_train_sets_dir(setting))]
+
+
+def register_pooling_datasets():
+    """With pooling.train_sets per_size (configured or run as an alternative), one named dataset
+    per training size, derived from pooling.dataset (see mnist1d_repro.pooling): added to
+    config["datasets"] here, before rules/dataset.smk reads the names it can build."""
+    if "per_size" not in switch_settings(POOLING_TRAIN_SETS_SWITCH):
+        return
+    for name, overrides in per_size_datasets(config).items():
+        if config["datasets"].get(name, overrides) != overrides:
+            raise ConfigError(f"config error at 'datasets.{name}': this name is taken by the per-size dataset of "
+                              "pooling.train_sets per_size; rename it")
+        config["datasets"][name] = overrides
+
+
+register_pooling_datasets()
 
 
 def pooling_outputs():
@@ -160,11 +282,50 @@ def pooling_outputs():
     return [f"{POOLING_DIR}/final_accuracy.html", f"{POOLING_DIR}/figure9.png"]
 
 
-def ssl_runs(filename):
-    """One file of every self-supervised job (loss x head depth x seed)."""
+SSL_SWITCHES = ("ssl.train_data", "ssl.info_nce")  # deviation switches of section 5.5
+
+
+def ssl_setting_dir(switch, setting):
+    """The folder, under results/ssl, of the jobs run under one setting of an SSL deviation
+    switch: none for the configured setting, so its paths do not change; "<key>_<setting>/"
+    (e.g. "info_nce_symmetric/") for an alternative the sensitivity section also runs."""
+    return "" if setting == config_value(switch) else f"{switch.split('.')[-1]}_{setting}/"
+
+
+def ssl_alternatives():
+    """(switch, setting) of every alternative SSL setting that runs, one switch flipped at a time."""
+    return [(switch, setting) for switch in SSL_SWITCHES for setting in switch_settings(switch)[1:]]
+
+
+def ssl_setting_pattern():
+    """Wildcard constraint of {ssl_setting}: the folder of the configured settings (none) and of
+    every alternative."""
+    return "|".join([""] + [re.escape(ssl_setting_dir(*alternative)) for alternative in ssl_alternatives()])
+
+
+def ssl_settings(wildcards):
+    """The ssl config section a job runs under: the configured one, with its {ssl_setting}
+    folder's alternative swapped in."""
+    for switch, setting in ssl_alternatives():
+        if ssl_setting_dir(switch, setting) == wildcards.ssl_setting:
+            return {**config["ssl"], switch.split(".")[-1]: setting}
+    return config["ssl"]
+
+
+def ssl_runs(filename, setting_dir="", losses=None):
+    """One file of every self-supervised job (loss x head depth x seed) in one setting's folder
+    (default: the configured settings, every configured loss)."""
     c = config["ssl"]
-    return [f"{SSL_DIR}/{loss}/head{head}/seed{seed}/{filename}"
-            for loss in c["losses"] for head in c["head_layers"] for seed in c["seeds"]]
+    return [f"{SSL_DIR}/{setting_dir}{loss}/head{head}/seed{seed}/{filename}"
+            for loss in (c["losses"] if losses is None else losses)
+            for head in c["head_layers"] for seed in c["seeds"]]
+
+
+def ssl_sensitivity_runs(filename):
+    """One file of every job the alternative SSL settings add: InfoNCE (the claims' loss) x
+    head depth x seed per alternative; VICReg runs under the configured settings only."""
+    return [path for switch, setting in ssl_alternatives()
+            for path in ssl_runs(filename, ssl_setting_dir(switch, setting), ["info_nce"])]
 
 
 def ssl_outputs():
@@ -180,25 +341,69 @@ def lottery_chain_keys():
             for seed in c["seeds"]]
 
 
-def lottery_chain_path(schedule, method, seed, filename):
-    return f"{LOTTERY_DIR}/chains/{schedule}/{method}/seed{seed}/{filename}"
+LOTTERY_SCORE_SWITCH = "lottery.score_weights"
+
+
+def lottery_scoring_dir(setting):
+    """The folder, under results/lottery, of the jobs whose results depend on which weights score
+    the pruning (a setting of lottery.score_weights): none for the configured setting, so its
+    paths do not change; "score_weights_<setting>/" for an alternative the sensitivity section
+    also runs. It fills the {scoring} wildcard of the chain and masked asymptotic rules."""
+    return "" if setting == config_value(LOTTERY_SCORE_SWITCH) else f"score_weights_{setting}/"
+
+
+def lottery_scoring_pattern():
+    """Wildcard constraint of {scoring}: the folder of every lottery.score_weights setting that runs
+    (a group, so that it is never the empty pattern, which Snakemake would ignore)."""
+    return "(?:" + "|".join(re.escape(lottery_scoring_dir(s)) for s in switch_settings(LOTTERY_SCORE_SWITCH)) + ")"
+
+
+def lottery_score_weights(wildcards):
+    """The lottery.score_weights setting a chain job runs under, from its {scoring} folder."""
+    return next(s for s in switch_settings(LOTTERY_SCORE_SWITCH) if lottery_scoring_dir(s) == wildcards.scoring)
+
+
+def lottery_chain_path(schedule, method, seed, filename, scoring=""):
+    return f"{LOTTERY_DIR}/{scoring}chains/{schedule}/{method}/seed{seed}/{filename}"
 
 
 LOTTERY_MASK_METHOD = {"lottery": "magnitude", "random": "random"}
 
 
 def lottery_asymptotic_masks(wildcards):
-    """The paper schedule's chain whose masks a ticket (or random subnetwork) comes from."""
+    """The paper schedule's chain whose masks a ticket (or random subnetwork) comes from: a
+    ticket's from the chain of its score_weights setting; random scores ignore the weights, so
+    a random subnetwork's chain is the configured setting's."""
     method = LOTTERY_MASK_METHOD[wildcards.network]
-    return lottery_chain_path("paper", method, wildcards.seed, "masks.npz")
+    scoring = wildcards.scoring if method == "magnitude" else ""
+    return lottery_chain_path("paper", method, wildcards.seed, "masks.npz", scoring)
 
 
-def lottery_asymptotic_runs():
-    """One dict per asymptotic run: its keys and its metrics file. A dense network has no mask,
-    so its run depends only on the variant and the initialisation seed; trials that share
-    an initialisation seed share that file."""
+def lottery_paper_chains(setting=None):
+    """The paper schedule's chains behind one lottery.score_weights setting's claims (default:
+    the configured one): one dict per method and seed with its levels and masks files. Only
+    magnitude chains read the trained weights; every setting shares the random ones."""
+    c = config["lottery"]
+    setting = config_value(LOTTERY_SCORE_SWITCH) if setting is None else setting
+    chains = []
+    for method in ("magnitude", "random"):
+        scoring = lottery_scoring_dir(setting) if method == "magnitude" else ""
+        for seed in c["seeds"]:
+            chains.append({"method": method, "seed": seed,
+                           "levels": lottery_chain_path("paper", method, seed, "levels.csv", scoring),
+                           "masks": lottery_chain_path("paper", method, seed, "masks.npz", scoring)})
+    return chains
+
+
+def lottery_asymptotic_runs(setting=None):
+    """One dict per asymptotic run under one lottery.score_weights setting (default: the
+    configured one): its keys and its metrics file. A dense network has no mask, so its run
+    depends only on the variant and the initialisation seed; trials that share an
+    initialisation seed share that file. Only the tickets' runs depend on the setting; every
+    setting shares the dense and random-subnetwork runs."""
     c = config["lottery"]
     a = c["asymptotic"]
+    setting = config_value(LOTTERY_SCORE_SWITCH) if setting is None else setting
     runs = []
     for variant in a["variants"]:
         for network in a["networks"]:
@@ -206,10 +411,21 @@ def lottery_asymptotic_runs():
                 for seed in c["seeds"]:
                     init_seed = seed if init == "original" else seed + a["new_init_offset"]
                     name = f"init{init_seed}" if network == "dense" else f"seed{seed}_init{init_seed}"
+                    scoring = lottery_scoring_dir(setting) if network == "lottery" else ""
                     runs.append({"variant": variant, "network": network, "init": init, "seed": seed,
                                  "init_seed": init_seed,
-                                 "path": f"{LOTTERY_DIR}/asymptotic/{variant}/{network}/{name}.json"})
+                                 "path": f"{LOTTERY_DIR}/{scoring}asymptotic/{variant}/{network}/{name}.json"})
     return runs
+
+
+def lottery_scored_files():
+    """The paper chains' and asymptotic runs' files that the claims of every lottery.score_weights
+    setting read, each file once (the settings share the random and dense ones)."""
+    files = []
+    for setting in switch_settings(LOTTERY_SCORE_SWITCH):
+        files += [chain[kind] for chain in lottery_paper_chains(setting) for kind in ("levels", "masks")]
+        files += [run["path"] for run in lottery_asymptotic_runs(setting)]
+    return list(dict.fromkeys(files))
 
 
 def lottery_panel_variants():
@@ -240,9 +456,58 @@ def metalearning_lr_runs():
     return [f"{METALEARNING_DIR}/learning_rate/lr{name}.csv" for name in metalearning_lr_names()]
 
 
-def metalearning_baseline_runs():
-    return [f"{METALEARNING_DIR}/activation/baselines/{name}.csv"
+def metalearning_baseline_runs(setting_dir=""):
+    """Every baseline's file of Figure 7, under one setting's folder (default: the configured one)."""
+    return [f"{METALEARNING_DIR}/activation/{setting_dir}baselines/{name}.csv"
             for name in config["metalearning"]["activation"]["baselines"]]
+
+
+def metalearning_activation_switches():
+    """The deviation switches of Figure 7."""
+    return tuple(f"metalearning.activation.{key}" for key in ("seeding", "noise_draw", "test_noise"))
+
+
+def metalearning_activation_dir(switch, setting):
+    """The folder, under results/metalearning/activation, of the Figure 7 jobs run with one
+    setting of a switch (the others as configured): none for the configured setting, so its
+    paths do not change; "<key>_<setting>/" for an alternative the sensitivity section lists."""
+    return "" if setting == config_value(switch) else f"{switch.split('.')[-1]}_{setting}/"
+
+
+def metalearning_activation_variants():
+    """(switch, setting, folder) of every Figure 7 setting that runs: the configured one first
+    (switch and setting None), then each alternative, one switch flipped at a time."""
+    variants = [(None, None, "")]
+    for switch in metalearning_activation_switches():
+        variants += [(switch, setting, metalearning_activation_dir(switch, setting))
+                     for setting in switch_settings(switch)[1:]]
+    return variants
+
+
+def metalearning_activation_pattern():
+    """Wildcard constraint of {setting}: the folder of the configured settings (none) and of
+    every alternative."""
+    return "|".join(re.escape(folder) for _, _, folder in metalearning_activation_variants())
+
+
+def metalearning_activation_settings(wildcards):
+    """The metalearning.activation section a job runs under, its {setting} folder's
+    alternative swapped in."""
+    for switch, setting, folder in metalearning_activation_variants()[1:]:
+        if folder == wildcards.setting:
+            return {**config["metalearning"]["activation"], switch.split(".")[-1]: setting}
+    return config["metalearning"]["activation"]
+
+
+def metalearning_activation_runs(filename):
+    """One file of the metalearning job of every setting, the configured one first."""
+    return [f"{METALEARNING_DIR}/activation/{folder}learned/{filename}"
+            for _, _, folder in metalearning_activation_variants()]
+
+
+def metalearning_sensitivity_switches(prefix):
+    """The switches under ``prefix`` that the sensitivity section lists, with every setting run."""
+    return {switch: switch_settings(switch) for switch in config["sensitivity"] if switch.startswith(prefix)}
 
 
 def metalearning_transfer_runs():
@@ -272,6 +537,14 @@ def section_claims_files():
     }
 
 
+def section_sensitivity_files():
+    """The Deviation sensitivity rows every section with a switch writes."""
+    return [f"{CLASSIFICATION_DIR}/sensitivity.csv", f"{DATASET_DIR}/tsne_sensitivity.csv",
+            f"{LOTTERY_DIR}/sensitivity.csv", f"{METALEARNING_DIR}/learning_rate_sensitivity.csv",
+            f"{METALEARNING_DIR}/activation_sensitivity.csv", f"{SSL_DIR}/sensitivity.csv",
+            f"{DOUBLE_DESCENT_DIR}/sensitivity.csv", f"{POOLING_DIR}/sensitivity.csv"]
+
+
 def section_outputs():
     """Every section's report files: what the review waits for."""
     return (dataset_section_outputs() + classification_outputs() + lottery_outputs()
@@ -284,4 +557,5 @@ check_claim_figures(CLAIM_FIGURES, section_outputs(), CLAIMS)
 
 
 def review_outputs():
-    return [f"{REVIEW_DIR}/{name}" for name in ("claims.html", "deviations.html", "provenance.html")]
+    names = ("claims.html", "deviations.html", "sensitivity.html", "provenance.html")
+    return [f"{REVIEW_DIR}/{name}" for name in names]

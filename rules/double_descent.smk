@@ -1,5 +1,10 @@
 # Paper section 5.2: deep double descent (Figure 5) and its label-noise and loss ablations.
 # One job per series x width x seed; one aggregation job for the figures and verdicts.
+#
+# Deviation switch double_descent.mlp_hidden_layers (the MLP's depth; 2 in the reference code, 1 in
+# the paper's text): the configured depth's files are results/double_descent/<series>/...; each
+# alternative the sensitivity section lists reruns Figure 5's MLP series (every width and seed)
+# under results/double_descent/mlp_hidden_layers_<setting>/<series>/width<w>/seed<s>/.
 
 DOUBLE_DESCENT = config["double_descent"]
 DOUBLE_DESCENT_CATEGORY = "5.2 Deep double descent"
@@ -9,19 +14,21 @@ rule train_double_descent:
     input:
         lambda wc: dataset_path(DOUBLE_DESCENT["dataset"], DOUBLE_DESCENT["series"][wc.series]["variant"]),
     output:
-        f"{DOUBLE_DESCENT_DIR}/{{series}}/width{{width}}/seed{{seed}}/metrics.json",
+        f"{DOUBLE_DESCENT_DIR}/{{depth}}{{series}}/width{{width}}/seed{{seed}}/metrics.json",
     wildcard_constraints:
+        depth=double_descent_depth_pattern(),
         series=name_pattern(DOUBLE_DESCENT["series"]),
         width=r"\d+",
         seed=r"\d+",
     params:
         series=lambda wc: DOUBLE_DESCENT["series"][wc.series],
+        mlp_hidden_layers=double_descent_mlp_hidden_layers,
         training={k: DOUBLE_DESCENT[k] for k in ("epochs", "batch_size", "lr", "momentum")},
         device=config["device"],
     log:
-        f"{LOGS}/double_descent/{{series}}/width{{width}}/seed{{seed}}.log",
+        f"{LOGS}/double_descent/{{depth}}{{series}}/width{{width}}/seed{{seed}}.log",
     benchmark:
-        f"{BENCHMARKS}/double_descent/{{series}}/width{{width}}/seed{{seed}}.tsv"
+        f"{BENCHMARKS}/double_descent/{{depth}}{{series}}/width{{width}}/seed{{seed}}.tsv"
     threads: 1
     resources:
         mem_mb=2000,
@@ -35,11 +42,13 @@ rule train_double_descent:
 
 rule figure5:
     input:
-        double_descent_runs(),
+        runs=double_descent_runs(),
+        sensitivity=double_descent_sensitivity_runs(),
     output:
         csv=f"{DOUBLE_DESCENT_DIR}/runs.csv",
         summary=f"{DOUBLE_DESCENT_DIR}/summary.csv",
         claims=f"{DOUBLE_DESCENT_DIR}/claims.csv",
+        sensitivity=f"{DOUBLE_DESCENT_DIR}/sensitivity.csv",
         snippet=f"{DOUBLE_DESCENT_DIR}/claims.rst",
         table=report(
             f"{DOUBLE_DESCENT_DIR}/summary.html",
@@ -73,6 +82,7 @@ rule figure5:
         runs=double_descent_run_keys(),
         settings=DOUBLE_DESCENT,
         claims=CLAIMS,
+        mlp_hidden_layers=switch_settings(DOUBLE_DESCENT_DEPTH_SWITCH),  # configured setting first
     log:
         f"{LOGS}/double_descent/figure5.log",
     benchmark:

@@ -1,5 +1,11 @@
 # Paper section 5.6: pooling versus training-set size (Figure 9).
 # One job per pooling variant x training size x seed; one aggregation job.
+#
+# Deviation switch pooling.train_sets: per_size (the reference) trains each size on its own
+# generated dataset, results/data/<pooling.dataset>_n<size>/original.npz (registered in
+# rules/common.smk); nested trains on the first n samples of pooling.dataset. The configured
+# setting's files are results/pooling/<pooling>/n<size>/seed<seed>/; each alternative the
+# sensitivity section lists reruns every job under results/pooling/train_sets_<setting>/.
 
 POOLING = config["pooling"]
 POOLING_CATEGORY = "5.6 Pooling"
@@ -7,20 +13,22 @@ POOLING_CATEGORY = "5.6 Pooling"
 
 rule train_pooling:
     input:
-        dataset_path(POOLING["dataset"]),
+        pooling_input,
     output:
-        f"{POOLING_DIR}/{{pooling}}/n{{size}}/seed{{seed}}/metrics.json",
+        f"{POOLING_DIR}/{{train_sets}}{{pooling}}/n{{size}}/seed{{seed}}/metrics.json",
     wildcard_constraints:
+        train_sets=pooling_train_sets_pattern(),
         pooling=name_pattern(POOLING["poolings"]),
         size=r"\d+",
         seed=r"\d+",
     params:
+        train_sets=pooling_train_sets,
         training={k: POOLING[k] for k in ("steps", "batch_size", "lr", "eval_every")},
         device=config["device"],
     log:
-        f"{LOGS}/pooling/{{pooling}}/n{{size}}/seed{{seed}}.log",
+        f"{LOGS}/pooling/{{train_sets}}{{pooling}}/n{{size}}/seed{{seed}}.log",
     benchmark:
-        f"{BENCHMARKS}/pooling/{{pooling}}/n{{size}}/seed{{seed}}.tsv"
+        f"{BENCHMARKS}/pooling/{{train_sets}}{{pooling}}/n{{size}}/seed{{seed}}.tsv"
     threads: 1
     resources:
         mem_mb=2000,
@@ -34,10 +42,12 @@ rule train_pooling:
 
 rule figure9:
     input:
-        pooling_runs(),
+        runs=pooling_runs(),
+        sensitivity=pooling_sensitivity_runs(),
     output:
         csv=f"{POOLING_DIR}/runs.csv",
         claims=f"{POOLING_DIR}/claims.csv",
+        sensitivity=f"{POOLING_DIR}/sensitivity.csv",
         snippet=f"{POOLING_DIR}/claims.rst",
         table=report(
             f"{POOLING_DIR}/final_accuracy.html",
@@ -57,6 +67,7 @@ rule figure9:
         runs=pooling_run_keys(),
         curve_sizes=POOLING["curve_sizes"],
         claims=CLAIMS,
+        train_sets=switch_settings(POOLING_TRAIN_SETS_SWITCH),  # configured setting first
     log:
         f"{LOGS}/pooling/figure9.log",
     benchmark:

@@ -1,82 +1,58 @@
 """Figure 5, the label-noise and loss ablations, and the double-descent verdicts."""
 import matplotlib.pyplot as plt
 from matplotlib.ticker import NullFormatter, ScalarFormatter
-import numpy as np
 import pandas as pd
 
 from mnist1d_repro.claims import load_claims
-from mnist1d_repro.double_descent import interpolation_threshold, test_error_peak
+from mnist1d_repro.double_descent import (NUM_CLASSES, claim_values, moved_claim_values, series_curves,
+                                          series_summary)
 from mnist1d_repro.io import load_json, save_csv
 from mnist1d_repro.jobs import start_job
 from mnist1d_repro.plotting import save_figure
-from mnist1d_repro.reporting import claims_table, verdict_sentence, write_caption_snippet, write_html_table
+from mnist1d_repro.reporting import (claims_table, sensitivity_table, verdict_sentence, write_caption_snippet,
+                                     write_html_table)
 
-NUM_CLASSES = 10
+SWITCH = "double_descent.mlp_hidden_layers"
+
+
+def load_runs(paths):
+    return pd.DataFrame([{k: v for k, v in load_json(p).items() if k != "curve"} for p in paths])
+
 
 log = start_job(snakemake)
 settings = snakemake.params.settings
-runs = pd.DataFrame([{k: v for k, v in load_json(p).items() if k != "curve"} for p in snakemake.input])
+tolerance = settings["interpolation_train_error"]
+runs = load_runs(snakemake.input.runs)
 save_csv(snakemake.output.csv, runs)
 n_train = int(runs["train_samples"].iloc[0])
 
 # --- one row per series: mean over seeds at each width, threshold and peak ----------------------
-curves = (runs.groupby(["series", "width"], sort=False)
-          .agg(parameters=("parameters", "first"), train_error=("train_error", "mean"),
-               test_error=("test_error", "mean"), test_error_std=("test_error", "std"),
-               seeds=("seed", "count")).reset_index())
-summary = []
-for name, curve in curves.groupby("series", sort=False):
-    curve = curve.sort_values("width")
-    widths, params = curve["width"].tolist(), dict(zip(curve["width"], curve["parameters"]))
-    threshold = interpolation_threshold(widths, curve["train_error"], settings["interpolation_train_error"])
-    peak = test_error_peak(widths, curve["test_error"])
-    summary.append({
-        "series": name, **settings["series"][name], "seeds": int(curve["seeds"].min()),
-        "threshold_width": threshold, "threshold_parameters": params.get(threshold),
-        "peak_width": peak["width"], "peak_parameters": params.get(peak["width"]),
-        "peak_test_error": peak["error"], "peak_height": peak["height"], "fall_after_peak": peak["fall"],
-        "widest_test_error": float(curve["test_error"].iloc[-1]),
-        "min_test_error": float(curve["test_error"].min()),
-    })
-summary = pd.DataFrame(summary).set_index("series", drop=False)
+curves = series_curves(runs)
+summary = series_summary(curves, settings["series"], tolerance)
 save_csv(snakemake.output.summary, summary)
 log(summary.to_string())
 
 # --- verdicts ---------------------------------------------------------------------------------
-clean_mlp, noisy_mlp, noisy_cnn = settings["figure5"]
-losses = {settings["series"][s]["loss"]: s for s in settings["loss_ablation"]}
-
-
-def value(series, column):
-    """A summary number; None when the series was not run, inf when it has no such point
-    (no peak, or no interpolating width), which fails any 'within' rule."""
-    if series not in summary.index:
-        return None
-    found = summary.loc[series, column]
-    return float("inf") if pd.isna(found) else float(found)
-
-
-def log2_ratio(a, b):
-    if a is None or b is None:
-        return None
-    return float(np.log2(a / b)) if np.isfinite(a) and np.isfinite(b) else float("inf")
-
-
-measured = {
-    "noisy_mlp_peak_height": value(noisy_mlp, "peak_height"),
-    "noisy_mlp_peak_width": value(noisy_mlp, "peak_width"),
-    "noisy_mlp_peak_at_threshold": log2_ratio(value(noisy_mlp, "peak_width"), value(noisy_mlp, "threshold_width")),
-    "noisy_mlp_falls_after_peak": value(noisy_mlp, "fall_after_peak"),
-    "clean_mlp_no_peak": value(clean_mlp, "peak_height"),
-    "noisy_cnn_peak_height": value(noisy_cnn, "peak_height"),
-    "noisy_cnn_falls_after_peak": value(noisy_cnn, "fall_after_peak"),
-    "mse_peak_near_nK": log2_ratio(value(losses.get("mse"), "peak_parameters"), n_train * NUM_CLASSES),
-    "cross_entropy_peak_near_n": log2_ratio(value(losses.get("cross_entropy"), "peak_parameters"), n_train),
-}
-claims = claims_table(load_claims(snakemake.params.claims, "double_descent"), measured, digits=2)
+claim_defs = load_claims(snakemake.params.claims, "double_descent")
+measured = claim_values(summary, settings, n_train)
+claims = claims_table(claim_defs, measured, digits=2)
 save_csv(snakemake.output.claims, claims)
 write_caption_snippet(snakemake.output.snippet,
                       [f"{row['claim']} — {verdict_sentence(row)}" for _, row in claims.iterrows()])
+
+# --- deviation sensitivity: the MLP's depth; the claims read from Figure 5's MLP series, under
+# every setting that ran (the default's numbers are the ones above) ----------------------------------
+default, *alternatives = snakemake.params.mlp_hidden_layers
+by_setting = {default: moved_claim_values(summary, settings, n_train)}
+if alternatives:
+    alternative_runs = load_runs(snakemake.input.sensitivity)
+    for setting in alternatives:
+        ran = alternative_runs[alternative_runs["mlp_hidden_layers"] == setting]
+        alternative_summary = series_summary(series_curves(ran), settings["series"], tolerance)
+        log(f"{SWITCH} = {setting}:\n{alternative_summary.to_string()}")
+        by_setting[setting] = moved_claim_values(alternative_summary, settings, n_train)
+save_csv(snakemake.output.sensitivity, sensitivity_table(claim_defs, SWITCH, default, by_setting, digits=2))
+
 shown = summary.drop(columns=["series"]).reset_index()
 write_html_table(shown, snakemake.output.table, "Double descent: interpolation thresholds and test-error peaks",
                  note=f"n = {n_train} training samples, K = {NUM_CLASSES} classes. A width interpolates when its "

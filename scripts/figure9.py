@@ -7,41 +7,34 @@ from mnist1d_repro.claims import load_claims
 from mnist1d_repro.io import load_json, save_csv
 from mnist1d_repro.jobs import start_job
 from mnist1d_repro.plotting import save_figure
-from mnist1d_repro.reporting import claims_table, verdict_sentence, write_caption_snippet, write_html_table
+from mnist1d_repro.pooling import gap_values, pooling_gaps
+from mnist1d_repro.reporting import (claims_table, sensitivity_table, verdict_sentence, write_caption_snippet,
+                                     write_html_table)
 
-POOLED = ("max", "avg", "l2")
+SWITCH = "pooling.train_sets"
 REFERENCE = {  # final test accuracy the reference notebook printed (one run, torch seed 0)
     1000: {"none": 59.2, "stride": 57.4, "max": 78.2, "avg": 78.0, "l2": 77.2},
     50000: {"none": 96.3, "stride": 95.4, "max": 98.1, "avg": 97.3, "l2": 97.1},
 }
 
+
+def runs_table(metrics):
+    return pd.DataFrame([{k: v for k, v in m.items() if k != "curve"} for m in metrics])
+
+
 log = start_job(snakemake)
-metrics = [load_json(p) for p in snakemake.input]
-runs = pd.DataFrame([{k: v for k, v in m.items() if k != "curve"} for m in metrics])
+default, *alternatives = snakemake.params.train_sets  # the configured setting first
+metrics = [load_json(p) for p in snakemake.input.runs]
+runs = runs_table(metrics)
 save_csv(snakemake.output.csv, runs)
 final = runs.groupby(["pooling", "train_size"], sort=False)["test_acc"].agg(["mean", "std", "count"]).reset_index()
 mean = final.pivot(index="train_size", columns="pooling", values="mean").sort_index()
 poolings = list(dict.fromkeys(runs["pooling"]))
 smallest, largest = mean.index.min(), mean.index.max()
 
-
-per_seed = runs.pivot_table(index=["train_size", "seed"], columns="pooling", values="test_acc")
-
-
-def gap(size, variants):
-    """Mean over the given variants minus no pooling, per seed (the same seed's runs paired)."""
-    present = [v for v in variants if v in per_seed.columns]
-    if not present or "none" not in per_seed.columns:
-        return None
-    at_size = per_seed.loc[size]
-    return at_size[present].mean(axis=1) - at_size["none"]
-
-
-gaps = {"pooling_helps_small_data": gap(smallest, POOLED), "pooling_no_help_large_data": gap(largest, POOLED),
-        "striding_does_not_help": gap(smallest, ["stride"])}
-measured = {name: None if g is None else float(g.mean()) for name, g in gaps.items()}
-claims = claims_table(load_claims(snakemake.params.claims, "pooling"), measured, digits=2,
-                      spread={name: g.std() for name, g in gaps.items() if g is not None and len(g) > 1})
+claim_defs = load_claims(snakemake.params.claims, "pooling")
+measured, spread = gap_values(pooling_gaps(runs))
+claims = claims_table(claim_defs, measured, digits=2, spread=spread)
 save_csv(snakemake.output.claims, claims)
 write_caption_snippet(snakemake.output.snippet, [
     f"Measured at {smallest} and {largest} training samples: pooled minus no pooling "
@@ -50,6 +43,17 @@ write_caption_snippet(snakemake.output.snippet, [
     *[f"{row['claim']} — {verdict_sentence(row)}" for _, row in claims.iterrows()],
 ])
 
+# --- deviation sensitivity: how the training set of each size is made ------------------------------
+values, spreads = {default: measured}, {default: spread}
+if alternatives:
+    alternative_runs = runs_table(load_json(p) for p in snakemake.input.sensitivity)
+    for setting in alternatives:
+        values[setting], spreads[setting] = gap_values(
+            pooling_gaps(alternative_runs[alternative_runs["train_sets"] == setting]))
+        log(f"{SWITCH} = {setting}: {values[setting]}")
+save_csv(snakemake.output.sensitivity,
+         sensitivity_table(claim_defs, SWITCH, default, values, spread=spreads, digits=2))
+
 table = pd.DataFrame({"training samples": mean.index})
 for pooling in poolings:
     sub = final[final["pooling"] == pooling].set_index("train_size")
@@ -57,8 +61,12 @@ for pooling in poolings:
                       else f"{sub.loc[n, 'mean']:.1f}" for n in mean.index]
     table[f"{pooling} (reference)"] = [REFERENCE.get(n, {}).get(pooling, "") for n in mean.index]
 write_html_table(table, snakemake.output.table, "Final test accuracy (%) by pooling and training size",
-                 note=f"Mean ± std over {runs['seed'].nunique()} seed(s); the same 1000 test samples for every "
-                      "size. Reference: the values the reference notebook printed for one run.")
+                 note=f"Mean ± std over {runs['seed'].nunique()} seed(s). "
+                      + (f"Each size has its own generated dataset with {runs['test_size'].iloc[0]} test samples, as "
+                         "the reference (pooling.train_sets per_size). " if default == "per_size" else
+                         f"Each size is the first n training samples of one dataset, all tested on the same "
+                         f"{runs['test_size'].iloc[0]} test samples (pooling.train_sets nested). ")
+                      + "Reference: the values the reference notebook printed for one run.")
 
 # --- Figure 9 -------------------------------------------------------------------------------------
 colors = dict(zip(["none", "stride", "max", "avg", "l2"], plt.get_cmap("tab10").colors))

@@ -22,18 +22,21 @@ if "y_clean" in data:  # how well the model fits the labels before noise was add
 cfg = job_train_config(training, len(y), seed)
 steps_per_epoch = cfg.steps // training["epochs"]
 seed_everything(seed)
+hidden_layers = None  # the MLP's depth (double_descent.mlp_hidden_layers, or the setting its folder names)
 if series["model"] == "mlp":
-    model = build_model("mlp", length=x.shape[1], hidden=width, residual=False)
+    hidden_layers = int(params.mlp_hidden_layers)
+    model = build_model("mlp", length=x.shape[1], hidden=width, residual=False, hidden_layers=hidden_layers)
 else:
     model = build_model("cnn", length=x.shape[1], channels=width)
 model = model.to(device)
-log(f"{wc.series}: {series['model']} width {width} ({count_parameters(model)} parameters), "
+depth = f", {hidden_layers} hidden layer(s)" if hidden_layers else ""
+log(f"{wc.series}: {series['model']} width {width}{depth} ({count_parameters(model)} parameters), "
     f"{series['loss']} loss, {len(y)} training samples, {cfg.steps} steps")
 history = train(model, (x, y), eval_sets, cfg, loss_fn=LOSSES[series["loss"]], progress=log)
 
 final = history[-1]
 save_json(snakemake.output[0], {
-    "series": wc.series, **series, "width": width, "seed": seed,
+    "series": wc.series, **series, "width": width, "mlp_hidden_layers": hidden_layers, "seed": seed,
     "parameters": count_parameters(model), "train_samples": len(y),
     "train_error": 100 - final["train_acc"], "test_error": 100 - final["test_acc"],
     "train_clean_error": 100 - final["train_clean_acc"] if "train_clean_acc" in final else None,

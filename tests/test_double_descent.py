@@ -37,3 +37,102 @@ def test_a_job_trains_on_shuffled_batches_and_evaluates_every_tenth_of_its_epoch
     x, y = torch.randn(120, 40), torch.randint(0, 10, (120,))
     history = train(build_model("mlp", hidden=4, residual=False), (x, y), {"train": (x, y)}, cfg)
     assert [record["step"] // 3 for record in history] == list(range(0, 21, 2))  # epochs 0, 2, ..., 20
+
+
+def test_the_one_hidden_layer_mlp_is_input_hidden_classes_and_the_default_keeps_two():
+    import torch
+
+    from mnist1d_repro.models import build_model, count_parameters
+
+    for h in (3, 36):
+        one = build_model("mlp", hidden=h, residual=False, hidden_layers=1)
+        assert count_parameters(one) == 40 * h + h + 10 * h + 10
+        assert [name for name, _ in one.named_children() if name.startswith("linear")] == ["linear1", "linear3"]
+        two = build_model("mlp", hidden=h, residual=False)
+        assert count_parameters(two) == h * h + 52 * h + 10  # the reference's two hidden layers
+        torch.manual_seed(0)
+        explicit = build_model("mlp", hidden=h, residual=False, hidden_layers=2)
+        torch.manual_seed(0)
+        default = build_model("mlp", hidden=h, residual=False)
+        x = torch.randn(5, 40)
+        assert torch.equal(explicit(x), default(x))  # same draws, same function as before the switch
+        assert one(x).shape == (5, 10)
+    torch.manual_seed(0)
+    one = build_model("mlp", hidden=4, residual=False, hidden_layers=1)
+    x = torch.randn(3, 40)
+    assert torch.allclose(one(x), one.linear3(torch.relu(one.linear1(x))))
+
+
+def test_a_one_hidden_layer_mlp_has_no_residual_connection():
+    import pytest
+
+    from mnist1d_repro.models import build_model
+
+    with pytest.raises(ValueError, match="residual"):
+        build_model("mlp", hidden=4, hidden_layers=1)
+    with pytest.raises(ValueError, match="hidden_layers"):
+        build_model("mlp", hidden=4, residual=False, hidden_layers=3)
+
+
+SETTINGS = {
+    "interpolation_train_error": 0.5,
+    "series": {"mlp_clean": {"model": "mlp", "variant": "original", "loss": "cross_entropy"},
+               "mlp_noise_15": {"model": "mlp", "variant": "label_noise_15", "loss": "cross_entropy"},
+               "mlp_mse_noise_15": {"model": "mlp", "variant": "label_noise_15", "loss": "mse"},
+               "cnn_noise_15": {"model": "cnn", "variant": "label_noise_15", "loss": "cross_entropy"}},
+    "figure5": ["mlp_clean", "mlp_noise_15", "cnn_noise_15"],
+    "loss_ablation": ["mlp_noise_15", "mlp_mse_noise_15"],
+}
+MOVED = ["noisy_mlp_peak_height", "noisy_mlp_peak_width", "noisy_mlp_peak_at_threshold",
+         "noisy_mlp_falls_after_peak", "clean_mlp_no_peak", "cross_entropy_peak_near_n"]
+
+
+def fake_runs(series_errors: dict, hidden_layers: int):
+    """One job per series, width and seed: (train, test) error per width, same for both seeds."""
+    import pandas as pd
+
+    rows = []
+    for series, curve in series_errors.items():
+        for width, (train, test) in curve.items():
+            params = 40 * width + width + 10 * width + 10 if hidden_layers == 1 else width * width + 52 * width + 10
+            rows += [{"series": series, "width": width, "seed": seed, "parameters": params, "train_error": train,
+                      "test_error": test, "mlp_hidden_layers": hidden_layers} for seed in (0, 1)]
+    return pd.DataFrame(rows)
+
+
+def test_the_depth_moves_the_claims_of_figure5s_mlp_series_only():
+    assert dd.sensitivity_series(SETTINGS) == ["mlp_clean", "mlp_noise_15"]
+    assert dd.moved_claims(SETTINGS) == MOVED  # not the CNN's, not MSE's (its series is not rerun)
+
+
+def test_sensitivity_rows_give_each_moved_claim_under_both_depths():
+    import numpy as np
+    import pytest
+
+    from mnist1d_repro.claims import load_claims
+    from mnist1d_repro.reporting import SENSITIVITY_COLUMNS, sensitivity_table
+
+    from conftest import ROOT
+
+    peaked = {8: (30.0, 40.0), 16: (10.0, 38.0), 32: (0.0, 45.0), 64: (0.0, 39.0)}  # peak 7 points at 32
+    falling = {8: (30.0, 40.0), 16: (10.0, 38.0), 32: (0.0, 37.0), 64: (0.0, 36.0)}
+    default = fake_runs({"mlp_clean": falling, "mlp_noise_15": peaked, "mlp_mse_noise_15": peaked,
+                         "cnn_noise_15": peaked}, hidden_layers=2)
+    alternative = fake_runs({"mlp_clean": falling, "mlp_noise_15": falling}, hidden_layers=1)
+    measured = {}
+    for setting, runs in ((2, default), (1, alternative)):
+        summary = dd.series_summary(dd.series_curves(runs), SETTINGS["series"], 0.5)
+        measured[setting] = dd.moved_claim_values(summary, SETTINGS, n_train=4000)
+    claims = load_claims(ROOT / "config" / "claims.yaml", "double_descent")
+    table = sensitivity_table(claims, "double_descent.mlp_hidden_layers", 2, measured, digits=2)
+    assert list(table.columns) == SENSITIVITY_COLUMNS
+    assert list(table["claim_id"]) == MOVED * 2
+    assert list(table["setting"]) == [2] * 6 + [1] * 6 and list(table["default"]) == [True] * 6 + [False] * 6
+    rows = table.set_index(["setting", "claim_id"])
+    assert rows.loc[(2, "noisy_mlp_peak_height"), "ours"] == 7.0
+    assert rows.loc[(2, "noisy_mlp_peak_width"), "verdict"] == "reproduced"  # 32 units, within 50 +- 30
+    peak_parameters = 32 * 32 + 52 * 32 + 10
+    assert rows.loc[(2, "cross_entropy_peak_near_n"), "ours"] == pytest.approx(np.log2(peak_parameters / 4000), abs=1e-4)
+    assert rows.loc[(1, "noisy_mlp_peak_height"), "ours"] == 0.0
+    assert rows.loc[(1, "noisy_mlp_peak_height"), "verdict"] == "not reproduced"
+    assert rows.loc[(1, "clean_mlp_no_peak"), "verdict"] == "reproduced"

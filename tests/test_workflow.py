@@ -24,7 +24,8 @@ def test_every_rule_output_log_and_benchmark_exist(quick_run):
                   for p in (results / "benchmarks").rglob("*.tsv")}
     assert logs == benchmarks  # every job wrote both
     assert len(logs) == 178  # the jobs of the quick config with the MNIST stand-in
-    for name in ["table1.csv", "table1.html", "claims.csv", "figure2.png", "figureS1.png"]:
+    for name in ["table1.csv", "table1.html", "claims.csv", "figure2.png", "figureS1.png", "sensitivity.csv",
+                 "mlp_sweep.csv", "mlp_sweep.html"]:
         assert (results / "classification" / name).stat().st_size > 0, name
     for name in ["runs.csv", "summary.csv", "summary.html", "claims.csv", "figure5.png",
                  "noise_ablation.png", "loss_ablation.png"]:
@@ -34,7 +35,7 @@ def test_every_rule_output_log_and_benchmark_exist(quick_run):
     for name in ["probe_accuracy.csv", "probe_accuracy.html", "claims.csv", "figure8.png"]:
         assert (results / "ssl" / name).stat().st_size > 0, name
     for name in ["claims.csv", "claims.html", "deviations.csv", "deviations.html", "provenance.json", "cost.csv",
-                 "provenance.html"]:
+                 "provenance.html", "sensitivity.csv", "sensitivity_runs.csv", "sensitivity.html"]:
         assert (results / "review" / name).stat().st_size > 0, name
     for name in ["chains.csv", "asymptotic.csv", "adjacency.csv", "claims.csv", "summary.html", "figure4.png",
                  "figureS2.png", "asymptotic.html", "pruning_rate.png", "asymptotic_ablation.png"]:
@@ -61,22 +62,45 @@ def test_lottery_runs_share_dense_networks_and_use_the_configured_ticket(quick_r
     assert np.allclose(sorted(masked["kept_fraction"].unique()), sorted(ticket["kept_fraction"].unique()))
 
 
-def test_learning_rate_verdicts_average_every_draw_of_the_initial_weights(quick_run):
+def test_learning_rate_verdicts_use_the_reference_weights_and_the_draws_are_the_ablation(quick_run):
     import pandas as pd
 
     config = yaml.safe_load((quick_run / "config" / "quick.yaml").read_text())["metalearning"]["learning_rate"]
+    assert config["initial_weights"] == "reference"
     folder = quick_run / "results" / "metalearning"
-    finals = {}
+    reference, draws = {}, {}
     for lr in config["initial_lrs"]:
         run = pd.read_csv(folder / "learning_rate" / f"lr{lr:g}.csv")
-        assert sorted(run["init_seed"].unique()) == sorted(config["init_seeds"])
-        finals[lr] = run[run["outer_step"] == config["outer_steps"]].set_index("init_seed")["lr"]
-    claims = pd.read_csv(folder / "learning_rate_claims.csv").set_index("claim_id")
+        final = run[run["outer_step"] == config["outer_steps"]]
+        reference[lr] = float(final.loc[final["initial_weights"] == "reference", "lr"].item())
+        drawn = final[final["initial_weights"] == "draws"].set_index("init_seed")["lr"]
+        assert sorted(drawn.index) == sorted(config["init_seeds"])
+        draws[lr] = drawn
     low, high = min(config["initial_lrs"]), max(config["initial_lrs"])
-    assert claims.loc["lr_from_low", "ours"] == pytest.approx(finals[low].mean(), abs=1e-4)
-    assert claims.loc["lr_from_low", "spread"] == pytest.approx(finals[low].std(), abs=1e-4)
-    assert claims.loc["lr_from_high", "ours"] == pytest.approx(finals[high].mean(), abs=1e-4)
-    assert claims.loc["lr_runs_agree", "ours"] == pytest.approx((finals[high] - finals[low]).abs().max(), abs=1e-4)
+    claims = pd.read_csv(folder / "learning_rate_claims.csv").set_index("claim_id")
+    assert claims.loc["lr_from_low", "ours"] == pytest.approx(reference[low], abs=1e-4)
+    assert claims.loc["lr_runs_agree", "ours"] == pytest.approx(abs(reference[high] - reference[low]), abs=1e-4)
+    sensitivity = pd.read_csv(folder / "learning_rate_sensitivity.csv")
+    alternative = sensitivity[sensitivity["setting"] == "draws"].set_index("claim_id")
+    assert not alternative["default"].any()
+    assert alternative.loc["lr_from_low", "ours"] == pytest.approx(draws[low].mean(), abs=1e-4)
+    assert alternative.loc["lr_from_high", "spread"] == pytest.approx(draws[high].std(), abs=1e-4)
+    assert alternative.loc["lr_runs_agree", "ours"] == pytest.approx((draws[high] - draws[low]).abs().max(), abs=1e-4)
+
+
+def test_every_sensitivity_switch_ran_its_other_settings(quick_run):
+    import pandas as pd
+
+    config = yaml.safe_load((quick_run / "config" / "quick.yaml").read_text())
+    runs = pd.read_csv(quick_run / "results" / "review" / "sensitivity_runs.csv")
+    for switch, others in config["sensitivity"].items():
+        ran = runs[runs["switch"] == switch]
+        assert set(ran["setting"]) >= set(others), switch
+        assert ran["default"].any(), switch
+    deviations = yaml.safe_load((quick_run / "config" / "deviations.yaml").read_text())
+    matrix = pd.read_csv(quick_run / "results" / "review" / "sensitivity.csv")
+    moved = {(name, entry["switch"] or "none") for entry in deviations for name in entry["moves"]}
+    assert moved <= set(zip(matrix["claim_id"], matrix["switch"]))
 
 
 def test_double_descent_curves_are_means_over_the_seeds(quick_run):

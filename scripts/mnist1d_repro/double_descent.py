@@ -40,3 +40,102 @@ def test_error_peak(widths, test_error) -> dict:
         return {"width": None, "error": None, "height": 0.0, "fall": 0.0}
     return {"width": widths[i], "error": float(errors[i]), "height": float(rises[i]),
             "fall": float(errors[i] - errors[-1])}
+
+
+# --- Figure 5's verdicts ---------------------------------------------------------------------------
+NUM_CLASSES = 10
+
+
+def series_curves(runs):
+    """One row per series and width: the mean over seeds of the final errors, their spread and
+    the parameter count (``runs``: one row per job, as the jobs' metrics.json files)."""
+    return (runs.groupby(["series", "width"], sort=False)
+            .agg(parameters=("parameters", "first"), train_error=("train_error", "mean"),
+                 test_error=("test_error", "mean"), test_error_std=("test_error", "std"),
+                 seeds=("seed", "count")).reset_index())
+
+
+def series_summary(curves, series: dict, tolerance: float):
+    """One row per series (indexed by its name): interpolation threshold, test-error peak, the
+    widest width's and the best test error, and the parameter counts at threshold and peak."""
+    import pandas as pd
+
+    rows = []
+    for name, curve in curves.groupby("series", sort=False):
+        curve = curve.sort_values("width")
+        widths, params = curve["width"].tolist(), dict(zip(curve["width"], curve["parameters"]))
+        threshold = interpolation_threshold(widths, curve["train_error"], tolerance)
+        peak = test_error_peak(widths, curve["test_error"])
+        rows.append({
+            "series": name, **series[name], "seeds": int(curve["seeds"].min()),
+            "threshold_width": threshold, "threshold_parameters": params.get(threshold),
+            "peak_width": peak["width"], "peak_parameters": params.get(peak["width"]),
+            "peak_test_error": peak["error"], "peak_height": peak["height"], "fall_after_peak": peak["fall"],
+            "widest_test_error": float(curve["test_error"].iloc[-1]),
+            "min_test_error": float(curve["test_error"].min()),
+        })
+    return pd.DataFrame(rows).set_index("series", drop=False)
+
+
+def claim_series(settings: dict) -> dict:
+    """The series each double-descent claim is read from (None: no such series configured)."""
+    clean_mlp, noisy_mlp, noisy_cnn = settings["figure5"]
+    losses = {settings["series"][s]["loss"]: s for s in settings["loss_ablation"]}
+    return {
+        "noisy_mlp_peak_height": noisy_mlp, "noisy_mlp_peak_width": noisy_mlp,
+        "noisy_mlp_peak_at_threshold": noisy_mlp, "noisy_mlp_falls_after_peak": noisy_mlp,
+        "clean_mlp_no_peak": clean_mlp,
+        "noisy_cnn_peak_height": noisy_cnn, "noisy_cnn_falls_after_peak": noisy_cnn,
+        "mse_peak_near_nK": losses.get("mse"), "cross_entropy_peak_near_n": losses.get("cross_entropy"),
+    }
+
+
+def claim_values(summary, settings: dict, n_train: int) -> dict:
+    """Each double-descent claim's number from a series summary: None where its series was not
+    run, inf where the series has no such point (no peak, or no interpolating width), which
+    fails any 'within' rule."""
+    import pandas as pd
+
+    def value(series, column):
+        if series is None or series not in summary.index:
+            return None
+        found = summary.loc[series, column]
+        return float("inf") if pd.isna(found) else float(found)
+
+    def log2_ratio(a, b):
+        if a is None or b is None:
+            return None
+        return float(np.log2(a / b)) if np.isfinite(a) and np.isfinite(b) else float("inf")
+
+    of = claim_series(settings)
+    noisy_mlp = of["noisy_mlp_peak_height"]
+    return {
+        "noisy_mlp_peak_height": value(noisy_mlp, "peak_height"),
+        "noisy_mlp_peak_width": value(noisy_mlp, "peak_width"),
+        "noisy_mlp_peak_at_threshold": log2_ratio(value(noisy_mlp, "peak_width"),
+                                                  value(noisy_mlp, "threshold_width")),
+        "noisy_mlp_falls_after_peak": value(noisy_mlp, "fall_after_peak"),
+        "clean_mlp_no_peak": value(of["clean_mlp_no_peak"], "peak_height"),
+        "noisy_cnn_peak_height": value(of["noisy_cnn_peak_height"], "peak_height"),
+        "noisy_cnn_falls_after_peak": value(of["noisy_cnn_falls_after_peak"], "fall_after_peak"),
+        "mse_peak_near_nK": log2_ratio(value(of["mse_peak_near_nK"], "peak_parameters"), n_train * NUM_CLASSES),
+        "cross_entropy_peak_near_n": log2_ratio(value(of["cross_entropy_peak_near_n"], "peak_parameters"),
+                                                n_train),
+    }
+
+
+def sensitivity_series(settings: dict) -> list[str]:
+    """The series an alternative MLP depth reruns: Figure 5's MLP panels."""
+    return [name for name in settings["figure5"] if settings["series"][name]["model"] == "mlp"]
+
+
+def moved_claims(settings: dict) -> list[str]:
+    """The claims the MLP's depth can move: those read from a series it reruns."""
+    rerun = sensitivity_series(settings)
+    return [name for name, series in claim_series(settings).items() if series in rerun]
+
+
+def moved_claim_values(summary, settings: dict, n_train: int) -> dict:
+    """The numbers of the claims the MLP's depth can move, from one setting's summary."""
+    values = claim_values(summary, settings, n_train)
+    return {name: values[name] for name in moved_claims(settings)}

@@ -28,23 +28,32 @@ class Logistic(nn.Module):
 
 
 class MLP(nn.Module):
-    """Two hidden layers of equal width. Table 1's has a residual connection around the second;
-    the double-descent MLP (``residual=False``) does not. ``activation`` replaces ReLU (e.g. a
-    learned activation)."""
+    """Hidden layers of equal width: two by default. Table 1's has a residual connection around
+    the second; the double-descent MLP (``residual=False``) does not. ``hidden_layers=1`` drops
+    the second layer (input -> hidden -> classes, as the paper's text describes the
+    double-descent MLP; no residual connection then); ``linear3`` is the read-out either way.
+    ``activation`` replaces ReLU (e.g. a learned activation)."""
 
     def __init__(self, length: int = 40, hidden: int = 100, in_channels: int = 1, residual: bool = True,
-                 activation: nn.Module | None = None):
+                 activation: nn.Module | None = None, hidden_layers: int = 2):
         super().__init__()
+        if hidden_layers not in (1, 2):
+            raise ValueError(f"hidden_layers must be 1 or 2, got {hidden_layers!r}")
+        if hidden_layers == 1 and residual:
+            raise ValueError("a residual connection needs two hidden layers (pass residual=False)")
         self.residual = residual
+        self.hidden_layers = hidden_layers
         self.activation = activation or nn.ReLU()
         self.linear1 = nn.Linear(length * in_channels, hidden)
-        self.linear2 = nn.Linear(hidden, hidden)
+        if hidden_layers == 2:
+            self.linear2 = nn.Linear(hidden, hidden)
         self.linear3 = nn.Linear(hidden, NUM_CLASSES)
 
     def forward(self, x):
         h = self.activation(self.linear1(x.flatten(1)))
-        h2 = self.activation(self.linear2(h))
-        h = h + h2 if self.residual else h2
+        if self.hidden_layers == 2:
+            h2 = self.activation(self.linear2(h))
+            h = h + h2 if self.residual else h2
         return self.linear3(h)
 
 
