@@ -80,7 +80,7 @@ if cnn:
     measured["cnn_errors_on_2_4_7"] = float(total[[2, 4, 7]].sum() / max(total.sum(), 1))
 claim_rows = claims_table(claims, measured, digits=2, spread=spread)
 save_csv(snakemake.output.claims, claim_rows)
-moved = {name: {k: v for k, v in claim_values(name)[0].items() if k.startswith(("table1_", "shuffle_"))}
+moved = {name: {k: v for k, v in claim_values(name)[0].items() if k.startswith(("table1_", "shuffle_")) and v is not None}
          for name in settings}
 save_csv(snakemake.output.sensitivity, sensitivity_table(
     claims, "classification.protocol", protocol, moved, {name: claim_values(name)[1] for name in settings},

@@ -69,6 +69,9 @@ def test_sensitivity_matrix_flags_verdicts_that_depend_on_a_switch():
         {"claim_id": "b", "switch": "x.s", "setting": "alt", "default": False, "ours": 1.1, "spread": None,
          "verdict": "reproduced"},
     ])
+    not_run = [{"claim_id": "d", "switch": "x.s", "setting": setting, "default": setting == "ref", "ours": None,
+                "spread": None, "verdict": "not run"} for setting in ("ref", "alt")]
+    runs = pd.concat([runs, pd.DataFrame(not_run)], ignore_index=True)
     deviations = [{"topic": "T", "switch": "x.s", "moves": ["a", "b"]},
                   {"topic": "U", "switch": None, "moves": ["c"]}]
     matrix = sensitivity_matrix(runs, deviations, {"c": "reproduced"}).set_index("claim_id")
@@ -76,3 +79,4 @@ def test_sensitivity_matrix_flags_verdicts_that_depend_on_a_switch():
     assert matrix.loc["b", "verdict"] == HOLDS
     assert matrix.loc["c", "verdict"] == NOT_RUN_ALTERNATIVE and "reproduced" in matrix.loc["c", "default setting"]
     assert "alt: 0.5 ± 0.02 → not reproduced" in matrix.loc["a", "other settings"]
+    assert matrix.loc["d", "verdict"] == "claim not run"  # not "same verdict"

@@ -117,6 +117,7 @@ def cost_per_section(benchmarks, sections: dict) -> pd.DataFrame:
 
 
 DEPENDS, HOLDS, NOT_RUN_ALTERNATIVE = "depends on the choice", "same verdict", "alternative not run"
+NOT_RUN_CLAIM = "claim not run"
 
 
 def _value_text(row) -> str:
@@ -150,6 +151,6 @@ def sensitivity_matrix(runs: pd.DataFrame, deviations: list[dict], default_verdi
         rows.append({"claim_id": claim, "deviation": topic, "switch": switch,
                      "default setting": _value_text(default.iloc[0]),
                      "other settings": "; ".join(_value_text(row) for _, row in others.iterrows()),
-                     "verdict": DEPENDS if len(verdicts) > 1 else HOLDS})
+                     "verdict": NOT_RUN_CLAIM if verdicts == {"not run"} else DEPENDS if len(verdicts) > 1 else HOLDS})
     return pd.DataFrame(rows, columns=["claim_id", "deviation", "switch", "default setting", "other settings",
                                        "verdict"])
