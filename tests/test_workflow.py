@@ -92,10 +92,10 @@ def test_every_sensitivity_switch_ran_its_other_settings(quick_run):
     import pandas as pd
 
     config = yaml.safe_load((quick_run / "config" / "quick.yaml").read_text())
-    runs = pd.read_csv(quick_run / "results" / "review" / "sensitivity_runs.csv")
+    runs = pd.read_csv(quick_run / "results" / "review" / "sensitivity_runs.csv", dtype={"setting": str})
     for switch, others in config["sensitivity"].items():
         ran = runs[runs["switch"] == switch]
-        assert set(ran["setting"]) >= set(others), switch
+        assert set(ran["setting"]) >= {str(setting) for setting in others}, switch
         assert ran["default"].any(), switch
     deviations = yaml.safe_load((quick_run / "config" / "deviations.yaml").read_text())
     matrix = pd.read_csv(quick_run / "results" / "review" / "sensitivity.csv")
