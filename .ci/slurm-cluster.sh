@@ -18,6 +18,9 @@ install_packages() {
     local policy=/usr/sbin/policy-rc.d created=0
     # package scripts must not start daemons themselves
     if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod +x "$policy"; created=1; fi
+    # a run killed mid-install (a session that ended, a CI timeout) leaves dpkg half-configured,
+    # and apt-get then refuses everything until this is run
+    dpkg --configure -a > /dev/null
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends \
         slurm-wlm slurmdbd slurm-client munge mariadb-server mariadb-client > /dev/null
