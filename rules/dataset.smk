@@ -192,6 +192,7 @@ rule pixel_baselines:
         ),
     params:
         neighbors=DATASET_SECTION["knn_neighbors"],
+        linear_probe=config["linear_probe"],
         claims=CLAIMS,
     log:
         f"{LOGS}/dataset/pixel_baselines.log",

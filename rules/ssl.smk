@@ -24,6 +24,7 @@ rule train_ssl:
         seed=r"\d+",
     params:
         settings=ssl_settings,
+        linear_probe=config["linear_probe"],
         device=config["device"],
     log:
         f"{LOGS}/ssl/{{ssl_setting}}{{loss}}/head{{head}}/seed{{seed}}.log",

@@ -1,12 +1,10 @@
 """Pixel-space baselines: k-nearest neighbours and logistic regression on standardized pixels."""
-from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
 from mnist1d_repro.claims import load_claims
 from mnist1d_repro.io import load_dataset, save_csv
 from mnist1d_repro.jobs import start_job
+from mnist1d_repro.ssl import linear_probe
 from mnist1d_repro.reporting import (claims_table, verdict_sentence, write_caption_snippet,
                                      write_html_table)
 
@@ -15,7 +13,7 @@ data = load_dataset(snakemake.input[0])
 models = {
     "pixel_knn_accuracy": KNeighborsClassifier(n_neighbors=snakemake.params.neighbors,
                                                n_jobs=snakemake.threads),
-    "pixel_logistic_accuracy": make_pipeline(StandardScaler(), LogisticRegression(max_iter=5000)),
+    "pixel_logistic_accuracy": linear_probe(**snakemake.params.linear_probe),
 }
 measured = {}
 for name, model in models.items():

@@ -4,13 +4,10 @@ import math
 
 import numpy as np
 import torch
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
 from mnist1d_repro.io import atomic_path, load_dataset, save_json
 from mnist1d_repro.jobs import start_job
-from mnist1d_repro.ssl import SSL_LOSSES, SSLNetwork, augment, ssl_training_inputs
+from mnist1d_repro.ssl import SSL_LOSSES, SSLNetwork, augment, linear_probe, ssl_training_inputs
 from mnist1d_repro.training import TrainConfig, as_tensors, resolve_device, seed_everything, train
 
 log = start_job(snakemake)
@@ -52,7 +49,7 @@ with torch.no_grad():
     test_layers = [h.cpu().numpy() for h in model.layer_outputs(as_tensors(data["x_test"], data["y_test"], device)[0])]
 accuracies = []
 for layer, (train_h, test_h) in enumerate(zip(train_layers, test_layers)):
-    probe = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
+    probe = linear_probe(**snakemake.params.linear_probe)
     probe.fit(train_h, data["y"])
     accuracies.append(100 * probe.score(test_h, data["y_test"]))
     log(f"linear probe after layer {layer} ({train_h.shape[1]} features): {accuracies[-1]:.1f} %")

@@ -104,30 +104,36 @@ def test_unknown_pruning_method_is_named():
                               score_weights="best")
 
 
-def test_last_checkpoint_is_the_last_multiple_of_the_interval():
-    assert lottery.last_checkpoint_step(1501, 1000) == 1000  # the reference's retrain
-    assert lottery.last_checkpoint_step(30, 20) == 20
-    assert lottery.last_checkpoint_step(40, 20) == 40  # the last step itself
-    assert lottery.last_checkpoint_step(5, 20) == 0  # only the start of the run
+def test_last_checkpoint_holds_one_update_more_than_its_loop_index():
+    # the reference's loop checkpoints at index i after update i + 1: before this release we
+    # scored from 1000 updates, not 1001
+    assert lottery.last_checkpoint_updates(1501, 1000) == 1001  # the reference's retrain
+    assert lottery.last_checkpoint_updates(30, 20) == 21
+    assert lottery.last_checkpoint_updates(40, 20) == 40  # index 40 would be past the last update
+    assert lottery.last_checkpoint_updates(5, 20) == 1  # index 0: after the first update
     with pytest.raises(ValueError, match="checkpoint_every"):
-        lottery.last_checkpoint_step(10, 0)
+        lottery.last_checkpoint_updates(10, 0)
+    with pytest.raises(ValueError, match="at least one step"):
+        lottery.last_checkpoint_updates(0, 10)
 
 
 @pytest.fixture(scope="module")
 def dense_retrain():
-    """Level 0 of a chain done by hand: the weights after step 15 (the last checkpoint when one is
-    kept every 15 steps) and after step 20 (the last step), and the masks at 60 % sparsity each
-    gives."""
+    """Level 0 of a chain done by hand: the weights after update 16 (the last checkpoint when one
+    is kept every 15 steps), after update 20 (the last) and after update 1 (the checkpoint when
+    the interval is longer than the run), and the masks at 60 % sparsity each gives."""
     x, y = toy_data()
     cfg = TrainConfig(steps=20, batch_size=50, lr=0.02, eval_every=20)
     model = small_mlp(seed=3)
     layers = lottery.prunable_layers(model)
     initial = {name: p.detach().clone() for name, p in model.named_parameters()}
     dense = {name: torch.ones_like(p, dtype=torch.bool) for name, p in initial.items()}
-    snapshot = lottery.Snapshot(model, 15)
-    history = lottery.train_masked(model, initial, dense, (x, y), {"test": (x, y)}, cfg, after_step=snapshot)
-    masks = {"last_checkpoint": lottery.layer_masks(lottery.magnitude_scores(snapshot.weights), layers, 0.6),
+    checkpoint, first = lottery.Snapshot(model, 16), lottery.Snapshot(model, 1)
+    history = lottery.train_masked(model, initial, dense, (x, y), {"test": (x, y)}, cfg,
+                                   after_step=lottery._in_turn(checkpoint, first))
+    masks = {"last_checkpoint": lottery.layer_masks(lottery.magnitude_scores(checkpoint.weights), layers, 0.6),
              "final": lottery.layer_masks(lottery.magnitude_scores(model), layers, 0.6),
+             "first_update": lottery.layer_masks(lottery.magnitude_scores(first.weights), layers, 0.6),
              "start": lottery.layer_masks(lottery.magnitude_scores(initial), layers, 0.6)}
     # the premise: the checkpoint ranks the weights differently from the final ones
     assert any(not torch.equal(masks["last_checkpoint"][n], masks["final"][n]) for n in initial)
@@ -151,11 +157,13 @@ def test_next_level_is_scored_from_the_configured_weights(dense_retrain, score_w
     assert rows[0]["test_acc"] == history[-1]["test_acc"] and rows[0]["test_loss"] == history[-1]["test_loss"]
 
 
-def test_a_checkpoint_interval_longer_than_the_retrain_scores_from_its_start(dense_retrain):
+def test_a_checkpoint_interval_longer_than_the_retrain_scores_after_its_first_update(dense_retrain):
     data, cfg, _, expected = dense_retrain
     _, masks = chain_masks(data, cfg, "last_checkpoint", checkpoint_every=50)
-    for name, mask in expected["start"].items():
+    for name, mask in expected["first_update"].items():
         assert np.array_equal(masks[name][1], mask.numpy()), name
+    # the premise: one update already re-ranks some weights
+    assert any(not torch.equal(expected["first_update"][n], expected["start"][n]) for n in expected["start"])
 
 
 def test_adjacency_counts_windows_of_kept_neighbours():

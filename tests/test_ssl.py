@@ -6,7 +6,7 @@ import torch
 import yaml
 
 from conftest import ROOT
-from mnist1d_repro.ssl import SSLNetwork, augment, info_nce, ssl_training_inputs, vicreg
+from mnist1d_repro.ssl import SSLNetwork, augment, info_nce, linear_probe, ssl_training_inputs, vicreg
 
 
 def test_augment_removes_the_trend_before_adding_a_new_one():
@@ -85,3 +85,17 @@ def test_default_ssl_training_set_is_the_training_split_only():
     assert both.shape == (5000, 40) and np.array_equal(both[4000:], data["x_test"])
     with pytest.raises(ValueError):
         ssl_training_inputs(data, "test")
+
+
+def test_linear_probe_stops_as_the_reference_by_default():
+    for name in ("config.yaml", "quick.yaml"):
+        settings = yaml.safe_load((ROOT / "config" / name).read_text())["linear_probe"]
+        assert settings == {"tol": 0.01, "max_iter": 1000}, name
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(400, 20))
+    y = (x[:, :10].sum(axis=1) > 0).astype(int) + 2 * (x[:, 10:].sum(axis=1) > 0)
+    loose, tight = linear_probe(tol=1e-2, max_iter=1000), linear_probe(tol=1e-6, max_iter=1000)
+    loose.fit(x, y), tight.fit(x, y)
+    # the tolerance reaches the solver: the reference's stops after fewer iterations
+    assert loose[-1].n_iter_[0] < tight[-1].n_iter_[0]
+    assert loose.score(x, y) > 0.8

@@ -7,7 +7,7 @@ trained parameters (a lottery ticket) or fresh uniform random numbers (a random 
 
 Which trained parameters a magnitude score reads is a setting (``SCORE_WEIGHTS``). The reference
 keeps a checkpoint every ``checkpoint_every`` steps of a retrain and scores the next level from
-the last one ("last_checkpoint": step 1000 of a 1501-step retrain); "final" scores from the
+the last one ("last_checkpoint": after 1001 updates of a 1501-step retrain); "final" scores from the
 weights after the last step. Either way a level reports its final evaluation.
 """
 from __future__ import annotations
@@ -59,12 +59,17 @@ def random_scores(model: nn.Module, generator: torch.Generator) -> dict[str, tor
     return {name: torch.rand(p.shape, generator=generator) for name, p in model.named_parameters()}
 
 
-def last_checkpoint_step(steps: int, checkpoint_every: int) -> int:
-    """The step of a run's last checkpoint when one is kept every ``checkpoint_every`` steps,
-    counting the start (step 0) as the first: 1000 for 1501 steps and checkpoints every 1000."""
+def last_checkpoint_updates(steps: int, checkpoint_every: int) -> int:
+    """How many optimizer updates the weights of a run's last checkpoint hold, counted as the
+    reference counts them: its loop checkpoints at every index that is a multiple of
+    ``checkpoint_every`` (index 0 included), right after that index's update, so the checkpoint
+    at index i holds i + 1 updates: 1001 for 1501 steps and checkpoints every 1000. Capped at
+    ``steps``, the updates this run makes."""
     if checkpoint_every < 1:
         raise ValueError(f"checkpoint_every must be at least 1, got {checkpoint_every}")
-    return steps // checkpoint_every * checkpoint_every
+    if steps < 1:
+        raise ValueError(f"a retrain needs at least one step, got {steps}")
+    return min(steps // checkpoint_every * checkpoint_every + 1, steps)
 
 
 class Snapshot:
@@ -130,8 +135,8 @@ def pruning_chain(model, method: str, sparsities, train_set, eval_sets, cfg: Tra
     """Iterative pruning with rewinding. Level k prunes to ``sparsities[k]`` using scores from
     the network trained at level k-1 (magnitude) or fresh random scores (random), rewinds the
     kept parameters to the initial values and trains. A magnitude score reads the weights of
-    level k-1's last checkpoint (``score_weights="last_checkpoint"``: the step
-    ``last_checkpoint_step(cfg.steps, checkpoint_every)``, the reference's) or its final weights
+    level k-1's last checkpoint (``score_weights="last_checkpoint"``: after
+    ``last_checkpoint_updates(cfg.steps, checkpoint_every)`` updates, the reference's) or its final weights
     (``"final"``); level 0 reads the initial weights. Returns one row per level (its final
     evaluation, whichever weights the next level is scored from) and the keep-masks of every
     level as {parameter: (levels, *shape) bool array}.
@@ -142,24 +147,19 @@ def pruning_chain(model, method: str, sparsities, train_set, eval_sets, cfg: Tra
         raise ValueError(f"unknown score_weights {score_weights!r}; expected one of {SCORE_WEIGHTS}")
     layers = prunable_layers(model)
     initial = {name: p.detach().clone() for name, p in model.named_parameters()}
-    scored_step = cfg.steps if score_weights == "final" else last_checkpoint_step(cfg.steps, checkpoint_every)
+    scored_updates = cfg.steps if score_weights == "final" else last_checkpoint_updates(cfg.steps, checkpoint_every)
     if method == "magnitude":
-        log(f"magnitude scores from the weights at step {scored_step} of the previous level's {cfg.steps} "
-            f"(score_weights {score_weights}, checkpoint every {checkpoint_every} steps)")
+        log(f"magnitude scores from the weights after {scored_updates} of the previous level's {cfg.steps} "
+            f"updates (score_weights {score_weights}, checkpoint every {checkpoint_every} steps)")
     generator = torch.Generator().manual_seed(seed)
     rows, saved = [], {name: [] for name in initial}
     scored = initial  # level 0 (sparsity 0 in every schedule) has no previous level
     for level, sparsity in enumerate(sparsities):
         scores = magnitude_scores(scored) if method == "magnitude" else random_scores(model, generator)
         masks = layer_masks(scores, layers, float(sparsity))
-        snapshot = Snapshot(model, scored_step) if method == "magnitude" and 0 < scored_step < cfg.steps else None
+        snapshot = Snapshot(model, scored_updates) if method == "magnitude" and scored_updates < cfg.steps else None
         final = train_masked(model, initial, masks, train_set, eval_sets, cfg, after_step=snapshot)[-1]
-        if snapshot is not None:
-            scored = snapshot.weights
-        elif scored_step == 0:  # the start of the retrain: the kept initial weights
-            scored = {name: initial[name] * masks[name].to(initial[name].dtype) for name in initial}
-        else:
-            scored = dict(model.named_parameters())
+        scored = snapshot.weights if snapshot is not None else dict(model.named_parameters())
         kept = sum(int(m.sum()) for m in masks.values())
         rows.append({"level": level, "sparsity": float(sparsity),
                      "kept_fraction": kept / sum(m.numel() for m in masks.values()),

@@ -121,3 +121,12 @@ class SSLNetwork(nn.Module):
 
     def forward(self, x):
         return self.layer_outputs(x)[-1]
+
+
+def linear_probe(tol: float, max_iter: int):
+    """An unfitted linear probe: standardisation (fit on whatever the probe is fit on), then a
+    logistic regression stopped at ``tol`` or after ``max_iter`` iterations."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    return make_pipeline(StandardScaler(), LogisticRegression(tol=tol, max_iter=max_iter))
