@@ -3,7 +3,6 @@
 
 CLASSIFICATION = config["classification"]
 CLASSIFICATION_CATEGORY = "4. Classification"
-TABLE1_TRAINING = {k: CLASSIFICATION[k] for k in ("steps", "batch_size", "lr", "eval_every")}
 MLP_SWEEP = CLASSIFICATION["mlp_sweep"]
 
 

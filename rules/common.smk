@@ -10,6 +10,7 @@ from snakemake.utils import validate
 sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
 
 from mnist1d_repro.claims import claim_field  # noqa: E402
+from mnist1d_repro.double_descent import sensitivity_series as double_descent_sensitivity_series  # noqa: E402
 from mnist1d_repro.pooling import per_size_datasets, per_size_name  # noqa: E402
 from mnist1d_repro.config_checks import (  # noqa: E402
     ConfigError,
@@ -18,6 +19,7 @@ from mnist1d_repro.config_checks import (  # noqa: E402
     check_config,
     check_deviations_file,
     check_sensitivity,
+    dotted_value,
 )
 
 try:
@@ -59,10 +61,7 @@ SECTION_OF_BENCHMARK_FOLDER = {
 
 def config_value(dotted):
     """The config value at a dotted key, e.g. "lottery.score_weights"."""
-    value = config
-    for part in dotted.split("."):
-        value = value[part]
-    return value
+    return dotted_value(config, dotted)
 
 
 def switch_settings(switch):
@@ -70,6 +69,35 @@ def switch_settings(switch):
     the alternatives the ``sensitivity`` section asks for."""
     default = config_value(switch)
     return [default] + [s for s in config["sensitivity"].get(switch, []) if s != default]
+
+
+def switch_dir(switch, setting):
+    """The results sub-folder of the jobs run under one setting of a deviation switch (every
+    other switch as configured): none for the configured setting, so its paths do not change;
+    "<last key>_<setting>/" (e.g. "score_weights_final/") for an alternative that the
+    sensitivity section lists."""
+    return "" if setting == config_value(switch) else f"{switch.split('.')[-1]}_{setting}/"
+
+
+def switch_alternatives(switches):
+    """(switch, setting) of every alternative that runs, one switch flipped at a time."""
+    return [(switch, setting) for switch in switches for setting in switch_settings(switch)[1:]]
+
+
+def switch_dir_pattern(switches):
+    """Wildcard constraint of a switch folder: none (the configured settings) or the folder of
+    any alternative. A group, so that it is never the empty pattern, which Snakemake ignores."""
+    folders = [""] + [switch_dir(*alternative) for alternative in switch_alternatives(switches)]
+    return "(?:" + "|".join(re.escape(folder) for folder in folders) + ")"
+
+
+def switched_section(section, switches, folder):
+    """A config section (e.g. config["ssl"]) as a job in ``folder`` runs it: the alternative
+    that the folder stands for swapped in."""
+    for switch, setting in switch_alternatives(switches):
+        if switch_dir(switch, setting) == folder:
+            return {**section, switch.split(".")[-1]: setting}
+    return section
 
 
 def dataset_path(dataset, variant="original"):
@@ -131,16 +159,17 @@ def classification_outputs():
     return [f"{CLASSIFICATION_DIR}/{name}" for name in names]
 
 
+TABLE1_TRAINING = {k: config["classification"][k] for k in ("steps", "batch_size", "lr", "eval_every")}
+
+
 def mlp_sweep_options(setting, seed=0):
     """(training settings, MLP options) of one MLP-sweep setting: Table 1's with its changes.
     Reshuffled batches are seeded by the job's seed."""
-    c = config["classification"]
     changes = dict(mlp_sweep_settings()[setting])
     model_options = {key: changes.pop(key) for key in ("residual", "hidden") if key in changes}
-    training = {k: c[k] for k in ("steps", "batch_size", "lr", "eval_every")}
     if changes.get("batch_order") == "shuffled":
         changes["shuffle_seed"] = int(seed)
-    return {**training, "weight_decay": 0.0, **changes}, model_options
+    return {**TABLE1_TRAINING, **changes}, model_options
 
 
 def mlp_sweep_settings():
@@ -176,33 +205,17 @@ def double_descent_runs(depth_dir="", series_names=None):
 DOUBLE_DESCENT_DEPTH_SWITCH = "double_descent.mlp_hidden_layers"
 
 
-def double_descent_depth_dir(setting):
-    """The folder, under results/double_descent, of the jobs run with one MLP depth: none for the
-    configured depth, so its paths do not change; "mlp_hidden_layers_<setting>/" for an
-    alternative the sensitivity section lists. It fills the {depth} wildcard."""
-    return "" if setting == config_value(DOUBLE_DESCENT_DEPTH_SWITCH) else f"mlp_hidden_layers_{setting}/"
-
-
-def double_descent_depth_pattern():
-    """Wildcard constraint of {depth}: the folder of every MLP depth that runs (a group, so that
-    it is never the empty pattern, which Snakemake would ignore)."""
-    folders = [double_descent_depth_dir(s) for s in switch_settings(DOUBLE_DESCENT_DEPTH_SWITCH)]
-    return "(?:" + "|".join(re.escape(folder) for folder in folders) + ")"
-
-
 def double_descent_mlp_hidden_layers(wildcards):
     """The MLP depth a job runs with, from its {depth} folder."""
-    return next(s for s in switch_settings(DOUBLE_DESCENT_DEPTH_SWITCH)
-                if double_descent_depth_dir(s) == wildcards.depth)
+    return switched_section(config["double_descent"], [DOUBLE_DESCENT_DEPTH_SWITCH], wildcards.depth)["mlp_hidden_layers"]
 
 
 def double_descent_sensitivity_runs():
     """The metrics file of every job the alternative MLP depths add: Figure 5's MLP series
     (every width and seed) in each alternative's folder."""
-    dd = config["double_descent"]
-    mlp_series = [name for name in dd["figure5"] if dd["series"][name]["model"] == "mlp"]
+    rerun = double_descent_sensitivity_series(config["double_descent"])
     return [path for setting in switch_settings(DOUBLE_DESCENT_DEPTH_SWITCH)[1:]
-            for path in double_descent_runs(double_descent_depth_dir(setting), mlp_series)]
+            for path in double_descent_runs(switch_dir(DOUBLE_DESCENT_DEPTH_SWITCH, setting), rerun)]
 
 
 def double_descent_outputs():
@@ -227,23 +240,9 @@ def pooling_runs(train_sets_dir=""):
 POOLING_TRAIN_SETS_SWITCH = "pooling.train_sets"
 
 
-def pooling_train_sets_dir(setting):
-    """The folder, under results/pooling, of the jobs run with one pooling.train_sets setting:
-    none for the configured setting, so its paths do not change; "train_sets_<setting>/" for an
-    alternative the sensitivity section lists. It fills the {train_sets} wildcard."""
-    return "" if setting == config_value(POOLING_TRAIN_SETS_SWITCH) else f"train_sets_{setting}/"
-
-
-def pooling_train_sets_pattern():
-    """Wildcard constraint of {train_sets}: the folder of every setting that runs (a group)."""
-    folders = [pooling_train_sets_dir(s) for s in switch_settings(POOLING_TRAIN_SETS_SWITCH)]
-    return "(?:" + "|".join(re.escape(folder) for folder in folders) + ")"
-
-
 def pooling_train_sets(wildcards):
     """The pooling.train_sets setting a job runs with, from its {train_sets} folder."""
-    return next(s for s in switch_settings(POOLING_TRAIN_SETS_SWITCH)
-                if pooling_train_sets_dir(s) == wildcards.train_sets)
+    return switched_section(config["pooling"], [POOLING_TRAIN_SETS_SWITCH], wildcards.train_sets)["train_sets"]
 
 
 def pooling_input(wildcards):
@@ -258,7 +257,7 @@ def pooling_input(wildcards):
 def pooling_sensitivity_runs():
     """The metrics file of every job the alternative pooling.train_sets settings add."""
     return [path for setting in switch_settings(POOLING_TRAIN_SETS_SWITCH)[1:]
-            for path in pooling_runs(pooling_train_sets_dir(setting))]
+            for path in pooling_runs(switch_dir(POOLING_TRAIN_SETS_SWITCH, setting))]
 
 
 def register_pooling_datasets():
@@ -285,31 +284,9 @@ def pooling_outputs():
 SSL_SWITCHES = ("ssl.train_data", "ssl.info_nce")  # deviation switches of section 5.5
 
 
-def ssl_setting_dir(switch, setting):
-    """The folder, under results/ssl, of the jobs run under one setting of an SSL deviation
-    switch: none for the configured setting, so its paths do not change; "<key>_<setting>/"
-    (e.g. "info_nce_symmetric/") for an alternative the sensitivity section also runs."""
-    return "" if setting == config_value(switch) else f"{switch.split('.')[-1]}_{setting}/"
-
-
-def ssl_alternatives():
-    """(switch, setting) of every alternative SSL setting that runs, one switch flipped at a time."""
-    return [(switch, setting) for switch in SSL_SWITCHES for setting in switch_settings(switch)[1:]]
-
-
-def ssl_setting_pattern():
-    """Wildcard constraint of {ssl_setting}: the folder of the configured settings (none) and of
-    every alternative."""
-    return "|".join([""] + [re.escape(ssl_setting_dir(*alternative)) for alternative in ssl_alternatives()])
-
-
 def ssl_settings(wildcards):
-    """The ssl config section a job runs under: the configured one, with its {ssl_setting}
-    folder's alternative swapped in."""
-    for switch, setting in ssl_alternatives():
-        if ssl_setting_dir(switch, setting) == wildcards.ssl_setting:
-            return {**config["ssl"], switch.split(".")[-1]: setting}
-    return config["ssl"]
+    """The ssl config section a job runs under, from its {ssl_setting} folder."""
+    return switched_section(config["ssl"], SSL_SWITCHES, wildcards.ssl_setting)
 
 
 def ssl_runs(filename, setting_dir="", losses=None):
@@ -324,8 +301,8 @@ def ssl_runs(filename, setting_dir="", losses=None):
 def ssl_sensitivity_runs(filename):
     """One file of every job the alternative SSL settings add: InfoNCE (the claims' loss) x
     head depth x seed per alternative; VICReg runs under the configured settings only."""
-    return [path for switch, setting in ssl_alternatives()
-            for path in ssl_runs(filename, ssl_setting_dir(switch, setting), ["info_nce"])]
+    return [path for switch, setting in switch_alternatives(SSL_SWITCHES)
+            for path in ssl_runs(filename, switch_dir(switch, setting), ["info_nce"])]
 
 
 def ssl_outputs():
@@ -344,23 +321,9 @@ def lottery_chain_keys():
 LOTTERY_SCORE_SWITCH = "lottery.score_weights"
 
 
-def lottery_scoring_dir(setting):
-    """The folder, under results/lottery, of the jobs whose results depend on which weights score
-    the pruning (a setting of lottery.score_weights): none for the configured setting, so its
-    paths do not change; "score_weights_<setting>/" for an alternative the sensitivity section
-    also runs. It fills the {scoring} wildcard of the chain and masked asymptotic rules."""
-    return "" if setting == config_value(LOTTERY_SCORE_SWITCH) else f"score_weights_{setting}/"
-
-
-def lottery_scoring_pattern():
-    """Wildcard constraint of {scoring}: the folder of every lottery.score_weights setting that runs
-    (a group, so that it is never the empty pattern, which Snakemake would ignore)."""
-    return "(?:" + "|".join(re.escape(lottery_scoring_dir(s)) for s in switch_settings(LOTTERY_SCORE_SWITCH)) + ")"
-
-
 def lottery_score_weights(wildcards):
     """The lottery.score_weights setting a chain job runs under, from its {scoring} folder."""
-    return next(s for s in switch_settings(LOTTERY_SCORE_SWITCH) if lottery_scoring_dir(s) == wildcards.scoring)
+    return switched_section(config["lottery"], [LOTTERY_SCORE_SWITCH], wildcards.scoring)["score_weights"]
 
 
 def lottery_chain_path(schedule, method, seed, filename, scoring=""):
@@ -379,15 +342,14 @@ def lottery_asymptotic_masks(wildcards):
     return lottery_chain_path("paper", method, wildcards.seed, "masks.npz", scoring)
 
 
-def lottery_paper_chains(setting=None):
+def lottery_paper_chains(setting):
     """The paper schedule's chains behind one lottery.score_weights setting's claims (default:
     the configured one): one dict per method and seed with its levels and masks files. Only
     magnitude chains read the trained weights; every setting shares the random ones."""
     c = config["lottery"]
-    setting = config_value(LOTTERY_SCORE_SWITCH) if setting is None else setting
     chains = []
     for method in ("magnitude", "random"):
-        scoring = lottery_scoring_dir(setting) if method == "magnitude" else ""
+        scoring = switch_dir(LOTTERY_SCORE_SWITCH, setting) if method == "magnitude" else ""
         for seed in c["seeds"]:
             chains.append({"method": method, "seed": seed,
                            "levels": lottery_chain_path("paper", method, seed, "levels.csv", scoring),
@@ -395,7 +357,7 @@ def lottery_paper_chains(setting=None):
     return chains
 
 
-def lottery_asymptotic_runs(setting=None):
+def lottery_asymptotic_runs(setting):
     """One dict per asymptotic run under one lottery.score_weights setting (default: the
     configured one): its keys and its metrics file. A dense network has no mask, so its run
     depends only on the variant and the initialisation seed; trials that share an
@@ -403,7 +365,6 @@ def lottery_asymptotic_runs(setting=None):
     setting shares the dense and random-subnetwork runs."""
     c = config["lottery"]
     a = c["asymptotic"]
-    setting = config_value(LOTTERY_SCORE_SWITCH) if setting is None else setting
     runs = []
     for variant in a["variants"]:
         for network in a["networks"]:
@@ -411,7 +372,7 @@ def lottery_asymptotic_runs(setting=None):
                 for seed in c["seeds"]:
                     init_seed = seed if init == "original" else seed + a["new_init_offset"]
                     name = f"init{init_seed}" if network == "dense" else f"seed{seed}_init{init_seed}"
-                    scoring = lottery_scoring_dir(setting) if network == "lottery" else ""
+                    scoring = switch_dir(LOTTERY_SCORE_SWITCH, setting) if network == "lottery" else ""
                     runs.append({"variant": variant, "network": network, "init": init, "seed": seed,
                                  "init_seed": init_seed,
                                  "path": f"{LOTTERY_DIR}/{scoring}asymptotic/{variant}/{network}/{name}.json"})
@@ -462,52 +423,25 @@ def metalearning_baseline_runs(setting_dir=""):
             for name in config["metalearning"]["activation"]["baselines"]]
 
 
-def metalearning_activation_switches():
-    """The deviation switches of Figure 7."""
-    return tuple(f"metalearning.activation.{key}" for key in ("seeding", "noise_draw", "test_noise"))
-
-
-def metalearning_activation_dir(switch, setting):
-    """The folder, under results/metalearning/activation, of the Figure 7 jobs run with one
-    setting of a switch (the others as configured): none for the configured setting, so its
-    paths do not change; "<key>_<setting>/" for an alternative the sensitivity section lists."""
-    return "" if setting == config_value(switch) else f"{switch.split('.')[-1]}_{setting}/"
+METALEARNING_ACTIVATION_SWITCHES = tuple(f"metalearning.activation.{key}" for key in ("seeding", "noise_draw", "test_noise"))
 
 
 def metalearning_activation_variants():
     """(switch, setting, folder) of every Figure 7 setting that runs: the configured one first
     (switch and setting None), then each alternative, one switch flipped at a time."""
-    variants = [(None, None, "")]
-    for switch in metalearning_activation_switches():
-        variants += [(switch, setting, metalearning_activation_dir(switch, setting))
-                     for setting in switch_settings(switch)[1:]]
-    return variants
-
-
-def metalearning_activation_pattern():
-    """Wildcard constraint of {setting}: the folder of the configured settings (none) and of
-    every alternative."""
-    return "|".join(re.escape(folder) for _, _, folder in metalearning_activation_variants())
+    return [(None, None, "")] + [(switch, setting, switch_dir(switch, setting))
+                                 for switch, setting in switch_alternatives(METALEARNING_ACTIVATION_SWITCHES)]
 
 
 def metalearning_activation_settings(wildcards):
-    """The metalearning.activation section a job runs under, its {setting} folder's
-    alternative swapped in."""
-    for switch, setting, folder in metalearning_activation_variants()[1:]:
-        if folder == wildcards.setting:
-            return {**config["metalearning"]["activation"], switch.split(".")[-1]: setting}
-    return config["metalearning"]["activation"]
+    """The metalearning.activation section a job runs under, from its {setting} folder."""
+    return switched_section(config["metalearning"]["activation"], METALEARNING_ACTIVATION_SWITCHES, wildcards.setting)
 
 
 def metalearning_activation_runs(filename):
     """One file of the metalearning job of every setting, the configured one first."""
     return [f"{METALEARNING_DIR}/activation/{folder}learned/{filename}"
             for _, _, folder in metalearning_activation_variants()]
-
-
-def metalearning_sensitivity_switches(prefix):
-    """The switches under ``prefix`` that the sensitivity section lists, with every setting run."""
-    return {switch: switch_settings(switch) for switch in config["sensitivity"] if switch.startswith(prefix)}
 
 
 def metalearning_transfer_runs():

@@ -16,7 +16,7 @@ rule train_double_descent:
     output:
         f"{DOUBLE_DESCENT_DIR}/{{depth}}{{series}}/width{{width}}/seed{{seed}}/metrics.json",
     wildcard_constraints:
-        depth=double_descent_depth_pattern(),
+        depth=switch_dir_pattern([DOUBLE_DESCENT_DEPTH_SWITCH]),
         series=name_pattern(DOUBLE_DESCENT["series"]),
         width=r"\d+",
         seed=r"\d+",

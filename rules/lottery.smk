@@ -20,7 +20,7 @@ rule lottery_chain:
         levels=lottery_chain_path("{schedule}", "{method}", "{seed}", "levels.csv", "{scoring}"),
         masks=lottery_chain_path("{schedule}", "{method}", "{seed}", "masks.npz", "{scoring}"),
     wildcard_constraints:
-        scoring=lottery_scoring_pattern(),  # empty for the configured score_weights
+        scoring=switch_dir_pattern([LOTTERY_SCORE_SWITCH]),  # empty for the configured score_weights
         schedule=name_pattern(LOTTERY["schedules"]),
         method="magnitude|random",
         seed=r"\d+",
@@ -84,7 +84,7 @@ use rule lottery_asymptotic_dense as lottery_asymptotic_masked with:
     output:
         f"{LOTTERY_DIR}/{{scoring}}asymptotic/{{variant}}/{{network}}/seed{{seed}}_init{{init_seed}}.json",
     wildcard_constraints:
-        scoring=lottery_scoring_pattern(),  # empty for the configured score_weights
+        scoring=switch_dir_pattern([LOTTERY_SCORE_SWITCH]),  # empty for the configured score_weights
         variant=name_pattern(LOTTERY["asymptotic"]["variants"]),
         network="lottery|random",
         seed=r"\d+",

@@ -51,7 +51,7 @@ rule metalearn_activation:
         shapes=f"{METALEARNING_DIR}/activation/{{setting}}learned/shapes.npz",
         network=f"{METALEARNING_DIR}/activation/{{setting}}learned/activation_net.npz",
     wildcard_constraints:
-        setting=metalearning_activation_pattern(),
+        setting=switch_dir_pattern(METALEARNING_ACTIVATION_SWITCHES),
     params:
         settings=metalearning_activation_settings,
     log:
@@ -75,7 +75,7 @@ rule activation_baseline:
     output:
         f"{METALEARNING_DIR}/activation/{{setting}}baselines/{{baseline}}.csv",
     wildcard_constraints:
-        setting=metalearning_activation_pattern(),
+        setting=switch_dir_pattern(METALEARNING_ACTIVATION_SWITCHES),
         baseline=name_pattern(METALEARNING["activation"]["baselines"]),
     params:
         settings=metalearning_activation_settings,
@@ -198,8 +198,9 @@ rule figure7:
     params:
         # (switch, setting) of each input's setting, in input order: the configured one is (None, None)
         variants=[(switch, setting) for switch, setting, _ in metalearning_activation_variants()],
-        configured={switch: config_value(switch) for switch in metalearning_activation_switches()},
-        switches=metalearning_sensitivity_switches("metalearning.activation."),
+        configured={switch: config_value(switch) for switch in METALEARNING_ACTIVATION_SWITCHES},
+        switches={switch: switch_settings(switch) for switch in config["sensitivity"]
+                  if switch in METALEARNING_ACTIVATION_SWITCHES},
         baselines=METALEARNING["activation"]["baselines"],
         final_outer_steps=METALEARNING["activation"]["final_outer_steps"],
         claims=CLAIMS,

@@ -17,7 +17,7 @@ rule train_pooling:
     output:
         f"{POOLING_DIR}/{{train_sets}}{{pooling}}/n{{size}}/seed{{seed}}/metrics.json",
     wildcard_constraints:
-        train_sets=pooling_train_sets_pattern(),
+        train_sets=switch_dir_pattern([POOLING_TRAIN_SETS_SWITCH]),
         pooling=name_pattern(POOLING["poolings"]),
         size=r"\d+",
         seed=r"\d+",

@@ -18,7 +18,7 @@ rule train_ssl:
         metrics=f"{SSL_DIR}/{{ssl_setting}}{{loss}}/head{{head}}/seed{{seed}}/metrics.json",
         representation=f"{SSL_DIR}/{{ssl_setting}}{{loss}}/head{{head}}/seed{{seed}}/output_representation.npz",
     wildcard_constraints:
-        ssl_setting=ssl_setting_pattern(),
+        ssl_setting=switch_dir_pattern(SSL_SWITCHES),
         loss=name_pattern(SSL["losses"]),
         head=r"\d",
         seed=r"\d+",

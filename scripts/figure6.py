@@ -13,7 +13,6 @@ from mnist1d_repro.reporting import (claims_table, sensitivity_table, verdict_se
                                      write_html_table)
 
 PAPER_OPTIMUM = 0.62
-KINDS = ("reference", "draws")  # the settings of metalearning.learning_rate.initial_weights
 
 log = start_job(snakemake)
 params = snakemake.params
@@ -34,9 +33,10 @@ for (kind, initial_lr, init_seed), run in runs.groupby(["initial_weights", "init
                    "first_loss": run["meta_loss"].iloc[0], "final_loss": run["meta_loss"].iloc[-1],
                    "outer_steps": int(run["outer_step"].max())})
 finals = pd.DataFrame(finals)
+kinds = sorted(set(finals["initial_weights"]), key=lambda kind: (kind != configured, kind))  # configured first
 seed_of_reference = int(finals.loc[finals["initial_weights"] == "reference", "init_seed"].iloc[0])
 rows = []
-for kind in KINDS:
+for kind in kinds:
     for initial_lr, group in finals[finals["initial_weights"] == kind].groupby("initial_lr"):
         converged = group[~group["diverged"]]
         rows.append({"initial weights": kind, "initial learning rate": initial_lr,
@@ -90,14 +90,13 @@ def claim_values(kind: str):
 
 
 claim_specs = load_claims(params.claims, "metalearning_lr")
-values = {kind: claim_values(kind) for kind in KINDS}
+values = {kind: claim_values(kind) for kind in kinds}
 measured, spread, _ = values[configured]
 claims = claims_table(claim_specs, measured, digits=3, spread=spread)
 save_csv(snakemake.output.claims, claims)
-order = [configured] + [kind for kind in KINDS if kind != configured]
 save_csv(snakemake.output.sensitivity, sensitivity_table(
     claim_specs, params.switch, configured, digits=3,
-    measured={kind: values[kind][0] for kind in order}, spread={kind: values[kind][1] for kind in order}))
+    measured={kind: values[kind][0] for kind in kinds}, spread={kind: values[kind][1] for kind in kinds}))
 
 
 def describe(row) -> str:

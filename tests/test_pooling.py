@@ -10,7 +10,8 @@ from conftest import ROOT
 from mnist1d_repro.claims import load_claims
 from mnist1d_repro.config_checks import ConfigError
 from mnist1d_repro.generator import GeneratorArgs, make_dataset
-from mnist1d_repro.pooling import gap_values, job_data, per_size_datasets, pooling_gaps, split_sizes
+from mnist1d_repro.generator import split_counts
+from mnist1d_repro.pooling import gap_values, job_data, per_size_datasets, pooling_gaps
 from mnist1d_repro.reporting import SENSITIVITY_COLUMNS, sensitivity_table
 
 PAPER = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
@@ -30,7 +31,7 @@ def test_per_size_datasets_are_the_references_one_dataset_per_size():
         # the notebook: num_samples = n + 1000, train_split = 1 - 1000 / num_samples, seed 42
         assert args.num_samples == n + 1000 and args.train_split == 1 - 1000.0 / (n + 1000)
         assert args.seed == 42
-        assert split_sizes(args.num_samples, args.train_split) == (n, 1000)
+        assert split_counts(args.num_samples, args.train_split) == (n, 1000)
 
 
 def tiny_config(sizes, test_samples):

@@ -153,24 +153,26 @@ def check_deviations_file(path, config: dict | None = None, claims_path=None) ->
         raise ConfigError(f"deviations file error: {error}") from None
 
 
+def dotted_value(config: dict, key: str):
+    """The value at a dotted config key, e.g. "lottery.score_weights"; KeyError if there is none."""
+    value = config
+    for part in key.split("."):
+        if not isinstance(value, dict) or part not in value:
+            raise KeyError(key)
+        value = value[part]
+    return value
+
+
 def check_sensitivity(config: dict, validate) -> None:
     """Each alternative setting of the ``sensitivity`` section must be a valid value of its
     switch: the config with the switch set to it passes ``validate`` (the schema)."""
     import copy
 
     for switch, settings in config["sensitivity"].items():
-        parts = switch.split(".")
-        parent = config
-        for part in parts[:-1]:
-            parent = parent.get(part) if isinstance(parent, dict) else None
-        if not isinstance(parent, dict) or parts[-1] not in parent:
-            raise ConfigError(f"config error at 'sensitivity.{switch}': not a config key")
+        parent_key, _, key = switch.rpartition(".")
         for setting in settings:
             changed = copy.deepcopy(config)
-            target = changed
-            for part in parts[:-1]:
-                target = target[part]
-            target[parts[-1]] = setting
+            (dotted_value(changed, parent_key) if parent_key else changed)[key] = setting
             try:
                 validate(changed)
             except Exception:

@@ -5,12 +5,19 @@ import math
 
 import numpy as np
 
-from .training import TrainConfig
+from typing import TYPE_CHECKING
+
+from .generator import NUM_CLASSES
+
+if TYPE_CHECKING:  # importing torch costs seconds, and the workflow imports this module at parse time
+    from .training import TrainConfig
 
 
 def job_train_config(training: dict, train_samples: int, seed: int) -> TrainConfig:
     """A double-descent job's training: SGD with momentum on batches shuffled anew each epoch,
     evaluated at the start, every tenth of the epochs and at the end."""
+    from .training import TrainConfig
+
     steps_per_epoch = math.ceil(train_samples / training["batch_size"])
     return TrainConfig(steps=training["epochs"] * steps_per_epoch, batch_size=training["batch_size"],
                        lr=training["lr"], optimizer="sgd", momentum=training["momentum"],
@@ -43,7 +50,6 @@ def test_error_peak(widths, test_error) -> dict:
 
 
 # --- Figure 5's verdicts ---------------------------------------------------------------------------
-NUM_CLASSES = 10
 
 
 def series_curves(runs):

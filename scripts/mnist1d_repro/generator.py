@@ -213,6 +213,14 @@ def time_axis(args: GeneratorArgs) -> np.ndarray:
     return resample_linear(t, args.final_seq_length)
 
 
+def split_counts(num_samples: int, train_split: float) -> tuple[int, int]:
+    """(train, test) sample counts of these generator parameters: num_samples // 10 samples per
+    class, of which the first int(total * train_split) (after shuffling) go to training."""
+    total = (num_samples // NUM_CLASSES) * NUM_CLASSES
+    train = int(total * train_split)
+    return train, total - train
+
+
 def make_dataset(args: GeneratorArgs | None = None) -> dict[str, np.ndarray]:
     """Generate MNIST-1D: train/test signals and labels, the time axis and the templates."""
     args = args or GeneratorArgs()
@@ -230,7 +238,7 @@ def make_dataset(args: GeneratorArgs | None = None) -> dict[str, np.ndarray]:
     t = time_axis(args) / x.std()
     x = (x - x.mean()) / x.std()
 
-    split = int(len(labels) * args.train_split)
+    split, _ = split_counts(args.num_samples, args.train_split)
     return {
         "x": x[:split], "y": labels[:split],
         "x_test": x[split:], "y_test": labels[split:],

@@ -24,14 +24,6 @@ def draw_signal(ax, x, color="black", **kwargs):
     ax.set_yticks([])
 
 
-def tsne_embedding(x, perplexity: float, seed: int, threads: int) -> np.ndarray:
-    """2-D t-SNE (scikit-learn, PCA initialisation), seeded."""
-    from sklearn.manifold import TSNE
-
-    return TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=seed,
-                n_jobs=threads).fit_transform(x)
-
-
 def scatter_by_class(ax, points, labels, legend_loc="best", **legend_kwargs):
     """One colour per class, small points, no ticks."""
     for label in range(10):

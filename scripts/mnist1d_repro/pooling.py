@@ -12,7 +12,7 @@ Two ways to get a training set of each size (config ``pooling.train_sets``):
 from __future__ import annotations
 
 from .config_checks import ConfigError
-from .generator import NUM_CLASSES, GeneratorArgs
+from .generator import NUM_CLASSES, GeneratorArgs, split_counts
 from .variants import train_subset
 
 TRAIN_SETS = ("per_size", "nested")
@@ -21,14 +21,6 @@ TRAIN_SETS = ("per_size", "nested")
 def per_size_name(dataset: str, size: int) -> str:
     """Name of the dataset generated for one training size (e.g. "mnist1d_pool_n1000")."""
     return f"{dataset}_n{size}"
-
-
-def split_sizes(num_samples: int, train_split: float) -> tuple[int, int]:
-    """(train, test) sample counts the generator makes of these parameters: it draws
-    num_samples // 10 samples per class and puts the first int(total * train_split) in training."""
-    total = (num_samples // NUM_CLASSES) * NUM_CLASSES
-    train = int(total * train_split)
-    return train, total - train
 
 
 def per_size_datasets(config: dict) -> dict:
@@ -42,7 +34,7 @@ def per_size_datasets(config: dict) -> dict:
     for size in pooling["train_sizes"]:
         num_samples = size + test
         overrides = {**base, "num_samples": num_samples, "train_split": 1 - test / num_samples}
-        made = split_sizes(num_samples, overrides["train_split"])
+        made = split_counts(num_samples, overrides["train_split"])
         if made != (size, test):
             raise ConfigError(
                 f"config error at 'pooling.train_sizes': with pooling.train_sets 'per_size' the size {size} "

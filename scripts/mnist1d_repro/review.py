@@ -10,6 +10,9 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from .claims import NOT_RUN
+from .config_checks import dotted_value
+
 DEVIATION_KEYS = ("topic", "section", "paper", "reference", "ours", "why")
 PACKAGES = ("snakemake", "torch", "numpy", "scipy", "pandas", "matplotlib", "seaborn", "scikit-learn",
             "threadpoolctl", "pyyaml", "snakemake-executor-plugin-slurm")
@@ -40,16 +43,15 @@ def check_deviation_links(entries: list[dict], config: dict, claim_ids, path) ->
     for entry in entries:
         where = f"{path}: deviation '{entry['topic']}'"
         if entry["switch"] is not None:
-            value = config
-            for part in entry["switch"].split("."):
-                if not isinstance(value, dict) or part not in value:
-                    raise ValueError(f"{where}: switch '{entry['switch']}' is not a config key")
-                value = value[part]
+            try:
+                dotted_value(config, entry["switch"])
+            except KeyError:
+                raise ValueError(f"{where}: switch '{entry['switch']}' is not a config key") from None
         unknown = [name for name in entry["moves"] if name not in claim_ids]
         if unknown:
             raise ValueError(f"{where}: moves unknown claims {unknown} (see config/claims.yaml)")
     named = {entry["switch"] for entry in entries}
-    for switch in config.get("sensitivity", {}):
+    for switch in config["sensitivity"]:
         if switch not in named:
             raise ValueError(f"config error at 'sensitivity.{switch}': no deviation in {path} names this switch")
 
@@ -151,6 +153,6 @@ def sensitivity_matrix(runs: pd.DataFrame, deviations: list[dict], default_verdi
         rows.append({"claim_id": claim, "deviation": topic, "switch": switch,
                      "default setting": _value_text(default.iloc[0]),
                      "other settings": "; ".join(_value_text(row) for _, row in others.iterrows()),
-                     "verdict": NOT_RUN_CLAIM if verdicts == {"not run"} else DEPENDS if len(verdicts) > 1 else HOLDS})
+                     "verdict": NOT_RUN_CLAIM if verdicts == {NOT_RUN} else DEPENDS if len(verdicts) > 1 else HOLDS})
     return pd.DataFrame(rows, columns=["claim_id", "deviation", "switch", "default setting", "other settings",
                                        "verdict"])
