@@ -80,6 +80,7 @@ def test_profile_sets_gpus_for_exactly_the_training_rules():
 # (grouped members run one after another, so the whole quick pipeline takes ~8 minutes here).
 SLURM_TARGETS = [
     "classification/original/cnn/seed*/metrics.json",
+    "classification/mlp_sweep/*/seed*/metrics.json",
     "double_descent/cnn_noise_15/width*/seed*/metrics.json",
     "pooling/max/n*/seed*/metrics.json",
     "ssl/info_nce/head2/seed*/metrics.json",
