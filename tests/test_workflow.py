@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import yaml
 
-from conftest import QUICK, ROOT, copy_workflow, differing_results, prepare_quick_run, run_snakemake
+from conftest import QUICK, ROOT, differing_results, run_snakemake
 from mnist1d_repro.generator import GeneratorArgs, make_dataset
 from mnist1d_repro.io import load_dataset
 
