@@ -5,7 +5,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from mnist1d_repro.claims import load_claims
+from mnist1d_repro.claims import accuracy_se, load_claims
 from mnist1d_repro.io import load_json, save_csv
 from mnist1d_repro.jobs import start_job
 from mnist1d_repro.plotting import save_figure, scatter_by_class
@@ -20,6 +20,7 @@ log = start_job(snakemake)
 rows = []
 for path in [*snakemake.input.metrics, *snakemake.input.sensitivity]:
     m = load_json(path)
+    test_samples = m["probe_test_samples"]
     for layer, acc in enumerate(m["probe_accuracy"]):
         rows.append({"loss": m["loss"], "train_data": m["train_data"], "info_nce": m["info_nce"] or "",
                      "head_layers": m["head_layers"], "seed": m["seed"], "layer": layer,
@@ -53,13 +54,16 @@ def ssl_claims(probes):
         "accuracy_peaks_in_the_middle": float(np.mean(peaks_inside)) if peaks_inside else None,
     }
     spread = {"linear_accuracy_before_head": float(before_head.std()) if len(before_head) > 1 else None}
-    return measured, spread
+    errors = ({"linear_accuracy_before_head": accuracy_se(measured["linear_accuracy_before_head"],
+                                                          spread["linear_accuracy_before_head"], len(before_head),
+                                                          test_samples)} if len(before_head) else {})
+    return measured, spread, errors
 
 
 claims = load_claims(snakemake.params.claims, "ssl")
 probes = runs_under()
-measured, spread = ssl_claims(probes)
-claim_rows = claims_table(claims, measured, digits=2, spread=spread)
+measured, spread, errors = ssl_claims(probes)
+claim_rows = claims_table(claims, measured, digits=2, spread=spread, se=errors)
 save_csv(snakemake.output.claims, claim_rows)
 write_caption_snippet(snakemake.output.snippet, [f"{row['claim']} — {verdict_sentence(row)}"
                                                  for _, row in claim_rows.iterrows()])
@@ -69,8 +73,9 @@ for switch, settings in switches.items():
     values = {setting: ssl_claims(runs_under(**{key: setting})) for setting in settings}
     sensitivity.append(sensitivity_table(claims, switch, settings[0],
                                          measured={s: v[0] for s, v in values.items()},
-                                         spread={s: v[1] for s, v in values.items()}, digits=2))
-    for setting, (values_here, _) in values.items():
+                                         spread={s: v[1] for s, v in values.items()},
+                                         se={s: v[2] for s, v in values.items()}, digits=2))
+    for setting, (values_here, _, _) in values.items():
         log(f"{switch} = {setting}: " + ", ".join(f"{k} {v:.3g}" for k, v in values_here.items() if v is not None))
 save_csv(snakemake.output.sensitivity, pd.concat(sensitivity, ignore_index=True))
 

@@ -34,7 +34,8 @@ smallest, largest = mean.index.min(), mean.index.max()
 
 claim_defs = load_claims(snakemake.params.claims, "pooling")
 measured, spread = gap_values(pooling_gaps(runs))
-claims = claims_table(claim_defs, measured, digits=2, spread=spread)
+seeds = {name: runs["seed"].nunique() for name in measured}  # each gap is a mean over seeds
+claims = claims_table(claim_defs, measured, digits=2, spread=spread, n=seeds)
 save_csv(snakemake.output.claims, claims)
 write_caption_snippet(snakemake.output.snippet, [
     f"Measured at {smallest} and {largest} training samples: pooled minus no pooling "
@@ -52,7 +53,8 @@ if alternatives:
             pooling_gaps(alternative_runs[alternative_runs["train_sets"] == setting]))
         log(f"{SWITCH} = {setting}: {values[setting]}")
 save_csv(snakemake.output.sensitivity,
-         sensitivity_table(claim_defs, SWITCH, default, values, spread=spreads, digits=2))
+         sensitivity_table(claim_defs, SWITCH, default, values, spread=spreads, digits=2,
+                           n={setting: seeds for setting in values}))
 
 table = pd.DataFrame({"training samples": mean.index})
 for pooling in poolings:

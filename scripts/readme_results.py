@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from mnist1d_repro.reporting import mean_and_spread
+from mnist1d_repro.reporting import ours_with_error, seeds_text
 
 BEGIN = "<!-- readme-results:begin (written by `python scripts/readme_results.py`; do not edit) -->"
 END = "<!-- readme-results:end -->"
@@ -69,7 +69,7 @@ def load(results: Path):
 
 
 def ours_text(row) -> str:
-    shown = mean_and_spread(row, significant=3)
+    shown = ours_with_error(row, significant=3)
     if shown is None:
         return "not run"
     return shown + ("%" if row["unit"] == "%" else "" if row["unit"] == "" else f" {row['unit']}")
@@ -103,18 +103,22 @@ def section_text(results: Path, log_dir: Path, allow_quick: bool = False) -> str
         f"{cost['job_minutes'].sum():.0f} minutes of job time in all (one thread a job); the largest job peaked at "
         f"{cost['peak_memory_mb'].max():.0f} MB resident memory. "
         f"**{counts.get('reproduced', 0)} of {len(claims)} claims reproduced**, "
-        f"{counts.get('not reproduced', 0)} not reproduced, {counts.get('not run', 0)} not run.")
+        f"{counts.get('not reproduced', 0)} not reproduced, {counts.get('inconclusive', 0)} inconclusive, "
+        f"{counts.get('not run', 0)} not run.")
     table = pd.DataFrame({
         "section": claims["report section"], "claim": claims["claim"], "target": claims["target"],
-        "ours": claims.apply(ours_text, axis=1), "verdict": claims["verdict"]})
+        "ours": claims.apply(ours_text, axis=1), "verdict": claims["verdict"],
+        "seeds to decide": claims.apply(seeds_text, axis=1)})
     per_section = pd.DataFrame({
         "section": cost["section"], "jobs": cost["jobs"], "job minutes": cost["job_minutes"].round(1),
         "longest job (min)": cost["largest_job_minutes"].round(1),
         "largest job's peak memory (MB)": cost["peak_memory_mb"].round().astype(int)})
     return "\n\n".join([
         header,
-        "Ours: mean ± standard deviation over seeds or paired runs where a section ran several. Rules "
-        "and tolerances: `config/claims.yaml`; the report's *1. Review* section has the reasons.",
+        "Ours: value ± standard error (over seeds or runs where a section ran several; the binomial error "
+        "of one accuracy otherwise). A verdict is decided when the value clears its rule, or misses it, by "
+        "more than two standard errors, and is inconclusive otherwise, with the seeds that would decide it. "
+        "Rules: `config/claims.yaml`; the report's *1. Review* section has the reasons and their history.",
         markdown_table(table),
         "Cost per paper section (from every job's benchmark file):",
         markdown_table(per_section),

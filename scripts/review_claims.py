@@ -1,10 +1,10 @@
 """Every claim of every section in one table, with its verdict and where its figure is."""
 import pandas as pd
 
-from mnist1d_repro.claims import NOT_REPRODUCED, NOT_RUN, REPRODUCED, claim_field
+from mnist1d_repro.claims import INCONCLUSIVE, NOT_REPRODUCED, NOT_RUN, REPRODUCED, claim_field, rule_history
 from mnist1d_repro.io import save_csv
 from mnist1d_repro.jobs import start_job
-from mnist1d_repro.reporting import mean_and_spread, write_caption_snippet, write_html_table
+from mnist1d_repro.reporting import ours_with_error, seeds_text, write_caption_snippet, write_html_table
 
 log = start_job(snakemake)
 tables = [pd.read_csv(path, keep_default_na=False, na_values=[""]) for path in snakemake.input]
@@ -18,23 +18,30 @@ save_csv(snakemake.output.csv, claims)
 
 counts = claims["verdict"].value_counts()
 summary = (f"{counts.get(REPRODUCED, 0)} of {len(claims)} claims reproduced, {counts.get(NOT_REPRODUCED, 0)} not "
-           f"reproduced, {counts.get(NOT_RUN, 0)} not run.")
+           f"reproduced, {counts.get(INCONCLUSIVE, 0)} inconclusive, {counts.get(NOT_RUN, 0)} not run.")
 log(summary)
 
 
 def ours_text(row) -> str:
-    return mean_and_spread(row) or ""
+    return ours_with_error(row) or ""
 
 
-shown = claims.assign(ours=claims.apply(ours_text, axis=1), figure=claims["figure"].map(lambda p: p.split("/")[-1]))[
-    ["report section", "claim", "where in the paper", "target", "ours", "unit", "verdict", "figure",
-     "why_this_tolerance"]]
+history = rule_history(snakemake.params.claims)
+shown = claims.assign(ours=claims.apply(ours_text, axis=1), figure=claims["figure"].map(lambda p: p.split("/")[-1]),
+                      **{"seeds to decide": claims.apply(seeds_text, axis=1),
+                         "rule history": claims["claim_id"].map(history).fillna("")})[
+    ["report section", "claim", "where in the paper", "target", "ours", "unit", "verdict", "seeds to decide",
+     "figure", "why_this_tolerance", "rule history"]]
 write_html_table(shown, snakemake.output.table, "Did the paper reproduce? Every checked claim",
                  links={"figure": [str(snakemake.report_href(path)) for path in claims["figure"]]},
                  note=f"{summary} Each row's figure or table is under its report section in the Results menu; in "
                       "the zip report (snakemake --report results/report.zip) its name links to it. Rules and "
-                      "tolerances are in config/claims.yaml. Ours: mean ± standard deviation over seeds (or paired "
-                      "runs) where the section ran several; one number where it ran once.")
+                      "tolerances are in config/claims.yaml. Ours: value ± standard error, over seeds (or paired runs) "
+                      "where the section ran several, the binomial error of one accuracy otherwise. A verdict is "
+                      "decided when the value clears its rule, or misses it, by more than two standard errors; "
+                      "otherwise it is inconclusive, and 'seeds to decide' estimates how many seeds would decide "
+                      "it (the standard error shrinking as 1/sqrt(n)). 'Rule history': rules changed after their "
+                      "result was seen, with the earlier form and the reason.")
 per_section = claims.groupby("report section", sort=False)["verdict"].apply(
     lambda v: f"{(v == REPRODUCED).sum()} of {len(v)} reproduced")
 write_caption_snippet(snakemake.output.snippet, [summary] + [f"{s}: {text}" for s, text in per_section.items()])

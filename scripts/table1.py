@@ -3,9 +3,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from mnist1d_repro.claims import load_claims
+from mnist1d_repro.claims import accuracy_se, load_claims
 from mnist1d_repro.classification import (PROTOCOL_LABELS, PROTOCOLS, closest_protocol, protocol_table,
-                                          table1_claim_values)
+                                          table1_claim_errors, table1_claim_values)
 from mnist1d_repro.io import load_json, save_csv
 from mnist1d_repro.jobs import start_job
 from mnist1d_repro.plotting import save_figure
@@ -22,6 +22,7 @@ claims = load_claims(snakemake.params.claims, "classification")
 keys = [tuple(key) for key in snakemake.params.runs]
 metrics = dict(zip(keys, map(load_json, snakemake.input.metrics)))
 curves_by_job = {key: pd.read_csv(path) for key, path in zip(keys, snakemake.input.curves)}
+test_samples = {(v, m): r["test_samples"] for (v, m, _), r in metrics.items()}
 runs = pd.DataFrame([{"variant": v, "model": m, "seed": s, "last_step_train_acc": r["last_step"]["train_acc"],
                       "parameters": r["parameters"]} for (v, m, s), r in metrics.items()])
 per_protocol = protocol_table(curves_by_job, ("variant", "model", "seed"))
@@ -66,10 +67,12 @@ def claim_values(name: str) -> tuple[dict, dict]:
     deep = runs[(runs["variant"] == "original") & runs["model"].isin(["mlp", "cnn", "gru"])]
     values["train_accuracy_100"] = float(deep["last_step_train_acc"].min()) if len(deep) else None
     spread = {f"table1_{v}_{m}": std for (v, m), std in cells[f"{name}_std"].items()}
-    return values, spread
+    errors = {cell: accuracy_se(row[f"{name}_mean"], row[f"{name}_std"], int(row["seeds"]), test_samples[cell])
+              for cell, row in cells.iterrows()}
+    return values, spread, table1_claim_errors(errors)
 
 
-measured, spread = claim_values(protocol)
+measured, spread, standard_errors = claim_values(protocol)
 confusions = {key: pd.read_csv(path).drop(columns="true").to_numpy()
               for key, path in zip(keys, snakemake.input.confusion)}
 cnn = [c for (v, m, _), c in confusions.items() if v == "original" and m == "cnn"]
@@ -78,13 +81,13 @@ if cnn:
     per_class_error = np.array([100 * e / c.sum(1) for e, c in zip(errors, cnn)])
     total = np.sum(errors, axis=0)
     measured["cnn_errors_on_2_4_7"] = float(total[[2, 4, 7]].sum() / max(total.sum(), 1))
-claim_rows = claims_table(claims, measured, digits=2, spread=spread)
+claim_rows = claims_table(claims, measured, digits=2, spread=spread, se=standard_errors)
 save_csv(snakemake.output.claims, claim_rows)
 moved = {name: {k: v for k, v in claim_values(name)[0].items() if k.startswith(("table1_", "shuffle_")) and v is not None}
          for name in settings}
 save_csv(snakemake.output.sensitivity, sensitivity_table(
     claims, "classification.protocol", protocol, moved, {name: claim_values(name)[1] for name in settings},
-    digits=2))
+    digits=2, se={name: claim_values(name)[2] for name in settings}))
 
 
 def cell(mean, std):

@@ -61,3 +61,12 @@ def test_table1_claim_values_per_protocol_cells():
     assert values["shuffle_drop_spatial"] == pytest.approx(34.0)
     assert values["shuffle_drop_nonspatial"] == pytest.approx(-1.0)  # logistic did not run
     assert values["table1_original_mlp"] == 65.0 and values["table1_mnist_deep"] is None
+
+
+def test_shuffle_drop_error_combines_the_cells():
+    from mnist1d_repro.classification import table1_claim_errors
+    errors = {("original", "cnn"): 0.3, ("shuffled", "cnn"): 0.4, ("original", "gru"): 1.2, ("shuffled", "gru"): 0.5}
+    values = table1_claim_errors(errors)
+    assert values["table1_original_cnn"] == 0.3
+    assert values["shuffle_drop_spatial"] == pytest.approx(np.sqrt(0.3**2 + 0.4**2 + 1.2**2 + 0.5**2) / 2)
+    assert "shuffle_drop_nonspatial" not in values

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from mnist1d_repro.claims import NOT_REPRODUCED, NOT_RUN, REPRODUCED, load_claims, verdict
+from mnist1d_repro.claims import INCONCLUSIVE, NOT_REPRODUCED, NOT_RUN, REPRODUCED, judge, load_claims, verdict
 from mnist1d_repro.io import atomic_path, load_dataset, save_dataset
 from mnist1d_repro.generator import GeneratorArgs, make_dataset
 
@@ -44,6 +44,34 @@ def test_verdict_rules():
     assert verdict(within, None) == NOT_RUN
     below = {"rule": "below", "threshold": 0.25}
     assert verdict(below, 0.1) == REPRODUCED and verdict(below, 0.3) == NOT_REPRODUCED
+    above = {"rule": "above", "threshold": 0.0}
+    assert verdict(above, 0.5) == REPRODUCED and verdict(above, -0.5) == NOT_REPRODUCED
+
+
+def test_a_margin_inside_the_noise_is_inconclusive():
+    # the lottery's shuffled-data claim passed at -0.41 points; one accuracy on 1000 test
+    # samples has a standard error of about 1.5 points, so the old rule's "reproduced" was noise
+    worse = {"rule": "below", "threshold": 0.0}
+    assert verdict(worse, -0.41) == REPRODUCED  # no standard error: the old verdict
+    judged = judge(worse, -0.41, se=1.5, n=1)
+    assert judged["verdict"] == INCONCLUSIVE and judged["margin"] == pytest.approx(0.41)
+    # the standard error shrinks as 1/sqrt(n): 2 * 1.5 / sqrt(n) < 0.41 from n = 54 on
+    assert judged["seeds_needed"] == 54
+    assert verdict(worse, -0.41, se=0.41 / 2.01, n=54) == REPRODUCED
+    assert verdict(worse, 3.5, se=1.5, n=1) == NOT_REPRODUCED  # beyond two standard errors outside
+    # an estimate past the cap, or a value exactly on the rule's edge, names no number
+    assert judge(worse, -0.05, se=1.5, n=1)["seeds_needed"] is None
+    assert judge(worse, 0.0, se=1.5, n=1)["seeds_needed"] is None
+    within = {"rule": "within", "paper": 0.62, "tolerance": 0.1}
+    assert judge(within, 0.535, se=0.03, n=5)["verdict"] == INCONCLUSIVE  # cleared by 0.015 < 2 SE
+    assert judge(within, 0.62, se=0.03, n=5)["verdict"] == REPRODUCED
+
+
+def test_a_diverged_value_fails_its_claim():
+    below = {"rule": "below", "threshold": 0.25}
+    for diverged in (float("nan"), float("inf"), -float("inf")):
+        assert judge(below, diverged, se=0.1, n=3)["verdict"] == NOT_REPRODUCED
+    assert judge(below, None)["verdict"] == NOT_RUN
 
 
 def test_shipped_claims_file_is_complete():
@@ -71,17 +99,18 @@ def test_html_table_colours_verdicts_in_any_cell(tmp_path):
     assert '<td class="num">1.5</td>' in page
 
 
-def test_claims_table_keeps_the_spread_and_shows_mean_and_spread():
-    from mnist1d_repro.reporting import claims_table, mean_and_spread
+def test_claims_table_keeps_the_spread_and_shows_the_standard_error():
+    from mnist1d_repro.reporting import claims_table, ours_with_error
 
     claims = {"a": {"rule": "within", "paper": 60, "tolerance": 2, "claim": "c", "why": "w", "unit": "%"},
               "b": {"rule": "within", "paper": 60, "tolerance": 2, "claim": "c", "why": "w", "unit": "%"},
               "c": {"rule": "within", "paper": 60, "tolerance": 2, "claim": "c", "why": "w", "unit": "%"}}
-    table = claims_table(claims, {"a": 59.4321, "b": 65.0}, spread={"a": 1.234}).set_index("claim_id")
-    assert mean_and_spread(table.loc["a"]) == "59.43 ± 1.2"
-    assert mean_and_spread(table.loc["a"], significant=3) == "59.4 ± 1.2"
-    assert mean_and_spread(table.loc["b"]) == "65"  # one run: no spread
-    assert mean_and_spread(table.loc["c"]) is None  # not run
+    table = claims_table(claims, {"a": 59.4321, "b": 65.0}, spread={"a": 1.234}, n={"a": 4}).set_index("claim_id")
+    assert table.loc["a", "spread"] == 1.234 and table.loc["a", "se"] == pytest.approx(0.617)
+    assert ours_with_error(table.loc["a"]) == "59.43 ± 0.62"
+    assert ours_with_error(table.loc["a"], significant=3) == "59.4 ± 0.62"
+    assert ours_with_error(table.loc["b"]) == "65"  # no standard error given
+    assert ours_with_error(table.loc["c"]) is None  # not run
     assert list(table["verdict"]) == [REPRODUCED, NOT_REPRODUCED, NOT_RUN]
 
 
@@ -95,3 +124,25 @@ def test_a_claim_names_a_figure_of_the_report(tmp_path):
     check_claim_figures({"x": "results/a.png"}, ["results/a.png", "results/b.html"], path)
     with pytest.raises(ConfigError, match=r"x.figure is 'results/nope.png', which is not a figure or table"):
         check_claim_figures({"x": "results/nope.png"}, ["results/a.png"], path)
+
+
+def test_standard_errors_of_accuracies():
+    from mnist1d_repro.claims import accuracy_se, binomial_se
+    assert binomial_se(50.0, 1000) == pytest.approx(1.5811, abs=1e-4)  # one run on 1000 test samples
+    assert binomial_se(100.0, 1000) == 0.0
+    assert accuracy_se(64.0, 1.2, seeds=3, test_samples=1000) == pytest.approx(1.2 / np.sqrt(3))
+    assert accuracy_se(64.0, None, seeds=1, test_samples=1000) == pytest.approx(binomial_se(64.0, 1000))
+
+
+def test_claims_table_shows_the_standard_error_and_the_seeds_that_would_decide():
+    from mnist1d_repro.reporting import claims_table, seeds_text, verdict_sentence
+    claims = {"worse": {"claim": "c", "rule": "below", "threshold": 0.0, "why": "w", "unit": "points"},
+              "cell": {"claim": "d", "rule": "within", "paper": 68.0, "tolerance": 2.0, "why": "w", "unit": "%"}}
+    table = claims_table(claims, {"worse": -0.41, "cell": 64.4}, spread={"worse": 1.0, "cell": 1.0},
+                         n={"worse": 3, "cell": 3}).set_index("claim_id")
+    assert table.loc["worse", "se"] == pytest.approx(1 / np.sqrt(3), abs=1e-3)
+    # 2 * 0.577 / sqrt(n / 3) < 0.41 from n = 24 seeds on
+    assert table.loc["worse", "verdict"] == INCONCLUSIVE and table.loc["worse", "seeds_needed"] == 24
+    assert seeds_text(table.loc["worse"]) == "24 seeds"
+    assert "inconclusive" in verdict_sentence(table.loc["worse"]) and "± 0.58" in verdict_sentence(table.loc["worse"])
+    assert table.loc["cell", "verdict"] == NOT_REPRODUCED and seeds_text(table.loc["cell"]) == ""

@@ -1,4 +1,12 @@
-"""Verdicts: compare a measured number with a claim from config/claims.yaml."""
+"""Verdicts: compare a measured number, with its standard error, with a claim from
+config/claims.yaml.
+
+A claim's rule is satisfied by a margin: how far the value lies inside the rule (negative: how
+far outside). The verdict is "reproduced" when the margin exceeds two standard errors, "not
+reproduced" when it falls short of minus two, and "inconclusive" in between; an inconclusive
+verdict says how many seeds (runs) would decide it if the standard error shrinks as 1/sqrt(n).
+A value that is not finite (a diverged run) fails its claim; None means the claim did not run.
+"""
 from __future__ import annotations
 
 import math
@@ -11,6 +19,12 @@ RULES = ("within", "below", "above")
 SECTIONS = ("dataset", "classification", "lottery", "double_descent", "metalearning_lr",
             "metalearning_activation", "pooling", "ssl")
 REPRODUCED, NOT_REPRODUCED, NOT_RUN = "reproduced", "not reproduced", "not run"
+INCONCLUSIVE = "inconclusive"
+VERDICTS = (REPRODUCED, NOT_REPRODUCED, INCONCLUSIVE, NOT_RUN)
+DECISIVE_SE = 2.0  # a margin beyond this many standard errors decides a verdict
+MAX_SEEDS = 100  # the most seeds an inconclusive verdict's estimate names ("> 100" beyond)
+# A rule changed after its result was seen keeps each earlier form under `history:`.
+HISTORY_KEYS = ("changed", "was", "why")
 
 
 def load_claims(path, section: str) -> dict:
@@ -27,7 +41,22 @@ def load_claims(path, section: str) -> dict:
         for key in needed + ("claim", "why", "section", "figure"):
             if claim.get(key) is None:
                 raise ValueError(f"{path}: {section}.{name} needs '{key}'" + (f" for rule '{rule}'" if key in needed else ""))
+        history = claim.get("history", [])
+        if not isinstance(history, list):
+            raise ValueError(f"{path}: {section}.{name}.history must be a list of {HISTORY_KEYS} entries")
+        for i, change in enumerate(history):
+            missing = [key for key in HISTORY_KEYS if not isinstance(change, dict) or not change.get(key)]
+            if missing:
+                raise ValueError(f"{path}: {section}.{name}.history[{i}] needs {missing}: when the rule changed, "
+                                 "its earlier form and why")
     return claims
+
+
+def rule_history(path) -> dict:
+    """Per claim whose rule changed after its result was seen, its history as one line of text:
+    "until <when>: <earlier rule> (<why>)", oldest last."""
+    return {name: "; ".join(f"until {c['changed']}: {c['was']} ({c['why']})" for c in claim["history"])
+            for section in SECTIONS for name, claim in load_claims(path, section).items() if claim.get("history")}
 
 
 def claim_field(path, field: str) -> dict:
@@ -36,18 +65,60 @@ def claim_field(path, field: str) -> dict:
     return {name: claim[field] for section in SECTIONS for name, claim in load_claims(path, section).items()}
 
 
-def verdict(claim: dict, ours: float | None) -> str:
-    """The computed verdict for a measured value (``None`` or NaN: not run)."""
-    if ours is None or (isinstance(ours, float) and math.isnan(ours)):
-        return NOT_RUN
+def binomial_se(accuracy_percent: float, test_samples: int) -> float:
+    """The standard error, in points, of one accuracy measured on ``test_samples`` samples."""
+    p = min(max(float(accuracy_percent) / 100, 0.0), 1.0)
+    return 100 * math.sqrt(p * (1 - p) / test_samples)
+
+
+def accuracy_se(mean: float, std: float | None, seeds: int, test_samples: int) -> float:
+    """The standard error of a mean test accuracy over ``seeds`` runs: the spread over the
+    seeds / sqrt(seeds) where there are several, the binomial error of the one run otherwise."""
+    if seeds > 1 and std is not None and math.isfinite(std):
+        return float(std) / math.sqrt(seeds)
+    return binomial_se(mean, test_samples)
+
+
+def margin(claim: dict, ours: float) -> float:
+    """How far ``ours`` lies inside the claim's rule (negative: outside)."""
     rule = claim["rule"]
     if rule == "within":
-        ok = abs(ours - claim["paper"]) <= claim["tolerance"]
-    elif rule == "below":
-        ok = ours < claim["threshold"]
-    else:
-        ok = ours > claim["threshold"]
-    return REPRODUCED if ok else NOT_REPRODUCED
+        return claim["tolerance"] - abs(ours - claim["paper"])
+    if rule == "below":
+        return claim["threshold"] - ours
+    return ours - claim["threshold"]
+
+
+def seeds_needed(margin_value: float, se: float, n: int) -> int | None:
+    """Seeds (runs) whose standard error, shrinking as 1/sqrt(n) from ``se`` at ``n``, would put
+    ``margin_value`` beyond DECISIVE_SE standard errors; None if more than MAX_SEEDS."""
+    if margin_value == 0:
+        return None
+    needed = math.floor(n * (DECISIVE_SE * se / abs(margin_value)) ** 2) + 1
+    return needed if needed <= MAX_SEEDS else None
+
+
+def judge(claim: dict, ours: float | None, se: float | None = None, n: int | None = None) -> dict:
+    """The verdict on a measured value with its standard error ``se`` over ``n`` seeds or runs:
+    {"verdict", "margin", "seeds_needed"}. ``seeds_needed`` is set for an inconclusive verdict
+    only: the seeds that would decide it, or None beyond MAX_SEEDS (or with no margin at all)."""
+    if ours is None:
+        return {"verdict": NOT_RUN, "margin": None, "seeds_needed": None}
+    ours = float(ours)
+    if not math.isfinite(ours):
+        return {"verdict": NOT_REPRODUCED, "margin": None, "seeds_needed": None}
+    inside = margin(claim, ours)
+    noise = DECISIVE_SE * (se or 0.0)
+    if inside > noise:
+        return {"verdict": REPRODUCED, "margin": inside, "seeds_needed": None}
+    if inside < -noise:
+        return {"verdict": NOT_REPRODUCED, "margin": inside, "seeds_needed": None}
+    return {"verdict": INCONCLUSIVE, "margin": inside, "seeds_needed": seeds_needed(inside, se, n or 1)}
+
+
+def verdict(claim: dict, ours: float | None, se: float | None = None, n: int | None = None) -> str:
+    """The verdict alone (see ``judge``)."""
+    return judge(claim, ours, se, n)["verdict"]
 
 
 def target_text(claim: dict) -> str:

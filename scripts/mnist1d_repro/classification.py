@@ -92,6 +92,22 @@ def shuffle_drop(means: dict, models: list[str]) -> float | None:
     return float(np.mean(pairs)) if pairs else None
 
 
+def shuffle_drop_se(errors: dict, models: list[str]) -> float | None:
+    """The standard error of ``shuffle_drop`` from the cells' standard errors (independent runs)."""
+    parts = [errors[("original", m)] ** 2 + errors[("shuffled", m)] ** 2 for m in models
+             if ("original", m) in errors and ("shuffled", m) in errors]
+    return float(np.sqrt(sum(parts)) / len(parts)) if parts else None
+
+
+def table1_claim_errors(errors: dict) -> dict:
+    """The standard errors of Table 1's cell and shuffle-drop claims from each (variant, model)
+    cell's standard error (the MNIST claim, a minimum over cells, has none)."""
+    values = {f"table1_{variant}_{model}": float(se) for (variant, model), se in errors.items()}
+    values["shuffle_drop_spatial"] = shuffle_drop_se(errors, ["cnn", "gru"])
+    values["shuffle_drop_nonspatial"] = shuffle_drop_se(errors, ["logistic", "mlp"])
+    return {name: se for name, se in values.items() if se is not None}
+
+
 def table1_claim_values(means: dict) -> dict:
     """The values of Table 1's accuracy claims from the mean test accuracy of each
     (variant, model) cell under one protocol."""

@@ -6,10 +6,11 @@ that the rule writes next to its result, so the measured number sits beside the 
 from __future__ import annotations
 
 import html
+import math
 
 import pandas as pd
 
-from .claims import NOT_REPRODUCED, NOT_RUN, REPRODUCED, target_text, verdict
+from .claims import INCONCLUSIVE, MAX_SEEDS, NOT_REPRODUCED, NOT_RUN, REPRODUCED, judge, target_text
 from .io import atomic_path
 
 _STYLE = """
@@ -21,19 +22,35 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .reproduced { background: #e3f4e1; }
 .not-reproduced { background: #fbe3e1; }
 .not-run { background: #eeeeee; color: #666; }
+.inconclusive { background: #fdf3d6; }
 p.note { color: #555; max-width: 60em; }
 pre { background: #f7f7f7; padding: 0.8em; font-size: 0.85em; }
 """
 
 
-def claims_table(claims: dict, measured: dict, digits: int = 1, spread: dict | None = None) -> pd.DataFrame:
-    """One row per claim: what the paper says, the target, our number and the verdict.
-    ``spread`` gives, where the number comes from several seeds or runs, their standard deviation."""
+def standard_error(spread: float | None, n: int | None) -> float | None:
+    """The standard error of a mean over ``n`` seeds whose standard deviation is ``spread``."""
+    if spread is None or n is None or n < 2 or pd.isna(spread):
+        return None
+    return float(spread) / math.sqrt(n)
+
+
+def _rounded(value, digits):
+    return None if value is None or pd.isna(value) else round(float(value), digits)
+
+
+def claims_table(claims: dict, measured: dict, digits: int = 1, spread: dict | None = None,
+                 se: dict | None = None, n: dict | None = None) -> pd.DataFrame:
+    """One row per claim: what the paper says, the target, our number with its standard error,
+    the verdict and, if it is inconclusive, the seeds that would decide it.
+    ``spread``: the standard deviation over seeds or runs, where there were several; ``n``: how
+    many seeds or runs a number comes from; ``se``: its standard error, by default spread/sqrt(n)."""
+    spread, se, n = spread or {}, se or {}, n or {}
     rows = []
-    spread = spread or {}
     for name, claim in claims.items():
         ours = measured.get(name)
-        spread_value = spread.get(name)
+        error = se.get(name, standard_error(spread.get(name), n.get(name)))
+        judged = judge(claim, ours, error, n.get(name))
         rows.append({
             "claim_id": name,
             "claim": claim["claim"],
@@ -41,36 +58,40 @@ def claims_table(claims: dict, measured: dict, digits: int = 1, spread: dict | N
             "paper": claim.get("paper"),
             "target": target_text(claim),
             "ours": None if ours is None else round(float(ours), digits + 2),
-            "spread": None if spread_value is None or pd.isna(spread_value) else round(float(spread_value), digits + 2),
+            "se": _rounded(error, digits + 2),
+            "spread": _rounded(spread.get(name), digits + 2),
+            "n": n.get(name),
             "unit": claim.get("unit", ""),
-            "verdict": verdict(claim, ours),
+            "verdict": judged["verdict"],
+            "seeds_needed": judged["seeds_needed"],
             "why_this_tolerance": claim["why"],
         })
     return pd.DataFrame(rows)
 
 
-SENSITIVITY_COLUMNS = ["claim_id", "switch", "setting", "default", "ours", "spread", "unit", "verdict"]
+SENSITIVITY_COLUMNS = ["claim_id", "switch", "setting", "default", "ours", "se", "spread", "unit", "verdict"]
 
 
 def sensitivity_table(claims: dict, switch: str, default: str, measured: dict, spread: dict | None = None,
-                      digits: int = 1) -> pd.DataFrame:
+                      digits: int = 1, se: dict | None = None, n: dict | None = None) -> pd.DataFrame:
     """The verdicts of a section's claims under every setting of one deviation switch (a
-    config key listed in ``sensitivity`` and named in config/deviations.yaml). ``measured`` and
-    ``spread`` map each setting (the default among them) to its claim values, as for
-    ``claims_table``; a setting measures only the claims it can move."""
+    config key listed in ``sensitivity`` and named in config/deviations.yaml). ``measured``,
+    ``spread``, ``se`` and ``n`` map each setting (the default among them) to its claim values,
+    as for ``claims_table``; a setting measures only the claims it can move."""
     if default not in measured:
         raise ValueError(f"sensitivity of '{switch}': no values for its default setting '{default}'")
-    spread = spread or {}
+    spread, se, n = spread or {}, se or {}, n or {}
     tables = []
     for setting, values in measured.items():
         moved = {name: claim for name, claim in claims.items() if name in values}
-        table = claims_table(moved, values, digits=digits, spread=spread.get(setting))
+        table = claims_table(moved, values, digits=digits, spread=spread.get(setting), se=se.get(setting),
+                             n=n.get(setting))
         tables.append(table.assign(switch=switch, setting=setting, default=setting == default))
     return pd.concat(tables, ignore_index=True)[SENSITIVITY_COLUMNS]
 
 
 def _cell(value, column: str) -> str:
-    if column == "verdict" or value in (REPRODUCED, NOT_REPRODUCED, NOT_RUN):
+    if column == "verdict" or value in (REPRODUCED, NOT_REPRODUCED, INCONCLUSIVE, NOT_RUN):
         css = str(value).replace(" ", "-")
         return f'<td class="{css}">{html.escape(str(value))}</td>'
     if isinstance(value, float):
@@ -116,22 +137,32 @@ def write_html_table(frame: pd.DataFrame, path, title: str, note: str = "", link
         tmp.write_text(page(title, note_html + html_table(frame, links)))
 
 
-def mean_and_spread(row, significant: int = 4) -> str | None:
-    """A claims-table row's number as "mean ± spread" (just the mean where it ran once), None if
-    it was not run."""
+def ours_with_error(row, significant: int = 4) -> str | None:
+    """A claims-table row's number as "value ± standard error" (the value alone where it has
+    none), None if it was not run."""
     if row["ours"] is None or pd.isna(row["ours"]):
         return None
-    spread = row.get("spread")
-    return f"{row['ours']:.{significant}g}" + ("" if spread is None or pd.isna(spread) else f" ± {spread:.2g}")
+    error = row.get("se")
+    return f"{row['ours']:.{significant}g}" + ("" if error is None or pd.isna(error) else f" ± {error:.2g}")
+
+
+def seeds_text(row) -> str:
+    """What would decide an inconclusive verdict: '54 seeds', '> 100 seeds'; '' otherwise."""
+    if row["verdict"] != INCONCLUSIVE:
+        return ""
+    needed = row.get("seeds_needed")
+    return f"> {MAX_SEEDS} seeds" if needed is None or pd.isna(needed) else f"{int(needed)} seeds"
 
 
 def verdict_sentence(row) -> str:
-    """'paper 59.6 %, ours 59.4 % → reproduced' for a claims-table row."""
+    """'target 59.6 ± 1 %, ours 59.4 ± 1.5 % → **reproduced**' for a claims-table row."""
     unit = row["unit"] if row["unit"] == "%" else f" {row['unit']}"
-    ours = "not run" if row["ours"] is None or pd.isna(row["ours"]) else f"{row['ours']:.3g}{unit}"
-    mark = {REPRODUCED: "**reproduced**", NOT_REPRODUCED: "**not reproduced**"}.get(
-        row["verdict"], row["verdict"])
-    return f"target {row['target']}, ours {ours}: {mark}"
+    ours = ours_with_error(row, 3)
+    ours = "not run" if ours is None else f"{ours}{unit}"
+    mark = {REPRODUCED: "**reproduced**", NOT_REPRODUCED: "**not reproduced**",
+            INCONCLUSIVE: "**inconclusive**"}.get(row["verdict"], row["verdict"])
+    needed = seeds_text(row)
+    return f"target {row['target']}, ours {ours}: {mark}" + (f" ({needed} would decide it)" if needed else "")
 
 
 def write_caption_snippet(path, lines: list[str]) -> None:
