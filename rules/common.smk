@@ -10,6 +10,7 @@ from snakemake.utils import validate
 sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
 
 from mnist1d_repro.claims import claim_field  # noqa: E402
+from mnist1d_repro.generator import split_counts  # noqa: E402
 from mnist1d_repro.double_descent import sensitivity_series as double_descent_sensitivity_series  # noqa: E402
 from mnist1d_repro.pooling import per_size_datasets, per_size_name  # noqa: E402
 from mnist1d_repro.config_checks import (  # noqa: E402
@@ -108,6 +109,12 @@ def dataset_path(dataset, variant="original"):
 def generator_args(dataset):
     """Generator parameters of a named dataset: the defaults with its overrides."""
     return {**config["generator"], **config["datasets"][dataset]}
+
+
+def dataset_test_samples(dataset):
+    """How many test samples a named dataset has."""
+    args = generator_args(dataset)
+    return split_counts(args["num_samples"], args["train_split"])[1]
 
 
 def name_pattern(names):

@@ -203,6 +203,7 @@ rule figure7:
                   if switch in METALEARNING_ACTIVATION_SWITCHES},
         baselines=METALEARNING["activation"]["baselines"],
         final_outer_steps=METALEARNING["activation"]["final_outer_steps"],
+        test_samples=METALEARNING["activation"]["test_samples"],
         claims=CLAIMS,
     log:
         f"{LOGS}/metalearning/figure7.log",

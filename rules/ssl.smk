@@ -69,6 +69,7 @@ rule figure8:
         tsne=SSL["tsne"],
         claims=CLAIMS,
         switches={switch: switch_settings(switch) for switch in SSL_SWITCHES},  # configured setting first
+        test_samples=dataset_test_samples(SSL["dataset"]),  # what each probe's accuracy is measured on
     log:
         f"{LOGS}/ssl/figure8.log",
     benchmark:

@@ -86,17 +86,19 @@ def claim_values(kind: str):
     spread = {"lr_from_low": by_start[low].std() if several else None,
               "lr_from_high": by_start[high].std() if several and two_starts else None,
               "lr_runs_agree": None}
-    return measured, spread, gaps
+    draws = {name: len(by_start) for name, value in spread.items() if value is not None}
+    return measured, spread, gaps, draws
 
 
 claim_specs = load_claims(params.claims, "metalearning_lr")
 values = {kind: claim_values(kind) for kind in kinds}
-measured, spread, _ = values[configured]
-claims = claims_table(claim_specs, measured, digits=3, spread=spread)
+measured, spread, _, draws = values[configured]
+claims = claims_table(claim_specs, measured, digits=3, spread=spread, n=draws)
 save_csv(snakemake.output.claims, claims)
 save_csv(snakemake.output.sensitivity, sensitivity_table(
     claim_specs, params.switch, configured, digits=3,
-    measured={kind: values[kind][0] for kind in kinds}, spread={kind: values[kind][1] for kind in kinds}))
+    measured={kind: values[kind][0] for kind in kinds}, spread={kind: values[kind][1] for kind in kinds},
+    n={kind: values[kind][3] for kind in kinds}))
 
 
 def describe(row) -> str:

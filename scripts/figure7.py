@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from mnist1d_repro.claims import load_claims
+from mnist1d_repro.claims import binomial_se, load_claims
 from mnist1d_repro.io import load_arrays, load_json, save_csv
 from mnist1d_repro.jobs import start_job
 from mnist1d_repro.metalearning import BASELINE_ACTIVATIONS, local_extrema
@@ -59,12 +59,25 @@ def compare(learned: pd.DataFrame, baselines: pd.DataFrame):
 
 
 def claim_values(setting: dict):
-    """The claims' numbers (and spreads) of one setting."""
+    """The claims' numbers, spreads and standard errors of one setting. Every accuracy is read
+    on the same test samples, so averaging over outer steps does not remove their sampling
+    noise: a gap's standard error is that of a difference of two accuracies on test_samples
+    samples, with the spread over paired runs / sqrt(runs) added in quadrature where there are
+    several baseline runs."""
     table, spread, _ = compare(setting["learned"], setting["baselines"])
-    gaps = table.set_index("activation")["learned minus this (mean)"]
-    measured = {f"activation_beats_{name}": (float(gaps[name]) if name in gaps.index else None) for name in BEATEN}
+    rows = table.set_index("activation")
+    measured = {f"activation_beats_{name}": (float(rows.loc[name, "learned minus this (mean)"])
+                                             if name in rows.index else None) for name in BEATEN}
+    errors = {}
+    for name in BEATEN:
+        if name not in rows.index:
+            continue
+        sampling = [binomial_se(rows.loc[a, "test accuracy (mean)"], params.test_samples) for a in ("learned", name)]
+        runs = rows.loc[name, "runs"]
+        paired = spread[name] / np.sqrt(runs) if runs > 1 and np.isfinite(spread[name]) else 0.0
+        errors[f"activation_beats_{name}"] = float(np.sqrt(sum(e ** 2 for e in sampling) + paired ** 2))
     measured["activation_two_extrema"] = local_extrema(setting["shapes"]["values"][-1])
-    return measured, {f"activation_beats_{name}": spread.get(name) for name in BEATEN}
+    return measured, {f"activation_beats_{name}": spread.get(name) for name in BEATEN}, errors
 
 
 def label(switch, setting) -> str:
@@ -83,8 +96,8 @@ for (switch, setting), other in zip(variants[1:], settings[1:]):  # the alternat
     table[f"learned minus this ({label(switch, setting)})"] = compare(other["learned"], other["baselines"])[0][
         "learned minus this (mean)"].values
 save_csv(snakemake.output.csv, table)
-measured, spread = values[(None, None)]
-claims = claims_table(claim_specs, measured, digits=2, spread=spread)
+measured, spread, errors = values[(None, None)]
+claims = claims_table(claim_specs, measured, digits=2, spread=spread, se=errors)
 save_csv(snakemake.output.claims, claims)
 
 # --- the sensitivity table: per switch, its configured setting and each alternative ------------
@@ -94,7 +107,8 @@ for switch, ran in params.switches.items():
     by_setting.update({setting: values[(switch, setting)] for setting in ran[1:]})
     tables.append(sensitivity_table(claim_specs, switch, configured[switch], digits=2,
                                     measured={s: v[0] for s, v in by_setting.items()},
-                                    spread={s: v[1] for s, v in by_setting.items()}))
+                                    spread={s: v[1] for s, v in by_setting.items()},
+                                    se={s: v[2] for s, v in by_setting.items()}))
 sensitivity = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=SENSITIVITY_COLUMNS)
 save_csv(snakemake.output.sensitivity, sensitivity)
 

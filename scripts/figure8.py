@@ -20,7 +20,6 @@ log = start_job(snakemake)
 rows = []
 for path in [*snakemake.input.metrics, *snakemake.input.sensitivity]:
     m = load_json(path)
-    test_samples = m["probe_test_samples"]
     for layer, acc in enumerate(m["probe_accuracy"]):
         rows.append({"loss": m["loss"], "train_data": m["train_data"], "info_nce": m["info_nce"] or "",
                      "head_layers": m["head_layers"], "seed": m["seed"], "layer": layer,
@@ -56,7 +55,7 @@ def ssl_claims(probes):
     spread = {"linear_accuracy_before_head": float(before_head.std()) if len(before_head) > 1 else None}
     errors = ({"linear_accuracy_before_head": accuracy_se(measured["linear_accuracy_before_head"],
                                                           spread["linear_accuracy_before_head"], len(before_head),
-                                                          test_samples)} if len(before_head) else {})
+                                                          snakemake.params.test_samples)} if len(before_head) else {})
     return measured, spread, errors
 
 

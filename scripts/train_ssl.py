@@ -59,7 +59,6 @@ save_json(snakemake.output.metrics, {
     "train_data": settings["train_data"], "ssl_samples": len(x_ssl),
     "info_nce": settings["info_nce"] if wc.loss == "info_nce" else None,
     "probe_accuracy": accuracies, "layer_features": [h.shape[1] for h in train_layers],
-    "probe_test_samples": len(data["y_test"]),
     "fit_loss": [{"step": r["step"], "loss": r["fit_loss"]} for r in history],
 })
 # Figure 8a embeds the training samples' outputs (as the reference); the test outputs are kept too.

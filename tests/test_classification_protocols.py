@@ -70,3 +70,14 @@ def test_shuffle_drop_error_combines_the_cells():
     assert values["table1_original_cnn"] == 0.3
     assert values["shuffle_drop_spatial"] == pytest.approx(np.sqrt(0.3**2 + 0.4**2 + 1.2**2 + 0.5**2) / 2)
     assert "shuffle_drop_nonspatial" not in values
+
+
+def test_error_share_counts_errors_by_true_class():
+    from mnist1d_repro.classification import error_share
+    # rows: true class; two runs: class 0 has 1 + 3 errors, class 1 has 2 + 0, class 2 none
+    a = np.array([[9, 1, 0], [2, 8, 0], [0, 0, 10]])
+    b = np.array([[7, 0, 3], [0, 10, 0], [0, 0, 10]])
+    share, se = error_share([a, b], [0])
+    assert share == pytest.approx(4 / 6) and se == pytest.approx(np.sqrt(4 / 6 * 2 / 6 / 6))
+    assert error_share([a, b], [2])[0] == 0.0
+    assert error_share([np.eye(3) * 5], [0]) is None  # no errors at all

@@ -92,6 +92,18 @@ def shuffle_drop(means: dict, models: list[str]) -> float | None:
     return float(np.mean(pairs)) if pairs else None
 
 
+def error_share(confusions: list, classes: list[int]) -> tuple[float, float] | None:
+    """The share of all errors in ``confusions`` (square count matrices, rows: true class) made
+    on the true ``classes``, and its binomial standard error over the errors counted; None
+    when there are no errors."""
+    errors = np.sum([np.asarray(c).sum(axis=1) - np.diag(c) for c in confusions], axis=0)
+    total = float(errors.sum())
+    if total == 0:
+        return None
+    share = float(errors[classes].sum() / total)
+    return share, float(np.sqrt(share * (1 - share) / total))
+
+
 def shuffle_drop_se(errors: dict, models: list[str]) -> float | None:
     """The standard error of ``shuffle_drop`` from the cells' standard errors (independent runs)."""
     parts = [errors[("original", m)] ** 2 + errors[("shuffled", m)] ** 2 for m in models
