@@ -5,63 +5,31 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from mnist1d_repro.claims import accuracy_se, load_claims
+from mnist1d_repro.claims import load_claims
 from mnist1d_repro.io import load_json, save_csv
 from mnist1d_repro.jobs import start_job
 from mnist1d_repro.plotting import save_figure, scatter_by_class
 from mnist1d_repro.reporting import (claims_table, sensitivity_table, verdict_sentence, write_caption_snippet,
                                      write_html_table)
+from mnist1d_repro.summaries import ENCODER_OUTPUT, probe_table, runs_under, ssl_claim_values
 from mnist1d_repro.tsne import tsne_embedding
 
-ENCODER_OUTPUT = 3  # layer index of the last convolution: the representation "before the head"
 REFERENCE_2_LAYER = [32.8, 75.1, 80.9, 82.1, 76.1, 75.0]  # what the reference printed (InfoNCE, 2-layer head)
 
 log = start_job(snakemake)
-rows = []
-for path in [*snakemake.input.metrics, *snakemake.input.sensitivity]:
-    m = load_json(path)
-    for layer, acc in enumerate(m["probe_accuracy"]):
-        rows.append({"loss": m["loss"], "train_data": m["train_data"], "info_nce": m["info_nce"] or "",
-                     "head_layers": m["head_layers"], "seed": m["seed"], "layer": layer,
-                     "features": m["layer_features"][layer], "accuracy": acc})
-all_probes = pd.DataFrame(rows)
+all_probes = probe_table([load_json(path) for path in [*snakemake.input.metrics, *snakemake.input.sensitivity]])
 save_csv(snakemake.output.csv, all_probes)
 switches = snakemake.params.switches  # dotted switch -> [configured setting, *alternatives]
 configured = {switch.split(".")[-1]: settings[0] for switch, settings in switches.items()}
 
 
-def runs_under(**changed):
-    """The probe rows of the runs under the configured settings with ``changed`` swapped in
-    (VICReg runs have no InfoNCE setting and count as configured for it)."""
-    wanted = {**configured, **changed}
-    keep = all_probes["train_data"] == wanted["train_data"]
-    keep &= (all_probes["info_nce"] == wanted["info_nce"]) | (all_probes["loss"] != "info_nce")
-    return all_probes[keep]
-
-
-def ssl_claims(probes):
-    """The section's claim values, and their spread over seeds, from the InfoNCE runs of one setting."""
-    info = probes[probes["loss"] == "info_nce"]
-    curves = info.groupby(["head_layers", "layer"])["accuracy"].mean().reset_index()
-    peaks_inside = []
-    for head, curve in curves.groupby("head_layers"):
-        best = int(curve.loc[curve["accuracy"].idxmax(), "layer"])
-        peaks_inside.append(0 < best < curve["layer"].max())
-    before_head = info[(info["head_layers"] == 2) & (info["layer"] == ENCODER_OUTPUT)]["accuracy"]
-    measured = {
-        "linear_accuracy_before_head": float(before_head.mean()) if len(before_head) else None,
-        "accuracy_peaks_in_the_middle": float(np.mean(peaks_inside)) if peaks_inside else None,
-    }
-    spread = {"linear_accuracy_before_head": float(before_head.std()) if len(before_head) > 1 else None}
-    errors = ({"linear_accuracy_before_head": accuracy_se(measured["linear_accuracy_before_head"],
-                                                          spread["linear_accuracy_before_head"], len(before_head),
-                                                          snakemake.params.test_samples)} if len(before_head) else {})
-    return measured, spread, errors
+def claims_under(**changed):
+    return ssl_claim_values(runs_under(all_probes, {**configured, **changed}), snakemake.params.test_samples)
 
 
 claims = load_claims(snakemake.params.claims, "ssl")
-probes = runs_under()
-measured, spread, errors = ssl_claims(probes)
+probes = runs_under(all_probes, configured)
+measured, spread, errors = claims_under()
 claim_rows = claims_table(claims, measured, digits=2, spread=spread, se=errors)
 save_csv(snakemake.output.claims, claim_rows)
 write_caption_snippet(snakemake.output.snippet, [f"{row['claim']} — {verdict_sentence(row)}"
@@ -69,7 +37,7 @@ write_caption_snippet(snakemake.output.snippet, [f"{row['claim']} — {verdict_s
 sensitivity = []
 for switch, settings in switches.items():
     key = switch.split(".")[-1]
-    values = {setting: ssl_claims(runs_under(**{key: setting})) for setting in settings}
+    values = {setting: claims_under(**{key: setting}) for setting in settings}
     sensitivity.append(sensitivity_table(claims, switch, settings[0],
                                          measured={s: v[0] for s, v in values.items()},
                                          spread={s: v[1] for s, v in values.items()},

@@ -46,6 +46,9 @@ def claims_table(claims: dict, measured: dict, digits: int = 1, spread: dict | N
     ``spread``: the standard deviation over seeds or runs, where there were several; ``n``: how
     many seeds or runs a number comes from; ``se``: its standard error, by default spread/sqrt(n)."""
     spread, se, n = spread or {}, se or {}, n or {}
+    unknown = sorted(set(measured) - set(claims))
+    if unknown:
+        raise ValueError(f"values for claims that config/claims.yaml does not have: {unknown}")
     rows = []
     for name, claim in claims.items():
         ours = measured.get(name)

@@ -130,3 +130,4 @@ def linear_probe(tol: float, max_iter: int):
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
     return make_pipeline(StandardScaler(), LogisticRegression(tol=tol, max_iter=max_iter))
+
