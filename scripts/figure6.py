@@ -9,6 +9,7 @@ from mnist1d_repro.claims import load_claims
 from mnist1d_repro.io import save_csv
 from mnist1d_repro.jobs import start_job
 from mnist1d_repro.plotting import save_figure
+from mnist1d_repro.summaries import lr_claim_values, metalearning_lr_finals
 from mnist1d_repro.reporting import (claims_table, sensitivity_table, verdict_sentence, write_caption_snippet,
                                      write_html_table)
 
@@ -20,19 +21,7 @@ runs = pd.concat([pd.read_csv(path) for path in snakemake.input], ignore_index=T
 paper_starts = [float(lr) for lr in params.paper_lrs]
 configured = params.initial_weights
 
-# One row per metalearning run: initial weights (reference or a draw) and a starting learning rate.
-finals = []
-for (kind, initial_lr, init_seed), run in runs.groupby(["initial_weights", "initial_lr", "init_seed"]):
-    run = run.sort_values("outer_step")
-    final = run["lr"].iloc[-1]
-    settled = run.loc[(run["lr"] - final).abs() <= 0.01 * abs(final), "outer_step"]
-    # A start so high that the inner run blows up sends the meta-gradient, and the learning rate, off.
-    diverged = not np.isfinite(run["meta_loss"]).all() or run["meta_loss"].iloc[-1] > run["meta_loss"].iloc[0]
-    finals.append({"initial_weights": kind, "initial_lr": initial_lr, "init_seed": init_seed, "final": final,
-                   "diverged": diverged, "settled": int(settled.min()) if len(settled) else np.nan,
-                   "first_loss": run["meta_loss"].iloc[0], "final_loss": run["meta_loss"].iloc[-1],
-                   "outer_steps": int(run["outer_step"].max())})
-finals = pd.DataFrame(finals)
+finals = metalearning_lr_finals(runs)
 kinds = sorted(set(finals["initial_weights"]), key=lambda kind: (kind != configured, kind))  # configured first
 seed_of_reference = int(finals.loc[finals["initial_weights"] == "reference", "init_seed"].iloc[0])
 rows = []
@@ -54,40 +43,10 @@ for kind in kinds:
 table = pd.DataFrame(rows)
 save_csv(snakemake.output.csv, table)
 
-low, high = min(paper_starts), max(paper_starts)
-two_starts = len(paper_starts) > 1
-
-
-def paper_start_finals(kind: str) -> pd.DataFrame:
-    """Final learning rate of every run of the paper's starts (rows: initial weights, columns:
-    start). A diverged run is a failure to converge, not a run to leave out: it counts as inf,
-    which no claim accepts."""
-    mine = finals[(finals["initial_weights"] == kind) & finals["initial_lr"].isin(paper_starts)]
-    value = mine["final"].where(~mine["diverged"] & np.isfinite(mine["final"]), np.inf)
-    return mine.assign(value=value).pivot(index="init_seed", columns="initial_lr", values="value")
-
-
-def start_gaps(by_start: pd.DataFrame) -> pd.Series:
-    """Per initial weights, how far apart the paper's starts end (inf when one diverged)."""
-    gap = (by_start.max(axis=1) - by_start.min(axis=1)).abs()
-    return gap.where(np.isfinite(by_start).all(axis=1), np.inf)
 
 
 def claim_values(kind: str):
-    """The claims' numbers under one setting: the reference's single run per start, or the mean
-    over the draws (spread: their standard deviation) and the largest gap over the draws. Both
-    starts descend the meta-loss of the same initial weights, so the gap is paired."""
-    by_start = paper_start_finals(kind)
-    gaps = start_gaps(by_start) if two_starts else None
-    measured = {"lr_from_low": float(by_start[low].mean()),
-                "lr_from_high": float(by_start[high].mean()) if two_starts else None,
-                "lr_runs_agree": float(gaps.max()) if two_starts else None}
-    several = len(by_start) > 1
-    spread = {"lr_from_low": by_start[low].std() if several else None,
-              "lr_from_high": by_start[high].std() if several and two_starts else None,
-              "lr_runs_agree": None}
-    draws = {name: len(by_start) for name, value in spread.items() if value is not None}
-    return measured, spread, gaps, draws
+    return lr_claim_values(finals, kind, paper_starts)
 
 
 claim_specs = load_claims(params.claims, "metalearning_lr")
@@ -119,7 +78,7 @@ def widest_gap() -> list[str]:
         return []
     draw = gaps[np.isfinite(gaps)].idxmax()
     moves = []
-    for lr in (low, high):
+    for lr in (min(paper_starts), max(paper_starts)):
         run = runs[(runs["initial_weights"] == "draws") & (runs["initial_lr"] == lr)
                    & (runs["init_seed"] == draw)].sort_values("outer_step")
         moves.append(f"from {lr:g} {run['lr'].iloc[-1]:.4f} (last outer step moved it by "

@@ -2,15 +2,15 @@
 the configured settings (figure, main claims), every setting's verdicts (the sensitivity table
 of the seeding, noise_draw and test_noise switches), and the transfer ablation."""
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 import torch
 
-from mnist1d_repro.claims import binomial_se, load_claims
+from mnist1d_repro.claims import load_claims
 from mnist1d_repro.io import load_arrays, load_json, save_csv
 from mnist1d_repro.jobs import start_job
 from mnist1d_repro.metalearning import BASELINE_ACTIVATIONS, local_extrema
 from mnist1d_repro.plotting import save_figure
+from mnist1d_repro.summaries import activation_claim_values, activation_comparison
 from mnist1d_repro.reporting import (SENSITIVITY_COLUMNS, claims_table, sensitivity_table, verdict_sentence,
                                      write_caption_snippet, write_html_table)
 
@@ -33,51 +33,13 @@ def load_setting(index: int) -> dict:
 
 
 def compare(learned: pd.DataFrame, baselines: pd.DataFrame):
-    """Test accuracy per activation over the last outer steps, and the learned activation's
-    advantage over each baseline. A baseline with a run per outer step (fresh seeding) is
-    compared pairwise, run k against outer step k (same initial weights and noise); a baseline
-    with one run (the reference's seeding) against every outer step of the window. Returns the
-    table, each difference's standard deviation, and the window's first outer step."""
-    last = learned["outer_step"].max() - params.final_outer_steps + 1
-    window = learned[learned["outer_step"] >= last].set_index("outer_step")
-    rows, spread = [], {}
-    for name in ["learned"] + baseline_names:
-        if name == "learned":
-            acc, meta_loss = window["test_acc"], window["meta_loss"]
-        else:
-            runs = baselines[baselines["activation"] == name].set_index("outer_step")
-            runs = runs if len(runs) == 1 else runs.loc[window.index]
-            acc, meta_loss = runs["test_acc"], runs["meta_loss"]
-        diff = window["test_acc"] - (acc.iloc[0] if len(acc) == 1 else acc)
-        spread[name] = float(diff.std()) if len(diff) > 1 else np.nan
-        rows.append({"activation": name, "runs": len(acc), "test accuracy (mean)": acc.mean(),
-                     "test accuracy (std)": acc.std() if len(acc) > 1 else np.nan,
-                     "learned minus this (mean)": diff.mean(),
-                     "learned minus this (std error)": spread[name] / np.sqrt(len(diff)) if len(diff) > 1 else np.nan,
-                     "meta-loss (mean)": meta_loss.mean()})
-    return pd.DataFrame(rows), spread, last
+    return activation_comparison(learned, baselines, baseline_names, params.final_outer_steps)
 
 
 def claim_values(setting: dict):
-    """The claims' numbers, spreads and standard errors of one setting. Every accuracy is read
-    on the same test samples, so averaging over outer steps does not remove their sampling
-    noise: a gap's standard error is that of a difference of two accuracies on test_samples
-    samples, with the spread over paired runs / sqrt(runs) added in quadrature where there are
-    several baseline runs."""
     table, spread, _ = compare(setting["learned"], setting["baselines"])
-    rows = table.set_index("activation")
-    measured = {f"activation_beats_{name}": (float(rows.loc[name, "learned minus this (mean)"])
-                                             if name in rows.index else None) for name in BEATEN}
-    errors = {}
-    for name in BEATEN:
-        if name not in rows.index:
-            continue
-        sampling = [binomial_se(rows.loc[a, "test accuracy (mean)"], params.test_samples) for a in ("learned", name)]
-        runs = rows.loc[name, "runs"]
-        paired = spread[name] / np.sqrt(runs) if runs > 1 and np.isfinite(spread[name]) else 0.0
-        errors[f"activation_beats_{name}"] = float(np.sqrt(sum(e ** 2 for e in sampling) + paired ** 2))
-    measured["activation_two_extrema"] = local_extrema(setting["shapes"]["values"][-1])
-    return measured, {f"activation_beats_{name}": spread.get(name) for name in BEATEN}, errors
+    return activation_claim_values(table, spread, local_extrema(setting["shapes"]["values"][-1]), BEATEN,
+                                   params.test_samples)
 
 
 def label(switch, setting) -> str:

@@ -29,3 +29,58 @@ def test_ssl_claims_read_the_encoder_output_of_the_chosen_setting():
     values, spread, errors = ssl_claim_values(two_seeds, 1000)
     assert values["linear_accuracy_before_head"] == 83.0
     assert errors["linear_accuracy_before_head"] == pytest.approx(spread["linear_accuracy_before_head"] / 2 ** 0.5)
+
+
+def lr_run(kind, start, draw, lrs, losses):
+    import pandas as pd
+    return pd.DataFrame({"initial_weights": kind, "initial_lr": start, "init_seed": draw,
+                         "outer_step": range(1, len(lrs) + 1), "lr": lrs, "meta_loss": losses})
+
+
+def test_learning_rate_claims_count_a_diverged_run_as_a_failure():
+    import numpy as np
+    import pandas as pd
+    from mnist1d_repro.claims import NOT_REPRODUCED, judge
+    from mnist1d_repro.summaries import lr_claim_values, metalearning_lr_finals
+    runs = pd.concat([lr_run("reference", 0.15, 0, [0.3, 0.6, 0.62], [2.0, 1.0, 0.9]),
+                      lr_run("reference", 1.5, 0, [1.0, 0.7, 0.63], [3.0, 1.0, 0.9]),
+                      lr_run("draws", 0.15, 1, [0.3, 0.5, 0.55], [2.0, 1.0, 0.9]),
+                      lr_run("draws", 1.5, 1, [1.0, 0.6, 0.57], [3.0, 1.0, 0.9]),
+                      lr_run("draws", 0.15, 2, [0.3, 0.6, 0.65], [2.0, 1.0, 0.9]),
+                      lr_run("draws", 1.5, 2, [1.0, 0.7, 0.66], [3.0, 1.0, 0.9])])
+    finals = metalearning_lr_finals(runs)
+    assert not finals["diverged"].any() and list(finals["settled"]) == [3] * 6
+    values, spread, gaps, draws = lr_claim_values(finals, "reference", [0.15, 1.5])
+    assert values["lr_from_low"] == 0.62 and values["lr_runs_agree"] == pytest.approx(0.01)
+    assert draws == {}  # one deterministic run: no standard error
+    values, spread, gaps, draws = lr_claim_values(finals, "draws", [0.15, 1.5])
+    assert values["lr_from_low"] == pytest.approx(0.6) and spread["lr_from_low"] == pytest.approx(0.0707, abs=1e-4)
+    assert draws == {"lr_from_low": 2, "lr_from_high": 2} and values["lr_runs_agree"] == pytest.approx(0.02)
+    # a draw whose meta-loss ends above its start diverged: it fails, it is not left out
+    blown = pd.concat([runs, lr_run("draws", 1.5, 3, [1.0, 3.0, 9.0], [3.0, 5.0, np.nan]),
+                       lr_run("draws", 0.15, 3, [0.3, 0.6, 0.6], [2.0, 1.0, 0.9])])
+    values, _, gaps, _ = lr_claim_values(metalearning_lr_finals(blown), "draws", [0.15, 1.5])
+    assert values["lr_from_high"] == np.inf and values["lr_runs_agree"] == np.inf
+    claim = {"rule": "within", "paper": 0.62, "tolerance": 0.14}
+    assert judge(claim, values["lr_from_high"])["verdict"] == NOT_REPRODUCED
+
+
+def test_activation_gaps_carry_the_sampling_error_of_two_accuracies():
+    import numpy as np
+    import pandas as pd
+    from mnist1d_repro.summaries import activation_claim_values, activation_comparison
+    learned = pd.DataFrame({"outer_step": [1, 2, 3, 4], "test_acc": [50.0, 60.0, 64.0, 66.0],
+                            "meta_loss": [1.0, 0.8, 0.7, 0.6]})
+    reference_seeding = pd.DataFrame({"activation": ["relu"], "outer_step": [0], "test_acc": [57.0], "meta_loss": [0.9]})
+    table, spread, last = activation_comparison(learned, reference_seeding, ["relu"], final_outer_steps=2)
+    assert last == 3 and table.set_index("activation").loc["relu", "learned minus this (mean)"] == 8.0
+    values, _, errors = activation_claim_values(table, spread, extrema=2, beaten=("relu", "elu"), test_samples=500)
+    assert values == {"activation_beats_relu": 8.0, "activation_beats_elu": None, "activation_two_extrema": 2}
+    expected = np.hypot(100 * np.sqrt(0.65 * 0.35 / 500), 100 * np.sqrt(0.57 * 0.43 / 500))
+    assert errors == {"activation_beats_relu": pytest.approx(expected)}  # one baseline run: sampling only
+    fresh = pd.DataFrame({"activation": "relu", "outer_step": [1, 2, 3, 4], "test_acc": [50.0, 55.0, 58.0, 56.0],
+                          "meta_loss": 0.9})
+    table, spread, _ = activation_comparison(learned, fresh, ["relu"], final_outer_steps=2)
+    values, _, errors = activation_claim_values(table, spread, extrema=2, beaten=("relu",), test_samples=500)
+    assert values["activation_beats_relu"] == 8.0  # pairs (64 - 58, 66 - 56)
+    assert errors["activation_beats_relu"] > expected  # the paired runs' spread adds to the sampling error

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .claims import accuracy_se
+from .claims import accuracy_se, binomial_se
 
 # --- 5.5 Self-supervised learning (Figure 8) ------------------------------------------------------
 ENCODER_OUTPUT = 3  # layer index of the last convolution: the representation "before the head"
@@ -47,3 +47,102 @@ def ssl_claim_values(probes, test_samples: int) -> tuple[dict, dict, dict]:
                                                             spread["linear_accuracy_before_head"], len(before_head),
                                                             test_samples)
     return values, spread, errors
+
+
+# --- 5.3 Metalearning a learning rate (Figure 6) --------------------------------------------------
+
+
+def metalearning_lr_finals(runs) -> pd.DataFrame:
+    """One row per metalearning run (initial weights, starting learning rate, draw) from the
+    outer-step rows of every run: its final learning rate, whether it diverged (a non-finite
+    meta-loss, or one that ends above where it started), the first outer step within 1 % of
+    the final rate, and its first and last meta-loss."""
+    finals = []
+    for (kind, initial_lr, init_seed), run in runs.groupby(["initial_weights", "initial_lr", "init_seed"]):
+        run = run.sort_values("outer_step")
+        final = run["lr"].iloc[-1]
+        settled = run.loc[(run["lr"] - final).abs() <= 0.01 * abs(final), "outer_step"]
+        diverged = bool(not np.isfinite(run["meta_loss"]).all() or run["meta_loss"].iloc[-1] > run["meta_loss"].iloc[0])
+        finals.append({"initial_weights": kind, "initial_lr": initial_lr, "init_seed": init_seed, "final": final,
+                       "diverged": diverged, "settled": int(settled.min()) if len(settled) else np.nan,
+                       "first_loss": run["meta_loss"].iloc[0], "final_loss": run["meta_loss"].iloc[-1],
+                       "outer_steps": int(run["outer_step"].max())})
+    return pd.DataFrame(finals)
+
+
+def lr_claim_values(finals: pd.DataFrame, kind: str, paper_starts: list[float]):
+    """(values, spreads, per-draw gaps between the starts, draws) of Figure 6's claims under one
+    setting of initial weights: the reference's single deterministic run per start, or the mean
+    over the draws. A diverged run is a failure to converge, not a run to leave out: it counts
+    as inf, which fails its claim. Both starts descend the meta-loss of the same initial
+    weights, so the gap is paired; its claim reads the largest gap over the draws."""
+    mine = finals[(finals["initial_weights"] == kind) & finals["initial_lr"].isin(paper_starts)]
+    value = mine["final"].where(~mine["diverged"] & np.isfinite(mine["final"]), np.inf)
+    by_start = mine.assign(value=value).pivot(index="init_seed", columns="initial_lr", values="value")
+    low, high = min(paper_starts), max(paper_starts)
+    two_starts = len(paper_starts) > 1
+    gaps = None
+    if two_starts:
+        gaps = (by_start.max(axis=1) - by_start.min(axis=1)).abs().where(np.isfinite(by_start).all(axis=1), np.inf)
+    values = {"lr_from_low": float(by_start[low].mean()),
+              "lr_from_high": float(by_start[high].mean()) if two_starts else None,
+              "lr_runs_agree": float(gaps.max()) if two_starts else None}
+    several = len(by_start) > 1
+    spread = {"lr_from_low": by_start[low].std() if several else None,
+              "lr_from_high": by_start[high].std() if several and two_starts else None,
+              "lr_runs_agree": None}
+    draws = {name: len(by_start) for name, value in spread.items() if value is not None}
+    return values, spread, gaps, draws
+
+
+# --- 5.4 Metalearning an activation function (Figure 7) -------------------------------------------
+
+
+def activation_comparison(learned: pd.DataFrame, baselines: pd.DataFrame, names: list[str], final_outer_steps: int):
+    """Test accuracy per activation over the last ``final_outer_steps`` outer steps, and the
+    learned activation's advantage over each baseline in ``names``. A baseline with a run per
+    outer step (fresh seeding) is compared pairwise, run k against outer step k (same initial
+    weights and noise); a baseline with one run (the reference's seeding) against every outer
+    step of the window. Returns the table, each difference's standard deviation, and the
+    window's first outer step."""
+    last = learned["outer_step"].max() - final_outer_steps + 1
+    window = learned[learned["outer_step"] >= last].set_index("outer_step")
+    rows, spread = [], {}
+    for name in ["learned"] + list(names):
+        if name == "learned":
+            acc, meta_loss = window["test_acc"], window["meta_loss"]
+        else:
+            runs = baselines[baselines["activation"] == name].set_index("outer_step")
+            runs = runs if len(runs) == 1 else runs.loc[window.index]
+            acc, meta_loss = runs["test_acc"], runs["meta_loss"]
+        diff = window["test_acc"] - (acc.iloc[0] if len(acc) == 1 else acc)
+        spread[name] = float(diff.std()) if len(diff) > 1 else np.nan
+        rows.append({"activation": name, "runs": len(acc), "test accuracy (mean)": acc.mean(),
+                     "test accuracy (std)": acc.std() if len(acc) > 1 else np.nan,
+                     "learned minus this (mean)": diff.mean(),
+                     "learned minus this (std error)": spread[name] / np.sqrt(len(diff)) if len(diff) > 1 else np.nan,
+                     "meta-loss (mean)": meta_loss.mean()})
+    return pd.DataFrame(rows), spread, last
+
+
+def activation_claim_values(table: pd.DataFrame, spread: dict, extrema: int, beaten, test_samples: int):
+    """(values, spreads, standard errors) of Figure 7's claims from ``activation_comparison``'s
+    table: the learned activation's advantage over each baseline in ``beaten``, and the number
+    of local extrema of the final learned activation. Every accuracy is read on the same
+    ``test_samples`` test samples, so averaging over outer steps does not remove their sampling
+    noise: a gap's standard error is that of a difference of two accuracies on those samples,
+    with the spread over paired runs / sqrt(runs) added in quadrature where a baseline has
+    several runs."""
+    rows = table.set_index("activation")
+    values, errors = {}, {}
+    for name in beaten:
+        key = f"activation_beats_{name}"
+        values[key] = float(rows.loc[name, "learned minus this (mean)"]) if name in rows.index else None
+        if name not in rows.index:
+            continue
+        sampling = [binomial_se(rows.loc[a, "test accuracy (mean)"], test_samples) for a in ("learned", name)]
+        runs = rows.loc[name, "runs"]
+        paired = spread[name] / np.sqrt(runs) if runs > 1 and np.isfinite(spread[name]) else 0.0
+        errors[key] = float(np.sqrt(sum(e ** 2 for e in sampling) + paired ** 2))
+    values["activation_two_extrema"] = extrema
+    return values, {f"activation_beats_{name}": spread.get(name) for name in beaten}, errors
