@@ -12,6 +12,7 @@ from mnist1d_repro.io import load_arrays, load_json, save_csv
 from mnist1d_repro.jobs import start_job
 from mnist1d_repro.lottery import adjacency_fractions
 from mnist1d_repro.plotting import save_figure
+from mnist1d_repro.summaries import lottery_claim_values, relative_to_chance
 from mnist1d_repro.reporting import (claims_table, sensitivity_table, verdict_sentence, write_caption_snippet,
                                      write_html_table)
 
@@ -40,12 +41,6 @@ levels = (chains.groupby(["schedule", "method", "level"])
                test_loss=("test_loss", "mean"), test_loss_std=("test_loss", "std")).reset_index())
 
 
-def seed_spread(values) -> float | None:
-    """Standard deviation over seeds of a claim's per-seed values (None from one seed)."""
-    values = pd.Series(values, dtype=float).dropna()
-    return float(values.std(ddof=1)) if len(values) > 1 else None
-
-
 @cache
 def metrics(path):
     return load_json(path)
@@ -64,15 +59,10 @@ def measure(setting):
                    sparsity=("sparsity", "first"), test_acc=("test_acc", "mean"), test_acc_std=("test_acc", "std"),
                    test_loss=("test_loss", "mean"), test_loss_std=("test_loss", "std"))
                for method, frame in paper_chains.groupby("method")}
-    accuracy = {method: frame.pivot(index="level", columns="seed", values="test_acc")
-                for method, frame in paper_chains.groupby("method")}
     r.lottery, r.random_ = r.paper["magnitude"], r.paper["random"]
     r.dense = r.lottery.loc[0]  # level 0 is the unpruned network
     r.ticket_sparsity = r.lottery.loc[ticket_level, "sparsity"]
-    high = r.lottery[(r.lottery["sparsity"] >= 0.5) & (r.lottery["sparsity"] < 1)].index
     r.above95 = r.lottery[(r.lottery["sparsity"] > 0.95) & (r.lottery["sparsity"] < 1)].index
-    # the fixed level of the >95 % claim: the schedule's first level above 95 % sparsity
-    past95 = accuracy["magnitude"].loc[r.above95[0]] - accuracy["magnitude"].loc[0] if len(r.above95) else None
 
     # asymptotic runs (c-f)
     r.run_specs = spec["asymptotic"]
@@ -81,17 +71,6 @@ def measure(setting):
                                                                      "final_train_acc", "kept_fraction")}}
                            for run in r.run_specs])
     r.asym = r.runs.groupby(["variant", "init", "network"])["asymptotic_test_acc"].agg(["mean", "std", "count"])
-
-    def asymptotic(variant, init, network):
-        key = (variant, init, network)
-        return None if variant is None or key not in r.asym.index else float(r.asym.loc[key, "mean"])
-
-    def per_seed(variant, init, network):
-        rows = r.runs[(r.runs["variant"] == variant) & (r.runs["init"] == init) & (r.runs["network"] == network)]
-        return rows.set_index("seed")["asymptotic_test_acc"]
-
-    def difference(a, b):
-        return None if a is None or b is None else a - b
 
     # first-layer adjacency (g and S2)
     r.first_layer = {(c["method"], c["seed"]): load_arrays(c["masks"])["linear1.weight"][ticket_level]
@@ -105,44 +84,7 @@ def measure(setting):
                                    "mean_fraction": fractions.mean(), "units": len(fractions),
                                    "weight_density": mask.mean(), "chance_fraction": mask.mean() ** run})
     r.adjacency = pd.DataFrame(adjacency_rows)
-    relative = (r.adjacency.assign(relative=r.adjacency["mean_fraction"] / r.adjacency["chance_fraction"])
-                .set_index(["network", "run_length", "seed"])["relative"].sort_index())
-
-    def relative_to_chance(network, run):
-        """Mean over seeds of (adjacent runs kept) / (what random placement at the mask's own
-        first-layer density gives). Tickets and random masks keep different numbers of first-layer
-        weights (a layer's mask also covers its biases), so raw fractions are not comparable."""
-        return float(relative.loc[(network, run)].mean())
-
-    r.relative_to_chance = relative_to_chance
-
-    # claims, and the spread of each over seeds where it is a mean of per-seed values
-    variant_flipped, variant_shuffled, variant_original = panels["flipped"], panels["shuffled"], panels["original"]
-    r.measured = {
-        "tickets_beat_random": float((r.lottery.loc[high, "test_acc"] - r.random_.loc[high, "test_acc"]).mean()),
-        "tickets_beat_dense_above_95": None if past95 is None else float(past95.mean()),
-        "ticket_asymptotic_accuracy": asymptotic(variant_original, "original", "lottery"),
-        "ticket_flipped_accuracy": asymptotic(variant_flipped, "original", "lottery"),
-        "ticket_shuffled_vs_dense": difference(asymptotic(variant_shuffled, "original", "lottery"),
-                                               asymptotic(variant_shuffled, "original", "dense")),
-        "ticket_new_init_vs_dense": difference(asymptotic(variant_original, "new", "lottery"),
-                                               asymptotic(variant_original, "new", "dense")),
-        "ticket_more_adjacent": relative_to_chance("lottery", 2) / relative_to_chance("random", 2),
-    }
-    r.spread = {
-        "tickets_beat_random": seed_spread((accuracy["magnitude"].loc[high] - accuracy["random"].loc[high]).mean()),
-        "tickets_beat_dense_above_95": None if past95 is None else seed_spread(past95),
-        "ticket_asymptotic_accuracy": seed_spread(per_seed(variant_original, "original", "lottery")),
-        "ticket_flipped_accuracy": seed_spread(per_seed(variant_flipped, "original", "lottery")),
-        "ticket_shuffled_vs_dense": seed_spread(per_seed(variant_shuffled, "original", "lottery")
-                                                - per_seed(variant_shuffled, "original", "dense")),
-        "ticket_new_init_vs_dense": seed_spread(per_seed(variant_original, "new", "lottery")
-                                                - per_seed(variant_original, "new", "dense")),
-        "ticket_more_adjacent": seed_spread(relative.loc[("lottery", 2)] / relative.loc[("random", 2)]),
-    }
-    # every claim value is a mean over the seeds (a difference or ratio of such means): its
-    # standard error is the spread of the per-seed values over sqrt(seeds)
-    r.n = {name: paper_chains["seed"].nunique() for name in r.spread}
+    r.measured, r.spread, r.n = lottery_claim_values(paper_chains, r.runs, r.adjacency, panels)
     return r
 
 
@@ -151,7 +93,6 @@ shown = measured[configured]  # what the figures and tables show
 paper, lottery, random_, dense = shown.paper, shown.lottery, shown.random_, shown.dense
 ticket_sparsity, above95, runs, asym = shown.ticket_sparsity, shown.above95, shown.runs, shown.asym
 adjacency, unit_fractions, first_layer = shown.adjacency, shown.unit_fractions, shown.first_layer
-relative_to_chance = shown.relative_to_chance
 save_csv(out.asymptotic_csv, runs)
 save_csv(out.adjacency, adjacency)
 
@@ -210,8 +151,8 @@ write_caption_snippet(out.snippet, [
     f"first-layer weights kept: tickets {100 * adjacency[adjacency['network'] == 'lottery']['weight_density'].mean():.1f} %, "
     f"random {100 * adjacency[adjacency['network'] == 'random']['weight_density'].mean():.1f} %.",
     "Adjacent runs kept relative to chance at the mask's own density (pairs, triples, quadruples): tickets "
-    + ", ".join(f"{relative_to_chance('lottery', run):.2f}" for run in settings["adjacency_runs"]) + "; random "
-    + ", ".join(f"{relative_to_chance('random', run):.2f}" for run in settings["adjacency_runs"]) + ".",
+    + ", ".join(f"{relative_to_chance(adjacency, 'lottery', run):.2f}" for run in settings["adjacency_runs"]) + "; random "
+    + ", ".join(f"{relative_to_chance(adjacency, 'random', run):.2f}" for run in settings["adjacency_runs"]) + ".",
     *[f"{row['claim']} — {verdict_sentence(row)}" for _, row in claims.iterrows()],
     *[f"With the tickets {SCORE_WEIGHTS_TEXT.get(s, s)} (``{switch}: {s}``): "
       + "; ".join(f"{row['claim_id']} {short_verdict(row)}"

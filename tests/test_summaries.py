@@ -84,3 +84,36 @@ def test_activation_gaps_carry_the_sampling_error_of_two_accuracies():
     values, _, errors = activation_claim_values(table, spread, extrema=2, beaten=("relu",), test_samples=500)
     assert values["activation_beats_relu"] == 8.0  # pairs (64 - 58, 66 - 56)
     assert errors["activation_beats_relu"] > expected  # the paired runs' spread adds to the sampling error
+
+
+def test_lottery_claims_from_chains_asymptotic_runs_and_adjacency():
+    import pandas as pd
+    from mnist1d_repro.summaries import lottery_claim_values
+    sparsity = [0.0, 0.5, 0.9, 0.96, 1.0]
+    chains = pd.DataFrame([{"method": method, "seed": seed, "level": level, "sparsity": s,
+                            "test_acc": acc}
+                           for method, seed, accs in [("magnitude", 42, [60, 64, 66, 62, 10]),
+                                                      ("magnitude", 43, [62, 64, 68, 66, 10]),
+                                                      ("random", 42, [60, 58, 50, 30, 10]),
+                                                      ("random", 43, [62, 60, 52, 32, 10])]
+                           for level, (s, acc) in enumerate(zip(sparsity, accs))])
+    runs = pd.DataFrame([{"variant": v, "init": init, "network": net, "seed": seed, "asymptotic_test_acc": acc}
+                         for v, init, net, seed, acc in [
+                             ("original", "original", "lottery", 42, 70.0), ("original", "original", "lottery", 43, 72.0),
+                             ("shuffled", "original", "lottery", 42, 60.0), ("shuffled", "original", "lottery", 43, 61.0),
+                             ("shuffled", "original", "dense", 42, 62.0), ("shuffled", "original", "dense", 43, 61.0)]])
+    adjacency = pd.DataFrame([{"network": net, "seed": seed, "run_length": 2, "mean_fraction": frac,
+                               "chance_fraction": 0.01}
+                              for net, seed, frac in [("lottery", 42, 0.04), ("lottery", 43, 0.02),
+                                                      ("random", 42, 0.01), ("random", 43, 0.01)]])
+    panels = {"original": "original", "flipped": None, "shuffled": "shuffled"}
+    values, spread, seeds = lottery_claim_values(chains, runs, adjacency, panels)
+    # levels 1-3 (sparsity 0.5 to 0.96): ticket minus random 6, 16, 32 and 4, 16, 34 points
+    assert values["tickets_beat_random"] == pytest.approx((18 + 18) / 2)
+    # the first level above 95 % (0.96) against dense: 62 - 60 and 66 - 62
+    assert values["tickets_beat_dense_above_95"] == 3.0 and spread["tickets_beat_dense_above_95"] == pytest.approx(1.414, abs=1e-3)
+    assert values["ticket_asymptotic_accuracy"] == 71.0 and values["ticket_flipped_accuracy"] is None
+    assert values["ticket_shuffled_vs_dense"] == -1.0  # per seed -2 and 0
+    assert values["ticket_new_init_vs_dense"] is None  # no run from new initialisations
+    assert values["ticket_more_adjacent"] == 3.0  # (4 + 2) / 2 over (1 + 1) / 2
+    assert seeds["ticket_shuffled_vs_dense"] == 2 and "ticket_flipped_accuracy" not in seeds

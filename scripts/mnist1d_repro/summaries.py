@@ -146,3 +146,66 @@ def activation_claim_values(table: pd.DataFrame, spread: dict, extrema: int, bea
         errors[key] = float(np.sqrt(sum(e ** 2 for e in sampling) + paired ** 2))
     values["activation_two_extrema"] = extrema
     return values, {f"activation_beats_{name}": spread.get(name) for name in beaten}, errors
+
+
+# --- 5.1 Lottery tickets (Figure 4) ---------------------------------------------------------------
+
+
+def seed_spread(values) -> float | None:
+    """Standard deviation over seeds of a claim's per-seed values (None from one seed)."""
+    values = pd.Series(values, dtype=float).dropna()
+    return float(values.std(ddof=1)) if len(values) > 1 else None
+
+
+def relative_to_chance(adjacency: pd.DataFrame, network: str, run_length: int, per_seed: bool = False):
+    """(Runs of ``run_length`` adjacent first-layer weights kept) / (what random placement at the
+    mask's own first-layer density keeps), mean over seeds (``per_seed``: one value per seed).
+    Tickets and random masks keep different numbers of first-layer weights (a layer's mask also
+    covers its biases), so raw fractions are not comparable."""
+    rows = adjacency[(adjacency["network"] == network) & (adjacency["run_length"] == run_length)]
+    ratio = (rows["mean_fraction"] / rows["chance_fraction"]).set_axis(rows["seed"]).sort_index()
+    return ratio if per_seed else float(ratio.mean())
+
+
+def lottery_claim_values(chains: pd.DataFrame, runs: pd.DataFrame, adjacency: pd.DataFrame, panels: dict):
+    """(values, spreads over seeds, seeds) of the lottery claims from the paper schedule's
+    chains (one row per method, seed and level), the asymptotic runs (one row per variant,
+    network, initialisation and seed, with its asymptotic_test_acc) and the ticket's
+    first-layer adjacency (one row per network, seed and run length). Every value is a mean over
+    seeds, or a difference or ratio of such means; its spread is that of the per-seed values.
+    ``panels`` names the asymptotic variant behind Figure 4's original, flipped and shuffled
+    panels (None: not run)."""
+    accuracy = {method: frame.pivot(index="level", columns="seed", values="test_acc")
+                for method, frame in chains.groupby("method")}
+    sparsity = chains.groupby("level")["sparsity"].first()
+    high = sparsity[(sparsity >= 0.5) & (sparsity < 1)].index
+    above95 = sparsity[(sparsity > 0.95) & (sparsity < 1)].index
+    # the fixed level of the >95 % claim: the schedule's first level above 95 % sparsity, against dense (level 0)
+    past95 = accuracy["magnitude"].loc[above95[0]] - accuracy["magnitude"].loc[0] if len(above95) else None
+    beat_random = (accuracy["magnitude"].loc[high] - accuracy["random"].loc[high]).mean()
+
+    def per_seed(variant, init, network):
+        rows = runs[(runs["variant"] == variant) & (runs["init"] == init) & (runs["network"] == network)]
+        return None if variant is None or rows.empty else rows.set_index("seed")["asymptotic_test_acc"].sort_index()
+
+    def gap(variant, init):
+        ticket, dense = per_seed(variant, init, "lottery"), per_seed(variant, init, "dense")
+        return None if ticket is None or dense is None else ticket - dense
+
+    per_seed_values = {
+        "tickets_beat_random": beat_random,
+        "tickets_beat_dense_above_95": past95,
+        "ticket_asymptotic_accuracy": per_seed(panels["original"], "original", "lottery"),
+        "ticket_flipped_accuracy": per_seed(panels["flipped"], "original", "lottery"),
+        "ticket_shuffled_vs_dense": gap(panels["shuffled"], "original"),
+        "ticket_new_init_vs_dense": gap(panels["original"], "new"),
+        "ticket_more_adjacent": (relative_to_chance(adjacency, "lottery", 2, per_seed=True)
+                                 / relative_to_chance(adjacency, "random", 2, per_seed=True)),
+    }
+    values = {name: None if v is None else float(v.mean()) for name, v in per_seed_values.items()}
+    # the adjacency claim is a ratio of means over seeds, not a mean of per-seed ratios
+    values["ticket_more_adjacent"] = (relative_to_chance(adjacency, "lottery", 2)
+                                      / relative_to_chance(adjacency, "random", 2))
+    spread = {name: None if v is None else seed_spread(v) for name, v in per_seed_values.items()}
+    seeds = {name: int(v.notna().sum()) for name, v in per_seed_values.items() if v is not None}
+    return values, spread, seeds
