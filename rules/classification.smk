@@ -2,7 +2,7 @@
 # variant x model x seed; one aggregation job for the table and figures.
 
 CLASSIFICATION = config["classification"]
-CLASSIFICATION_CATEGORY = "4. Classification"
+CLASSIFICATION_CATEGORY = PAPER_SECTIONS["classification"]["category"]
 MLP_SWEEP = CLASSIFICATION["mlp_sweep"]
 
 

@@ -16,6 +16,7 @@ from mnist1d_repro.pooling import per_size_datasets, per_size_name  # noqa: E402
 from mnist1d_repro.config_checks import (  # noqa: E402
     ConfigError,
     check_claim_figures,
+    check_claim_sections,
     check_claims_file,
     check_config,
     check_deviations_file,
@@ -46,18 +47,32 @@ LOTTERY_DIR = f"{RESULTS}/lottery"  # section 5.1
 METALEARNING_DIR = f"{RESULTS}/metalearning"  # sections 5.3 and 5.4
 REVIEW_DIR = f"{RESULTS}/review"  # the reviewer's summary: claims, deviations, provenance
 
-# Report category of each folder under results/benchmarks (the cost table sums per section).
-SECTION_OF_BENCHMARK_FOLDER = {
-    "data": "datasets and variants (every section)",
-    "dataset": "3. MNIST-1D dataset",
-    "classification": "4. Classification",
-    "lottery": "5.1 Lottery tickets",
-    "double_descent": "5.2 Deep double descent",
-    "metalearning": "5.3-5.4 Metalearning",
-    "ssl": "5.5 Self-supervised learning",
-    "pooling": "5.6 Pooling",
-    "review": "review (this summary)",
+# The paper's sections, in report order: each one's folder under results/ (and under its
+# logs and benchmarks), its report category, its sections of config/claims.yaml, the claims
+# tables it writes (under its folder) and its Deviation sensitivity rows.
+PAPER_SECTIONS = {
+    "dataset": {"category": "3. MNIST-1D dataset", "claims": ["dataset"],
+                "claims_tables": ["pixel_baselines.csv", "tsne_claims.csv"], "sensitivity": ["tsne_sensitivity.csv"]},
+    "classification": {"category": "4. Classification", "claims": ["classification"],
+                       "claims_tables": ["claims.csv"], "sensitivity": ["sensitivity.csv"]},
+    "lottery": {"category": "5.1 Lottery tickets", "claims": ["lottery"],
+                "claims_tables": ["claims.csv"], "sensitivity": ["sensitivity.csv"]},
+    "double_descent": {"category": "5.2 Deep double descent", "claims": ["double_descent"],
+                       "claims_tables": ["claims.csv"], "sensitivity": ["sensitivity.csv"]},
+    "metalearning": {"category": "5.3-5.4 Metalearning", "claims": ["metalearning_lr", "metalearning_activation"],
+                     "claims_tables": ["learning_rate_claims.csv", "activation_claims.csv"],
+                     "sensitivity": ["learning_rate_sensitivity.csv", "activation_sensitivity.csv"]},
+    "ssl": {"category": "5.5 Self-supervised learning", "claims": ["ssl"],
+            "claims_tables": ["claims.csv"], "sensitivity": ["sensitivity.csv"]},
+    "pooling": {"category": "5.6 Pooling", "claims": ["pooling"],
+                "claims_tables": ["claims.csv"], "sensitivity": ["sensitivity.csv"]},
 }
+check_claim_sections([s for section in PAPER_SECTIONS.values() for s in section["claims"]], CLAIMS)
+
+# Report category of each folder under results/benchmarks (the cost table sums per section).
+SECTION_OF_BENCHMARK_FOLDER = {"data": "datasets and variants (every section)",
+                               **{name: section["category"] for name, section in PAPER_SECTIONS.items()},
+                               "review": "review (this summary)"}
 
 
 def config_value(dotted):
@@ -463,27 +478,10 @@ def metalearning_outputs():
     return [f"{METALEARNING_DIR}/{name}" for name in names]
 
 
-def section_claims_files():
-    """The claims table every section writes, by section."""
-    return {
-        "dataset_pixels": f"{DATASET_DIR}/pixel_baselines.csv",
-        "dataset_tsne": f"{DATASET_DIR}/tsne_claims.csv",
-        "classification": f"{CLASSIFICATION_DIR}/claims.csv",
-        "lottery": f"{LOTTERY_DIR}/claims.csv",
-        "double_descent": f"{DOUBLE_DESCENT_DIR}/claims.csv",
-        "metalearning_lr": f"{METALEARNING_DIR}/learning_rate_claims.csv",
-        "metalearning_activation": f"{METALEARNING_DIR}/activation_claims.csv",
-        "ssl": f"{SSL_DIR}/claims.csv",
-        "pooling": f"{POOLING_DIR}/claims.csv",
-    }
-
-
-def section_sensitivity_files():
-    """The Deviation sensitivity rows every section with a switch writes."""
-    return [f"{CLASSIFICATION_DIR}/sensitivity.csv", f"{DATASET_DIR}/tsne_sensitivity.csv",
-            f"{LOTTERY_DIR}/sensitivity.csv", f"{METALEARNING_DIR}/learning_rate_sensitivity.csv",
-            f"{METALEARNING_DIR}/activation_sensitivity.csv", f"{SSL_DIR}/sensitivity.csv",
-            f"{DOUBLE_DESCENT_DIR}/sensitivity.csv", f"{POOLING_DIR}/sensitivity.csv"]
+def section_files(kind):
+    """Every section's files of one kind of PAPER_SECTIONS ("claims_tables", "sensitivity"), in
+    report order."""
+    return [f"{RESULTS}/{name}/{file}" for name, section in PAPER_SECTIONS.items() for file in section[kind]]
 
 
 def section_outputs():

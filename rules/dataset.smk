@@ -2,7 +2,7 @@
 # pixel-space baselines. Later sections ask for data with dataset_path(dataset, variant).
 
 DATASET_SECTION = config["dataset_section"]
-SECTION_CATEGORY = "3. MNIST-1D dataset"
+SECTION_CATEGORY = PAPER_SECTIONS["dataset"]["category"]
 
 
 wildcard_constraints:

@@ -7,7 +7,7 @@
 # under results/double_descent/mlp_hidden_layers_<setting>/<series>/width<w>/seed<s>/.
 
 DOUBLE_DESCENT = config["double_descent"]
-DOUBLE_DESCENT_CATEGORY = "5.2 Deep double descent"
+DOUBLE_DESCENT_CATEGORY = PAPER_SECTIONS["double_descent"]["category"]
 
 
 rule train_double_descent:

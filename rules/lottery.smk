@@ -9,7 +9,7 @@
 # runs (random scores ignore the weights and a dense network has no mask, so those are shared).
 
 LOTTERY = config["lottery"]
-LOTTERY_CATEGORY = "5.1 Lottery tickets"
+LOTTERY_CATEGORY = PAPER_SECTIONS["lottery"]["category"]
 LOTTERY_SCORE_SETTINGS = switch_settings(LOTTERY_SCORE_SWITCH)  # the configured setting first
 
 

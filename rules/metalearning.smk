@@ -12,7 +12,7 @@
 # (e.g. seeding_fresh/). The transfer ablation uses the configured settings' activation.
 
 METALEARNING = config["metalearning"]
-METALEARNING_CATEGORY = "5.3-5.4 Metalearning"
+METALEARNING_CATEGORY = PAPER_SECTIONS["metalearning"]["category"]
 LEARNED_ACTIVATION = f"{METALEARNING_DIR}/activation/learned/activation_net.npz"
 # Measured per outer step at paper size: the code's 1 -> 100 -> 1 network about 2.5 s and 0.6 GB;
 # the paper text's 1 -> 100 -> 100 -> 1 about 35 s and 3.8 GB (checkpointed).

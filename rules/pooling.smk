@@ -8,7 +8,7 @@
 # sensitivity section lists reruns every job under results/pooling/train_sets_<setting>/.
 
 POOLING = config["pooling"]
-POOLING_CATEGORY = "5.6 Pooling"
+POOLING_CATEGORY = PAPER_SECTIONS["pooling"]["category"]
 
 
 rule train_pooling:

@@ -6,7 +6,7 @@ REVIEW_CATEGORY = "1. Review"
 
 rule review_claims:
     input:
-        **section_claims_files(),
+        section_files("claims_tables"),
     output:
         csv=f"{REVIEW_DIR}/claims.csv",
         snippet=f"{REVIEW_DIR}/claims.rst",
@@ -95,7 +95,7 @@ rule provenance:
 
 rule review_sensitivity:
     input:
-        tables=section_sensitivity_files(),
+        tables=section_files("sensitivity"),
         claims=f"{REVIEW_DIR}/claims.csv",
         deviations=DEVIATIONS,
     output:

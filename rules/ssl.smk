@@ -8,7 +8,7 @@
 # settings only.
 
 SSL = config["ssl"]
-SSL_CATEGORY = "5.5 Self-supervised learning"
+SSL_CATEGORY = PAPER_SECTIONS["ssl"]["category"]
 
 
 rule train_ssl:

@@ -17,7 +17,7 @@ import yaml
 RULES = ("within", "below", "above")
 # The top-level sections of claims.yaml, in the order the review lists them.
 SECTIONS = ("dataset", "classification", "lottery", "double_descent", "metalearning_lr",
-            "metalearning_activation", "pooling", "ssl")
+            "metalearning_activation", "ssl", "pooling")
 REPRODUCED, NOT_REPRODUCED, NOT_RUN = "reproduced", "not reproduced", "not run"
 INCONCLUSIVE = "inconclusive"
 VERDICTS = (REPRODUCED, NOT_REPRODUCED, INCONCLUSIVE, NOT_RUN)

@@ -180,6 +180,14 @@ def check_sensitivity(config: dict, validate) -> None:
                                   f"of {switch}") from None
 
 
+def check_claim_sections(sections: list[str], path) -> None:
+    """The workflow's list of claims sections (one per paper section's claims) must be the
+    library's, which reads claims.yaml, in the same order."""
+    if list(sections) != list(SECTIONS):
+        raise ConfigError(f"the workflow's claims sections {list(sections)} differ from those the library reads from "
+                          f"{path} {list(SECTIONS)}: update both")
+
+
 def check_claims_file(path, sections=SECTIONS) -> None:
     """The claims file the report's verdicts come from must exist and be complete."""
     try:
