@@ -76,6 +76,11 @@ def claim_values(name: str) -> tuple[dict, dict, dict]:
 
 
 measured, spread, standard_errors = claim_values(protocol)
+# seeds behind each cell claim (a shuffle drop: the fewest of its cells), for the seeds an inconclusive verdict needs
+seeds = {f"table1_{v}_{m}": int(row["seeds"]) for (v, m), row in cells.iterrows()}
+seeds.update({name: int(cells.loc[cells.index.get_level_values("variant").isin(["original", "shuffled"]), "seeds"].min())
+              for name in ("shuffle_drop_spatial", "shuffle_drop_nonspatial")})
+seeds = {name: n for name, n in seeds.items() if name in claims}
 confusions = {key: pd.read_csv(path).drop(columns="true").to_numpy()
               for key, path in zip(keys, snakemake.input.confusion)}
 cnn = [c for (v, m, _), c in confusions.items() if v == "original" and m == "cnn"]
@@ -86,13 +91,13 @@ if cnn:
         share = error_share(cnn, classes)
         if share is not None:
             measured[claim], standard_errors[claim] = share
-claim_rows = claims_table(claims, measured, digits=2, spread=spread, se=standard_errors)
+claim_rows = claims_table(claims, measured, digits=2, spread=spread, se=standard_errors, n=seeds)
 save_csv(snakemake.output.claims, claim_rows)
 moved = {name: {k: v for k, v in claim_values(name)[0].items() if k.startswith(("table1_", "shuffle_")) and v is not None}
          for name in settings}
 save_csv(snakemake.output.sensitivity, sensitivity_table(
     claims, "classification.protocol", protocol, moved, {name: claim_values(name)[1] for name in settings},
-    digits=2, se={name: claim_values(name)[2] for name in settings}))
+    digits=2, se={name: claim_values(name)[2] for name in settings}, n={name: seeds for name in settings}))
 
 
 def cell(mean, std):

@@ -189,6 +189,15 @@ def test_review_lists_every_claim_and_the_cost_of_every_job(quick_run):
     section_rows = sum(len(pd.read_csv(p)) for p in results.glob("*/*claims.csv") if p.parent.name != "review")
     section_rows += len(pd.read_csv(results / "dataset" / "pixel_baselines.csv"))
     assert len(claims) == section_rows and claims["report section"].notna().all()
+    # every claim of claims.yaml is produced by its section: the quick run runs every section,
+    # so "not run" could only come from a key the section's summary misspelt or dropped
+    from mnist1d_repro.claims import SECTIONS, VERDICTS, load_claims
+    expected = {name for section in SECTIONS for name in load_claims(ROOT / "config" / "claims.yaml", section)}
+    assert set(claims["claim_id"]) == expected and claims["claim_id"].is_unique
+    assert set(claims["verdict"]) <= set(VERDICTS)
+    assert claims.loc[claims["verdict"] == "not run", "claim_id"].tolist() == []
+    # each verdict reads its value with its standard error wherever one is defined
+    assert claims["se"].notna().sum() >= len(claims) // 2
     cost = pd.read_csv(results / "review" / "cost.csv")
     jobs_with_benchmarks = len(list((results / "benchmarks").rglob("*.tsv")))
     assert cost["jobs"].sum() == jobs_with_benchmarks - 1  # all but the provenance job itself
