@@ -81,6 +81,7 @@ rule figure5:
     params:
         runs=double_descent_run_keys(),
         settings=DOUBLE_DESCENT,
+        test_samples=dataset_test_samples(DOUBLE_DESCENT["dataset"]),
         claims=CLAIMS,
         mlp_hidden_layers=switch_settings(DOUBLE_DESCENT_DEPTH_SWITCH),  # configured setting first
     log:

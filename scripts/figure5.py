@@ -4,8 +4,8 @@ from matplotlib.ticker import NullFormatter, ScalarFormatter
 import pandas as pd
 
 from mnist1d_repro.claims import load_claims
-from mnist1d_repro.double_descent import (NUM_CLASSES, claim_values, moved_claim_values, series_curves,
-                                          series_summary)
+from mnist1d_repro.double_descent import (NUM_CLASSES, claim_errors, claim_values, moved_claim_values,
+                                          series_curves, series_summary)
 from mnist1d_repro.io import load_json, save_csv
 from mnist1d_repro.jobs import start_job
 from mnist1d_repro.plotting import save_figure
@@ -28,14 +28,14 @@ n_train = int(runs["train_samples"].iloc[0])
 
 # --- one row per series: mean over seeds at each width, threshold and peak ----------------------
 curves = series_curves(runs)
-summary = series_summary(curves, settings["series"], tolerance)
+summary = series_summary(curves, settings["series"], tolerance, snakemake.params.test_samples)
 save_csv(snakemake.output.summary, summary)
 log(summary.to_string())
 
 # --- verdicts ---------------------------------------------------------------------------------
 claim_defs = load_claims(snakemake.params.claims, "double_descent")
 measured = claim_values(summary, settings, n_train)
-claims = claims_table(claim_defs, measured, digits=2)
+claims = claims_table(claim_defs, measured, digits=2, se=claim_errors(summary, settings))
 save_csv(snakemake.output.claims, claims)
 write_caption_snippet(snakemake.output.snippet,
                       [f"{row['claim']} — {verdict_sentence(row)}" for _, row in claims.iterrows()])
@@ -44,14 +44,18 @@ write_caption_snippet(snakemake.output.snippet,
 # every setting that ran (the default's numbers are the ones above) ----------------------------------
 default, *alternatives = snakemake.params.mlp_hidden_layers
 by_setting = {default: moved_claim_values(summary, settings, n_train)}
+errors_by_setting = {default: claim_errors(summary, settings)}
 if alternatives:
     alternative_runs = load_runs(snakemake.input.sensitivity)
     for setting in alternatives:
         ran = alternative_runs[alternative_runs["mlp_hidden_layers"] == setting]
-        alternative_summary = series_summary(series_curves(ran), settings["series"], tolerance)
+        alternative_summary = series_summary(series_curves(ran), settings["series"], tolerance,
+                                             snakemake.params.test_samples)
         log(f"{SWITCH} = {setting}:\n{alternative_summary.to_string()}")
         by_setting[setting] = moved_claim_values(alternative_summary, settings, n_train)
-save_csv(snakemake.output.sensitivity, sensitivity_table(claim_defs, SWITCH, default, by_setting, digits=2))
+        errors_by_setting[setting] = claim_errors(alternative_summary, settings)
+save_csv(snakemake.output.sensitivity, sensitivity_table(claim_defs, SWITCH, default, by_setting, digits=2,
+                                                      se=errors_by_setting))
 
 shown = summary.drop(columns=["series"]).reset_index()
 write_html_table(shown, snakemake.output.table, "Double descent: interpolation thresholds and test-error peaks",

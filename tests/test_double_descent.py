@@ -1,3 +1,5 @@
+import pytest
+
 from mnist1d_repro import double_descent as dd
 from mnist1d_repro.double_descent import interpolation_threshold
 
@@ -121,7 +123,7 @@ def test_sensitivity_rows_give_each_moved_claim_under_both_depths():
     alternative = fake_runs({"mlp_clean": falling, "mlp_noise_15": falling}, hidden_layers=1)
     measured = {}
     for setting, runs in ((2, default), (1, alternative)):
-        summary = dd.series_summary(dd.series_curves(runs), SETTINGS["series"], 0.5)
+        summary = dd.series_summary(dd.series_curves(runs), SETTINGS["series"], 0.5, test_samples=12000)
         measured[setting] = dd.moved_claim_values(summary, SETTINGS, n_train=4000)
     claims = load_claims(ROOT / "config" / "claims.yaml", "double_descent")
     table = sensitivity_table(claims, "double_descent.mlp_hidden_layers", 2, measured, digits=2)
@@ -136,3 +138,21 @@ def test_sensitivity_rows_give_each_moved_claim_under_both_depths():
     assert rows.loc[(1, "noisy_mlp_peak_height"), "ours"] == 0.0
     assert rows.loc[(1, "noisy_mlp_peak_height"), "verdict"] == "not reproduced"
     assert rows.loc[(1, "clean_mlp_no_peak"), "verdict"] == "reproduced"
+
+
+def test_peak_height_and_fall_carry_the_errors_of_their_two_widths():
+    import numpy as np
+    import pandas as pd
+    from mnist1d_repro.claims import binomial_se
+    curve = pd.DataFrame({"width": [2, 4, 8, 16], "test_error": [45.0, 40.0, 52.0, 38.0],
+                          "test_error_std": [np.nan, np.nan, np.nan, np.nan], "seeds": [1, 1, 1, 1]})
+    peak = dd.test_error_peak(curve["width"].tolist(), curve["test_error"])
+    errors = dd.peak_errors(curve, peak, test_samples=12000)
+    # one seed: binomial errors of the peak (52 %) and of the best smaller width (40 %), and of the widest (38 %)
+    assert errors["peak_height_se"] == pytest.approx(np.hypot(binomial_se(52, 12000), binomial_se(40, 12000)))
+    assert errors["fall_after_peak_se"] == pytest.approx(np.hypot(binomial_se(52, 12000), binomial_se(38, 12000)))
+    three_seeds = curve.assign(test_error_std=[1.0, 2.0, 3.0, 4.0], seeds=3)
+    errors = dd.peak_errors(three_seeds, peak, test_samples=12000)
+    assert errors["peak_height_se"] == pytest.approx(np.hypot(3, 2) / np.sqrt(3))
+    falling = dd.test_error_peak([1, 2], [50.0, 40.0])
+    assert dd.peak_errors(curve.iloc[:2], falling, 12000) == {"peak_height_se": None, "fall_after_peak_se": None}

@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 
 from typing import TYPE_CHECKING
 
@@ -61,11 +62,27 @@ def series_curves(runs):
                  seeds=("seed", "count")).reset_index())
 
 
-def series_summary(curves, series: dict, tolerance: float):
-    """One row per series (indexed by its name): interpolation threshold, test-error peak, the
-    widest width's and the best test error, and the parameter counts at threshold and peak."""
-    import pandas as pd
+def peak_errors(curve, peak: dict, test_samples: int) -> dict:
+    """Standard errors of a curve's peak height (peak error minus the best error at a smaller
+    width) and of its fall (peak error minus the widest width's), from each width's error: the
+    spread over seeds / sqrt(seeds), or the binomial error of one run on ``test_samples``."""
+    from .claims import accuracy_se
 
+    if peak["width"] is None:
+        return {"peak_height_se": None, "fall_after_peak_se": None}
+    errors = curve["test_error"].to_numpy(dtype=float)
+    se = [accuracy_se(e, s, int(n), test_samples)
+          for e, s, n in zip(errors, curve["test_error_std"].fillna(np.nan), curve["seeds"])]
+    i = list(curve["width"]).index(peak["width"])
+    best_before = int(np.argmin(errors[:i]))
+    return {"peak_height_se": float(np.hypot(se[i], se[best_before])),
+            "fall_after_peak_se": float(np.hypot(se[i], se[-1]))}
+
+
+def series_summary(curves, series: dict, tolerance: float, test_samples: int):
+    """One row per series (indexed by its name): interpolation threshold, test-error peak with
+    the standard errors of its height and fall, the widest width's and the best test error,
+    and the parameter counts at threshold and peak."""
     rows = []
     for name, curve in curves.groupby("series", sort=False):
         curve = curve.sort_values("width")
@@ -74,6 +91,7 @@ def series_summary(curves, series: dict, tolerance: float):
         peak = test_error_peak(widths, curve["test_error"])
         rows.append({
             "series": name, **series[name], "seeds": int(curve["seeds"].min()),
+            **peak_errors(curve, peak, test_samples),
             "threshold_width": threshold, "threshold_parameters": params.get(threshold),
             "peak_width": peak["width"], "peak_parameters": params.get(peak["width"]),
             "peak_test_error": peak["error"], "peak_height": peak["height"], "fall_after_peak": peak["fall"],
@@ -100,7 +118,6 @@ def claim_values(summary, settings: dict, n_train: int) -> dict:
     """Each double-descent claim's number from a series summary: None where its series was not
     run, inf where the series has no such point (no peak, or no interpolating width), which
     fails any 'within' rule."""
-    import pandas as pd
 
     def value(series, column):
         if series is None or series not in summary.index:
@@ -128,6 +145,21 @@ def claim_values(summary, settings: dict, n_train: int) -> dict:
         "cross_entropy_peak_near_n": log2_ratio(value(of["cross_entropy_peak_near_n"], "peak_parameters"),
                                                 n_train),
     }
+
+
+def claim_errors(summary, settings: dict) -> dict:
+    """The standard errors of the claims that read a peak's height or fall (the others read a
+    width or a position, which have none)."""
+    of = claim_series(settings)
+    columns = {"noisy_mlp_peak_height": "peak_height_se", "noisy_mlp_falls_after_peak": "fall_after_peak_se",
+               "clean_mlp_no_peak": "peak_height_se",
+               "noisy_cnn_peak_height": "peak_height_se", "noisy_cnn_falls_after_peak": "fall_after_peak_se"}
+    errors = {}
+    for name, column in columns.items():
+        series = of[name]
+        if series is not None and series in summary.index and not pd.isna(summary.loc[series, column]):
+            errors[name] = float(summary.loc[series, column])
+    return errors
 
 
 def sensitivity_series(settings: dict) -> list[str]:
