@@ -146,3 +146,24 @@ def test_claims_table_shows_the_standard_error_and_the_seeds_that_would_decide()
     assert seeds_text(table.loc["worse"]) == "24 seeds"
     assert "inconclusive" in verdict_sentence(table.loc["worse"]) and "± 0.58" in verdict_sentence(table.loc["worse"])
     assert table.loc["cell", "verdict"] == NOT_REPRODUCED and seeds_text(table.loc["cell"]) == ""
+
+
+def test_every_claim_can_pass_and_can_fail():
+    from mnist1d_repro.claims import SECTIONS, margin
+    for section in SECTIONS:
+        for name, claim in load_claims(ROOT / "config" / "claims.yaml", section).items():
+            if claim["rule"] == "within":
+                inside, outside = claim["paper"], claim["paper"] + 2 * claim["tolerance"] + 1
+            else:
+                step = max(abs(claim["threshold"]), 1.0)
+                below = claim["rule"] == "below"
+                inside = claim["threshold"] - step if below else claim["threshold"] + step
+                outside = claim["threshold"] + step if below else claim["threshold"] - step
+            room = abs(margin(claim, inside))
+            scale = room or 1.0  # a tolerance of 0 (a count) leaves no room
+            if room:
+                assert judge(claim, inside, se=scale / 4, n=3)["verdict"] == REPRODUCED, name
+            assert judge(claim, inside, se=0, n=3)["verdict"] == REPRODUCED, name  # an exact value
+            assert judge(claim, outside, se=scale / 4, n=3)["verdict"] == NOT_REPRODUCED, name
+            assert judge(claim, inside, se=scale, n=3)["verdict"] == INCONCLUSIVE, name
+            assert judge(claim, float("nan"))["verdict"] == NOT_REPRODUCED, name

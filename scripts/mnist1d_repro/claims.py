@@ -109,6 +109,9 @@ def judge(claim: dict, ours: float | None, se: float | None = None, n: int | Non
         return {"verdict": NOT_REPRODUCED, "margin": None, "seeds_needed": None}
     inside = margin(claim, ours)
     noise = DECISIVE_SE * (se or 0.0)
+    if noise == 0:  # an exact number: the rule alone (a "within" band includes its edges)
+        satisfied = inside >= 0 if claim["rule"] == "within" else inside > 0
+        return {"verdict": REPRODUCED if satisfied else NOT_REPRODUCED, "margin": inside, "seeds_needed": None}
     if inside > noise:
         return {"verdict": REPRODUCED, "margin": inside, "seeds_needed": None}
     if inside < -noise:
