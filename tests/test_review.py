@@ -60,17 +60,21 @@ def test_sensitivity_matrix_flags_verdicts_that_depend_on_a_switch():
     from mnist1d_repro.review import DEPENDS, HOLDS, NOT_RUN_ALTERNATIVE, sensitivity_matrix
 
     runs = pd.DataFrame([
-        {"claim_id": "a", "switch": "x.s", "setting": "ref", "default": True, "ours": 0.62, "spread": None,
+        {"claim_id": "a", "switch": "x.s", "setting": "ref", "default": True, "ours": 0.62, "se": None,
          "verdict": "reproduced"},
-        {"claim_id": "a", "switch": "x.s", "setting": "alt", "default": False, "ours": 0.50, "spread": 0.02,
+        {"claim_id": "a", "switch": "x.s", "setting": "alt", "default": False, "ours": 0.50, "se": 0.02,
          "verdict": "not reproduced"},
-        {"claim_id": "b", "switch": "x.s", "setting": "ref", "default": True, "ours": 1.0, "spread": None,
+        {"claim_id": "b", "switch": "x.s", "setting": "ref", "default": True, "ours": 1.0, "se": None,
          "verdict": "reproduced"},
-        {"claim_id": "b", "switch": "x.s", "setting": "alt", "default": False, "ours": 1.1, "spread": None,
+        {"claim_id": "b", "switch": "x.s", "setting": "alt", "default": False, "ours": 1.1, "se": None,
          "verdict": "reproduced"},
+        {"claim_id": "e", "switch": "x.s", "setting": "ref", "default": True, "ours": 1.0, "se": 0.1,
+         "verdict": "reproduced"},
+        {"claim_id": "e", "switch": "x.s", "setting": "alt", "default": False, "ours": 0.1, "se": 0.1,
+         "verdict": "inconclusive"},
     ])
     not_run = [{"claim_id": "d", "switch": "x.s", "setting": setting, "default": setting == "ref", "ours": None,
-                "spread": None, "verdict": "not run"} for setting in ("ref", "alt")]
+                "se": None, "verdict": "not run"} for setting in ("ref", "alt")]
     runs = pd.concat([runs, pd.DataFrame(not_run)], ignore_index=True)
     deviations = [{"topic": "T", "switch": "x.s", "moves": ["a", "b"]},
                   {"topic": "U", "switch": None, "moves": ["c"]}]
@@ -78,5 +82,7 @@ def test_sensitivity_matrix_flags_verdicts_that_depend_on_a_switch():
     assert matrix.loc["a", "verdict"] == DEPENDS
     assert matrix.loc["b", "verdict"] == HOLDS
     assert matrix.loc["c", "verdict"] == NOT_RUN_ALTERNATIVE and "reproduced" in matrix.loc["c", "default setting"]
-    assert "alt: 0.5 ± 0.02 → not reproduced" in matrix.loc["a", "other settings"]
+    assert "alt: 0.5 ± 0.02 → not reproduced" in matrix.loc["a", "other settings"]  # ± the standard error
     assert matrix.loc["d", "verdict"] == "claim not run"  # not "same verdict"
+    # a verdict the noise leaves open under one setting is not a dependence on the choice
+    assert matrix.loc["e", "verdict"] == "inconclusive under a setting"

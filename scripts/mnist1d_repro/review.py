@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from .claims import NOT_RUN
+from .claims import INCONCLUSIVE, NOT_REPRODUCED, NOT_RUN, REPRODUCED
 from .config_checks import dotted_value
 
 DEVIATION_KEYS = ("topic", "section", "paper", "reference", "ours", "why")
@@ -119,14 +119,26 @@ def cost_per_section(benchmarks, sections: dict) -> pd.DataFrame:
 
 
 DEPENDS, HOLDS, NOT_RUN_ALTERNATIVE = "depends on the choice", "same verdict", "alternative not run"
-NOT_RUN_CLAIM = "claim not run"
+NOT_RUN_CLAIM, UNDECIDED = "claim not run", "inconclusive under a setting"
+
+
+def dependence(verdicts: set) -> str:
+    """Whether a claim's verdicts under a switch's settings depend on the choice: only decided
+    verdicts that disagree do; an inconclusive one among them leaves it open."""
+    if verdicts == {NOT_RUN}:
+        return NOT_RUN_CLAIM
+    if {REPRODUCED, NOT_REPRODUCED} <= verdicts:
+        return DEPENDS
+    if INCONCLUSIVE in verdicts:
+        return UNDECIDED
+    return DEPENDS if len(verdicts) > 1 else HOLDS
 
 
 def _value_text(row) -> str:
     if row["ours"] is None or pd.isna(row["ours"]):
         return f"{row['setting']}: not run"
-    spread = "" if pd.isna(row.get("spread")) else f" ± {row['spread']:.2g}"
-    return f"{row['setting']}: {row['ours']:.4g}{spread} → {row['verdict']}"
+    error = "" if pd.isna(row.get("se")) else f" ± {row['se']:.2g}"
+    return f"{row['setting']}: {row['ours']:.4g}{error} → {row['verdict']}"
 
 
 def sensitivity_matrix(runs: pd.DataFrame, deviations: list[dict], default_verdicts: dict) -> pd.DataFrame:
@@ -153,6 +165,6 @@ def sensitivity_matrix(runs: pd.DataFrame, deviations: list[dict], default_verdi
         rows.append({"claim_id": claim, "deviation": topic, "switch": switch,
                      "default setting": _value_text(default.iloc[0]),
                      "other settings": "; ".join(_value_text(row) for _, row in others.iterrows()),
-                     "verdict": NOT_RUN_CLAIM if verdicts == {NOT_RUN} else DEPENDS if len(verdicts) > 1 else HOLDS})
+                     "verdict": dependence(verdicts)})
     return pd.DataFrame(rows, columns=["claim_id", "deviation", "switch", "default setting", "other settings",
                                        "verdict"])
