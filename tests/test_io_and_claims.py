@@ -37,6 +37,31 @@ def test_failed_write_leaves_nothing_behind(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_results_get_the_mode_the_umask_gives(tmp_path):
+    import os
+    import stat
+
+    from mnist1d_repro.io import save_csv, save_json
+    previous = os.umask(0o022)
+    try:
+        save_json(tmp_path / "a.json", {"x": 1})
+        save_csv(tmp_path / "b.csv", __import__("pandas").DataFrame({"x": [1]}))
+        os.umask(0o077)
+        save_json(tmp_path / "c.json", {"x": 1})
+    finally:
+        os.umask(previous)
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in tmp_path.iterdir()}
+    assert modes == {"a.json": 0o644, "b.csv": 0o644, "c.json": 0o600}  # mkstemp alone gave 0600 to all
+
+
+def test_json_refuses_numbers_it_cannot_hold(tmp_path):
+    from mnist1d_repro.io import save_json
+    for bad in (float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="bad.json: refusing to write a NaN or infinite number"):
+            save_json(tmp_path / "bad.json", {"loss": bad})
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_verdict_rules():
     within = {"rule": "within", "paper": 59.6, "tolerance": 1.0}
     assert verdict(within, 59.0) == REPRODUCED

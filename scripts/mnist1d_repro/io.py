@@ -16,13 +16,22 @@ import numpy as np
 REQUIRED_DATASET_KEYS = ("x", "y", "x_test", "y_test", "t")
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextmanager
 def atomic_path(path, suffix=""):
-    """Yield a temporary path beside ``path``; rename it to ``path`` if the block succeeds."""
+    """Yield a temporary path beside ``path``; rename it to ``path`` if the block succeeds. The
+    file gets the mode a plain open() would give it (0666 less the umask), not mkstemp's 0600,
+    so that results stay readable to the group a cluster shares them with."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
     os.close(fd)
+    os.chmod(tmp, 0o666 & ~_umask())
     try:
         yield Path(tmp)
         os.replace(tmp, path)
@@ -65,8 +74,15 @@ def load_arrays(path) -> dict:
 
 
 def save_json(path, obj) -> None:
+    """Write ``obj`` as JSON. A NaN or infinite number is an error that names the file: JSON has
+    no such numbers, so a result that is not finite must say so in a field of its own."""
+    try:
+        text = json.dumps(obj, indent=2, sort_keys=True, allow_nan=False)
+    except ValueError as error:
+        raise ValueError(f"{path}: refusing to write a NaN or infinite number ({error}); record why the value "
+                         "is not finite instead (e.g. a 'diverged' flag)") from None
     with atomic_path(path, suffix=".json") as tmp:
-        tmp.write_text(json.dumps(obj, indent=2, sort_keys=True) + "\n")
+        tmp.write_text(text + "\n")
 
 
 def load_json(path):
