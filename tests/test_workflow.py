@@ -267,9 +267,10 @@ def test_results_are_readable_by_the_group_under_the_usual_umask(quick_run):
     import os
     import stat
 
-    if os.umask(0o022) != 0o022:  # the run inherited the umask the tests run under
-        pytest.skip("the test run's umask is not 022")
-    os.umask(0o022)
+    umask = os.umask(0o022)
+    os.umask(umask)
+    if umask != 0o022:  # the quick run inherited the umask the tests run under
+        pytest.skip(f"the test run's umask is {umask:03o}, not 022")
     written = [p for p in (quick_run / "results").rglob("*") if p.is_file() and p.suffix in {".npz", ".json", ".csv"}]
     private = [str(p) for p in written if not stat.S_IMODE(p.stat().st_mode) & stat.S_IRGRP]
     assert written and private == []
