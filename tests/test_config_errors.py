@@ -27,6 +27,8 @@ BAD_CONFIGS = [
     ("sensitivity: {ssl.info_nce: [both_ways]}", ["sensitivity.ssl.info_nce", "both_ways"]),
     ("sensitivity: {ssl.no_such_switch: [x]}", ["sensitivity.ssl.no_such_switch"]),
     ("device: tpu", ["'device'", "tpu"]),
+    ("classification: {lr: .nan}", ["classification.lr", "not a finite number"]),
+    ("lottery: {chain: {lr: .inf}}", ["lottery.chain.lr", "not a finite number"]),
     ("pooling: {train_sizes: [1000, 60000]}", ["pooling.train_sizes", "60000"]),
     ("pooling: {poolings: [max, median]}", ["pooling.poolings", "median"]),
     ("double_descent: {series: {x: {model: mlp, variant: nope, loss: mse}}}",

@@ -1,6 +1,7 @@
 """Config checks beyond the JSON schema: cross references and generator constraints."""
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import yaml
@@ -24,8 +25,23 @@ class ConfigError(ValueError):
         return cls(f"config error at '{key}': {cause.message}")
 
 
+def non_finite_keys(value, key: str = "") -> list[str]:
+    """The dotted keys of every NaN or infinite number in a config (YAML's .nan and .inf pass a
+    schema's "number")."""
+    if isinstance(value, dict):
+        return [bad for k, v in value.items() for bad in non_finite_keys(v, f"{key}.{k}" if key else str(k))]
+    if isinstance(value, list):
+        return [bad for i, v in enumerate(value) for bad in non_finite_keys(v, f"{key}[{i}]")]
+    if isinstance(value, float) and not math.isfinite(value):
+        return [key]
+    return []
+
+
 def check_config(config: dict) -> None:
     """Raise ``ConfigError`` for the first problem the schema cannot express."""
+    bad = non_finite_keys(config)
+    if bad:
+        raise ConfigError(f"config error at '{bad[0]}': not a finite number (NaN or infinity); give a real value")
     for name, overrides in config["datasets"].items():
         try:
             args = GeneratorArgs.from_dict({**config["generator"], **overrides})
