@@ -108,12 +108,13 @@ def switch_dir_pattern(switches):
 
 
 def switched_section(section, switches, folder):
-    """A config section (e.g. config["ssl"]) as a job in ``folder`` runs it: the alternative
-    that the folder stands for swapped in."""
+    """A config section (a dotted key, e.g. "ssl") as a job in ``folder`` runs it: the
+    alternative that the folder stands for swapped in, if it is one of this section's keys."""
     for switch, setting in switch_alternatives(switches):
-        if switch_dir(switch, setting) == folder:
-            return {**section, switch.split(".")[-1]: setting}
-    return section
+        parent, _, key = switch.rpartition(".")
+        if switch_dir(switch, setting) == folder and parent == section:
+            return {**config_value(section), key: setting}
+    return config_value(section)
 
 
 def dataset_path(dataset, variant="original"):
@@ -229,7 +230,7 @@ DOUBLE_DESCENT_DEPTH_SWITCH = "double_descent.mlp_hidden_layers"
 
 def double_descent_mlp_hidden_layers(wildcards):
     """The MLP depth a job runs with, from its {depth} folder."""
-    return switched_section(config["double_descent"], [DOUBLE_DESCENT_DEPTH_SWITCH], wildcards.depth)["mlp_hidden_layers"]
+    return switched_section("double_descent", [DOUBLE_DESCENT_DEPTH_SWITCH], wildcards.depth)["mlp_hidden_layers"]
 
 
 def double_descent_sensitivity_runs():
@@ -264,7 +265,7 @@ POOLING_TRAIN_SETS_SWITCH = "pooling.train_sets"
 
 def pooling_train_sets(wildcards):
     """The pooling.train_sets setting a job runs with, from its {train_sets} folder."""
-    return switched_section(config["pooling"], [POOLING_TRAIN_SETS_SWITCH], wildcards.train_sets)["train_sets"]
+    return switched_section("pooling", [POOLING_TRAIN_SETS_SWITCH], wildcards.train_sets)["train_sets"]
 
 
 def pooling_input(wildcards):
@@ -303,12 +304,18 @@ def pooling_outputs():
     return [f"{POOLING_DIR}/final_accuracy.html", f"{POOLING_DIR}/figure9.png"]
 
 
-SSL_SWITCHES = ("ssl.train_data", "ssl.info_nce")  # deviation switches of section 5.5
+# deviation switches of section 5.5; the probe's tolerance reruns the jobs too (each job fits its probes)
+SSL_SWITCHES = ("ssl.train_data", "ssl.info_nce", "linear_probe.tol")
 
 
 def ssl_settings(wildcards):
     """The ssl config section a job runs under, from its {ssl_setting} folder."""
-    return switched_section(config["ssl"], SSL_SWITCHES, wildcards.ssl_setting)
+    return switched_section("ssl", SSL_SWITCHES, wildcards.ssl_setting)
+
+
+def ssl_linear_probe(wildcards):
+    """The linear-probe settings an SSL job runs with, from its {ssl_setting} folder."""
+    return switched_section("linear_probe", SSL_SWITCHES, wildcards.ssl_setting)
 
 
 def ssl_runs(filename, setting_dir="", losses=None):
@@ -345,7 +352,7 @@ LOTTERY_SCORE_SWITCH = "lottery.score_weights"
 
 def lottery_score_weights(wildcards):
     """The lottery.score_weights setting a chain job runs under, from its {scoring} folder."""
-    return switched_section(config["lottery"], [LOTTERY_SCORE_SWITCH], wildcards.scoring)["score_weights"]
+    return switched_section("lottery", [LOTTERY_SCORE_SWITCH], wildcards.scoring)["score_weights"]
 
 
 def lottery_chain_path(schedule, method, seed, filename, scoring=""):
@@ -457,7 +464,7 @@ def metalearning_activation_variants():
 
 def metalearning_activation_settings(wildcards):
     """The metalearning.activation section a job runs under, from its {setting} folder."""
-    return switched_section(config["metalearning"]["activation"], METALEARNING_ACTIVATION_SWITCHES, wildcards.setting)
+    return switched_section("metalearning.activation", METALEARNING_ACTIVATION_SWITCHES, wildcards.setting)
 
 
 def metalearning_activation_runs(filename):

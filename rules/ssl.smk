@@ -1,7 +1,8 @@
 # Paper section 5.5: self-supervised learning and the guillotine effect (Figure 8).
 # One job per loss x projection-head depth x seed; one aggregation job.
 #
-# Deviation switches ssl.train_data and ssl.info_nce: the configured settings' files are
+# Deviation switches ssl.train_data, ssl.info_nce and linear_probe.tol (each job fits its own
+# probes): the configured settings' files are
 # results/ssl/<loss>/...; each alternative the sensitivity section lists reruns the InfoNCE jobs
 # (every head depth and seed) with that one switch flipped, under results/ssl/<key>_<setting>/
 # (e.g. results/ssl/info_nce_symmetric/info_nce/head2/seed0/). VICReg runs under the configured
@@ -24,7 +25,7 @@ rule train_ssl:
         seed=r"\d+",
     params:
         settings=ssl_settings,
-        linear_probe=config["linear_probe"],
+        linear_probe=ssl_linear_probe,
         device=config["device"],
     log:
         f"{LOGS}/ssl/{{ssl_setting}}{{loss}}/head{{head}}/seed{{seed}}.log",

@@ -56,7 +56,7 @@ for layer, (train_h, test_h) in enumerate(zip(train_layers, test_layers)):
 
 save_json(snakemake.output.metrics, {
     "loss": wc.loss, "head_layers": head, "seed": seed, "encoder_layers": 3,
-    "train_data": settings["train_data"], "ssl_samples": len(x_ssl),
+    "train_data": settings["train_data"], "ssl_samples": len(x_ssl), "probe_tol": snakemake.params.linear_probe["tol"],
     "info_nce": settings["info_nce"] if wc.loss == "info_nce" else None,
     "probe_accuracy": accuracies, "layer_features": [h.shape[1] for h in train_layers],
     "fit_loss": [{"step": r["step"], "loss": r["fit_loss"]} for r in history],

@@ -16,15 +16,16 @@ ENCODER_OUTPUT = 3  # layer index of the last convolution: the representation "b
 def probe_table(metrics: list[dict]):
     """One row per job and layer: the job's settings and the probe's test accuracy there."""
     return pd.DataFrame([{"loss": m["loss"], "train_data": m["train_data"], "info_nce": m["info_nce"] or "",
+                          "tol": m["probe_tol"],
                           "head_layers": m["head_layers"], "seed": m["seed"], "layer": layer,
                           "features": m["layer_features"][layer], "accuracy": acc}
                          for m in metrics for layer, acc in enumerate(m["probe_accuracy"])])
 
 
 def runs_under(probes, settings: dict):
-    """The rows of the jobs run under ``settings`` ({"train_data", "info_nce"}); VICReg jobs
-    have no InfoNCE form and count as run under every one."""
-    keep = probes["train_data"] == settings["train_data"]
+    """The rows of the jobs run under ``settings`` ({"train_data", "info_nce", "tol"}: the probe's
+    tolerance); VICReg jobs have no InfoNCE form and count as run under every one."""
+    keep = (probes["train_data"] == settings["train_data"]) & (probes["tol"] == settings["tol"])
     keep &= (probes["info_nce"] == settings["info_nce"]) | (probes["loss"] != "info_nce")
     return probes[keep]
 
