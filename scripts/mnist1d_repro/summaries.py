@@ -83,15 +83,17 @@ def lr_claim_values(finals: pd.DataFrame, kind: str, paper_starts: list[float]):
     low, high = min(paper_starts), max(paper_starts)
     two_starts = len(paper_starts) > 1
     gaps = None
-    if two_starts:
-        gaps = (by_start.max(axis=1) - by_start.min(axis=1)).abs().where(np.isfinite(by_start).all(axis=1), np.inf)
-    values = {"lr_from_low": float(by_start[low].mean()),
-              "lr_from_high": float(by_start[high].mean()) if two_starts else None,
-              "lr_runs_agree": float(gaps.max()) if two_starts else None}
-    several = len(by_start) > 1
-    spread = {"lr_from_low": by_start[low].std() if several else None,
-              "lr_from_high": by_start[high].std() if several and two_starts else None,
-              "lr_runs_agree": None}
+    with np.errstate(invalid="ignore"):  # inf - inf where a run diverged: its values are inf anyway
+        if two_starts:
+            gaps = (by_start.max(axis=1) - by_start.min(axis=1)).abs().where(np.isfinite(by_start).all(axis=1),
+                                                                              np.inf)
+        values = {"lr_from_low": float(by_start[low].mean()),
+                  "lr_from_high": float(by_start[high].mean()) if two_starts else None,
+                  "lr_runs_agree": float(gaps.max()) if two_starts else None}
+        several = len(by_start) > 1
+        spread = {"lr_from_low": by_start[low].std() if several else None,
+                  "lr_from_high": by_start[high].std() if several and two_starts else None,
+                  "lr_runs_agree": None}
     draws = {name: len(by_start) for name, value in spread.items() if value is not None}
     return values, spread, gaps, draws
 
