@@ -192,3 +192,35 @@ def test_every_claim_can_pass_and_can_fail():
             assert judge(claim, outside, se=scale / 4, n=3)["verdict"] == NOT_REPRODUCED, name
             assert judge(claim, inside, se=scale, n=3)["verdict"] == INCONCLUSIVE, name
             assert judge(claim, float("nan"))["verdict"] == NOT_REPRODUCED, name
+
+
+def test_a_damaged_result_is_named_with_what_to_do(tmp_path):
+    from mnist1d_repro.io import UnreadableFileError, load_arrays, load_json, save_arrays
+    data = make_dataset(GeneratorArgs(num_samples=100))
+    good = tmp_path / "good.npz"
+    save_dataset(good, data, {"seed": 42})
+    damaged = {"truncated.npz": good.read_bytes()[: len(good.read_bytes()) // 2], "empty.npz": b"",
+               "flipped.npz": good.read_bytes()[:200] + bytes(b ^ 0xFF for b in good.read_bytes()[200:400])
+               + good.read_bytes()[400:]}
+    for name, content in damaged.items():
+        (tmp_path / name).write_bytes(content)
+        with pytest.raises(UnreadableFileError, match=f"{name}: cannot read this dataset file .*Delete it and rerun"):
+            load_dataset(tmp_path / name)
+    (tmp_path / "half.json").write_text('{"a": 1')
+    with pytest.raises(UnreadableFileError, match="half.json: cannot read this JSON file"):
+        load_json(tmp_path / "half.json")
+    save_arrays(tmp_path / "masks.npz", {"m": np.ones(3)})
+    (tmp_path / "masks.npz").write_bytes((tmp_path / "masks.npz").read_bytes()[:20])
+    with pytest.raises(UnreadableFileError, match="masks.npz: cannot read this array file"):
+        load_arrays(tmp_path / "masks.npz")
+
+
+def test_bad_labels_and_shapes_are_caught_when_a_dataset_loads(tmp_path):
+    from mnist1d_repro.io import UnreadableFileError
+    data = make_dataset(GeneratorArgs(num_samples=100))
+    for name, change, message in [("labels.npz", {"y": data["y"] + 5}, "labels in 'y' must be integers 0-9"),
+                                  ("width.npz", {"x_test": data["x_test"][:, :20]}, "'x' has 40 features"),
+                                  ("count.npz", {"y_test": data["y_test"][:-1]}, "one label per sample")]:
+        save_dataset(tmp_path / name, {**data, **change}, {})
+        with pytest.raises(UnreadableFileError, match=message):
+            load_dataset(tmp_path / name)

@@ -8,12 +8,35 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import zipfile
+import zlib
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
 REQUIRED_DATASET_KEYS = ("x", "y", "x_test", "y_test", "t")
+NUM_CLASSES = 10
+
+
+class UnreadableFileError(ValueError):
+    """A results file that exists but cannot be read (truncated, empty, corrupt or wrong)."""
+
+
+@contextmanager
+def reading(path, kind: str):
+    """Turn any failure to read ``path`` into one error that names the file, says what is wrong
+    and what to do: a half-written or corrupt result is rebuilt by deleting it and rerunning."""
+    try:
+        yield
+    except FileNotFoundError:
+        raise
+    except (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile, zlib.error) as error:
+        if isinstance(error, UnreadableFileError):
+            raise
+        what = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+        raise UnreadableFileError(f"{path}: cannot read this {kind} ({what}). Delete it and rerun the same "
+                                  "snakemake command to rebuild it.") from None
 
 
 def _umask() -> int:
@@ -53,13 +76,32 @@ def load_dataset(path) -> dict:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"dataset file not found: {path}")
-    with np.load(path, allow_pickle=False) as archive:
-        data = {k: archive[k] for k in archive.files}
+    with reading(path, "dataset file"):
+        with np.load(path, allow_pickle=False) as archive:
+            data = {k: archive[k] for k in archive.files}
+        data["spec"] = json.loads(str(data.pop("spec_json"))) if "spec_json" in data else {}
     missing = [k for k in REQUIRED_DATASET_KEYS if k not in data]
     if missing:
         raise ValueError(f"{path} is not an MNIST-1D dataset file: missing {', '.join(missing)}")
-    data["spec"] = json.loads(str(data.pop("spec_json"))) if "spec_json" in data else {}
+    check_dataset_arrays(data, path)
     return data
+
+
+def check_dataset_arrays(data: dict, path) -> None:
+    """Shapes and labels a dataset must have, checked when it is loaded rather than deep inside
+    a model: 2-D inputs of one width, one integer label in 0-9 per sample."""
+    for x_key, y_key in (("x", "y"), ("x_test", "y_test")):
+        x, y = data[x_key], data[y_key]
+        if x.ndim != 2 or y.ndim != 1 or len(x) != len(y):
+            raise UnreadableFileError(f"{path}: '{x_key}' must be (samples, features) with one label per sample in "
+                                      f"'{y_key}', got shapes {x.shape} and {y.shape}. Delete it and rerun to "
+                                      "rebuild it.")
+        if not np.issubdtype(y.dtype, np.integer) or (len(y) and (y.min() < 0 or y.max() >= NUM_CLASSES)):
+            raise UnreadableFileError(f"{path}: labels in '{y_key}' must be integers 0-{NUM_CLASSES - 1}. Delete it "
+                                      "and rerun to rebuild it.")
+    if data["x"].shape[1] != data["x_test"].shape[1]:
+        raise UnreadableFileError(f"{path}: 'x' has {data['x'].shape[1]} features and 'x_test' "
+                                  f"{data['x_test'].shape[1]}. Delete it and rerun to rebuild it.")
 
 
 def save_arrays(path, arrays: dict) -> None:
@@ -69,7 +111,7 @@ def save_arrays(path, arrays: dict) -> None:
 
 
 def load_arrays(path) -> dict:
-    with np.load(path, allow_pickle=False) as archive:
+    with reading(path, "array file"), np.load(path, allow_pickle=False) as archive:
         return {k: archive[k] for k in archive.files}
 
 
@@ -86,7 +128,8 @@ def save_json(path, obj) -> None:
 
 
 def load_json(path):
-    return json.loads(Path(path).read_text())
+    with reading(path, "JSON file"):
+        return json.loads(Path(path).read_text())
 
 
 def save_csv(path, frame) -> None:
