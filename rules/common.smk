@@ -10,7 +10,7 @@ from snakemake.utils import validate
 sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
 
 from mnist1d_repro.claims import claim_field  # noqa: E402
-from mnist1d_repro.generator import split_counts  # noqa: E402
+from mnist1d_repro.generator import MEMORY_KB_PER_SAMPLE, split_counts  # noqa: E402
 from mnist1d_repro.double_descent import sensitivity_series as double_descent_sensitivity_series  # noqa: E402
 from mnist1d_repro.pooling import per_size_datasets, per_size_name  # noqa: E402
 from mnist1d_repro.config_checks import (  # noqa: E402
@@ -125,6 +125,13 @@ def dataset_path(dataset, variant="original"):
 def generator_args(dataset):
     """Generator parameters of a named dataset: the defaults with its overrides."""
     return {**config["generator"], **config["datasets"][dataset]}
+
+
+def dataset_mem_mb(dataset):
+    """Memory for generating (or transforming) a named dataset: it grows with its samples (a
+    dataset that is not generated, such as MNIST, gets the floor)."""
+    samples = generator_args(dataset)["num_samples"] if dataset in config["datasets"] else 0
+    return max(2000, 500 + MEMORY_KB_PER_SAMPLE * samples // 1000)
 
 
 def dataset_test_samples(dataset):

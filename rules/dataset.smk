@@ -21,7 +21,7 @@ rule generate_dataset:
         f"{BENCHMARKS}/data/{{dataset}}/original.tsv"
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=lambda wc: dataset_mem_mb(wc.dataset),
         runtime=10,
     conda:
         "../envs/pipeline.yaml"
@@ -42,7 +42,7 @@ rule make_variant:
         f"{BENCHMARKS}/data/{{dataset}}/{{variant}}.tsv"
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=lambda wc: dataset_mem_mb(wc.dataset),
         runtime=10,
     conda:
         "../envs/pipeline.yaml"

@@ -96,6 +96,7 @@ def check_config(config: dict) -> None:
                           "ssl.head_layers and ssl.losses")
     check_lottery(config)
     check_metalearning(config)
+    check_sample_counts(config)
     names = [entry["name"] for entry in classification["mlp_sweep"]["settings"]]
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
@@ -125,6 +126,47 @@ def check_lottery(config: dict) -> None:
     if asymptotic["average_last_steps"] >= asymptotic["steps"]:
         raise ConfigError("config error at 'lottery.asymptotic.average_last_steps': must be less than "
                           "lottery.asymptotic.steps")
+
+
+def check_sample_counts(config: dict) -> None:
+    """Settings that need more samples than their dataset has, found before any job runs."""
+    from .generator import split_counts
+
+    def counts(dataset):
+        args = {**config["generator"], **config["datasets"][dataset]}
+        return split_counts(args["num_samples"], args["train_split"])
+
+    def check_subsets(dataset, variants, where):
+        train = counts(dataset)[0]
+        for variant in variants:
+            spec = config["variants"].get(variant, {})
+            if spec.get("kind") == "train_subset" and spec["size"] > train:
+                raise ConfigError(f"config error at 'variants.{variant}.size': {spec['size']} training samples, but "
+                                  f"dataset '{dataset}' (used by {where}) has {train}")
+
+    classification = config["classification"]
+    train = counts(classification["dataset"])[0]
+    fraction = classification["validation"]["fraction"]
+    held_out = round(fraction * train)
+    if not 1 <= held_out < train:
+        raise ConfigError(f"config error at 'classification.validation.fraction': {fraction} of {train} training "
+                          f"samples holds out {held_out}; it must hold out at least one and leave at least one "
+                          "to train on")
+    check_subsets(classification["dataset"], classification["variants"], "classification")
+    section = config["dataset_section"]
+    train, test = counts(section["dataset"])
+    check_subsets(section["dataset"], section["variants"], "dataset_section")
+    if section["knn_neighbors"] > train:
+        raise ConfigError(f"config error at 'dataset_section.knn_neighbors': {section['knn_neighbors']} neighbours, "
+                          f"but dataset '{section['dataset']}' has {train} training samples")
+    tsne_limits = [("dataset_section.tsne.perplexity", section["tsne"]["perplexity"], train + test),
+                   ("ssl.tsne.perplexity", config["ssl"]["tsne"]["perplexity"], counts(config["ssl"]["dataset"])[0])]
+    for key, perplexity, samples in tsne_limits:
+        if 3 * perplexity > samples - 1:  # openTSNE's limit, stricter than scikit-learn's
+            raise ConfigError(f"config error at '{key}': perplexity {perplexity:g} needs at least "
+                              f"{int(3 * perplexity) + 2} samples to embed, the embedding has {samples}")
+    dd = config["double_descent"]
+    check_subsets(dd["dataset"], [s["variant"] for s in dd["series"].values()], "double_descent")
 
 
 def check_metalearning(config: dict) -> None:

@@ -31,6 +31,8 @@ TEMPLATE_ROWS = np.array(
     dtype=np.float64,
 )
 NUM_CLASSES = len(TEMPLATE_ROWS)
+MAX_SAMPLES = 10_000_000
+MEMORY_KB_PER_SAMPLE = 5  # peak memory while generating (measured: 0.9 GB for 200,000 samples)
 PAD_EPSILON = 1e-8  # added before padding so that only padded entries are exactly zero
 CORR_NOISE_SIGMA = 2.0
 
@@ -57,8 +59,15 @@ class GeneratorArgs:
         problems = []
         if self.num_samples < NUM_CLASSES:
             problems.append(f"num_samples must be at least {NUM_CLASSES}, got {self.num_samples}")
+        if self.num_samples > MAX_SAMPLES:
+            problems.append(f"num_samples must be at most {MAX_SAMPLES:,} (generating takes about "
+                            f"{MEMORY_KB_PER_SAMPLE} kB of memory a sample), got {self.num_samples:,}")
         if not 0 < self.train_split < 1:
             problems.append(f"train_split must lie strictly between 0 and 1, got {self.train_split}")
+        elif NUM_CLASSES <= self.num_samples <= MAX_SAMPLES and 0 in split_counts(self.num_samples, self.train_split):
+            train, test = split_counts(self.num_samples, self.train_split)
+            problems.append(f"num_samples {self.num_samples} with train_split {self.train_split} gives {train} "
+                            f"training and {test} test samples; both need at least one")
         if self.template_len != TEMPLATE_ROWS.shape[1]:
             problems.append(f"template_len must be {TEMPLATE_ROWS.shape[1]} (the templates' length), "
                             f"got {self.template_len}")
