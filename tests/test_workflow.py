@@ -1,4 +1,5 @@
 """End to end: the quick pipeline in a temporary copy, its report, rerun and lint."""
+import os
 import shutil
 import signal
 import subprocess
@@ -214,18 +215,21 @@ def test_interrupted_run_resumes_to_the_same_results(quick_run, tmp_path):
     with open(output, "w") as out:
         # A shell that starts a command in the background (nohup ... &) makes it ignore SIGINT, and
         # children inherit that: give Snakemake the default handling back so that Ctrl-C reaches it.
+        # its own session, so that a power loss can be imitated by killing Snakemake and its jobs at once
         proc = subprocess.Popen([sys.executable, "-m", "snakemake", "--cores", "2", *QUICK], cwd=workdir,
-                                stdout=out, stderr=subprocess.STDOUT,
-                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.time() + 600
         # Every job writes its log when it starts: stop once a few of the removed jobs have started.
         while time.time() < deadline and len(list(workdir.glob("results/logs/pooling/**/*.log"))) < 4:
             time.sleep(0.2)
-        proc.send_signal(signal.SIGINT)  # what Ctrl-C does
+        os.killpg(proc.pid, signal.SIGKILL)  # kill -9 of Snakemake and its jobs: nothing gets to clean up
         returncode = proc.wait(timeout=300)
     started = len(list(workdir.glob("results/logs/pooling/**/*.log")))
     assert returncode != 0, f"not stopped before the end ({started} pooling jobs started)"
     assert not (workdir / "results" / "pooling" / "figure9.png").exists()
+    refused = run_snakemake(workdir, "--cores", "2", *QUICK, check=False)  # the same command: the lock stayed
+    assert refused.returncode != 0 and "cannot be locked" in refused.stdout + refused.stderr
+    run_snakemake(workdir, "--unlock", *QUICK)  # the one extra command the README names
     run_snakemake(workdir, "--cores", "2", *QUICK)  # the same command again
     assert differing_results(workdir / "results", quick_run / "results") == []
 
