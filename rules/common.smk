@@ -459,6 +459,7 @@ def metalearning_baseline_runs(setting_dir=""):
             for name in config["metalearning"]["activation"]["baselines"]]
 
 
+METALEARNING_LR_SWITCH = "metalearning.learning_rate.initial_weights"
 METALEARNING_ACTIVATION_SWITCHES = tuple(f"metalearning.activation.{key}" for key in ("seeding", "noise_draw", "test_noise"))
 
 
@@ -497,6 +498,16 @@ def section_files(kind):
     report order."""
     return [f"{RESULTS}/{name}/{file}" for name, section in PAPER_SECTIONS.items() for file in section[kind]]
 
+
+# Every switch whose other settings some rule knows how to run (the sensitivity section may list
+# only these; a switch listed elsewhere would add no jobs).
+RUNNABLE_SWITCHES = {"classification.protocol", "dataset_section.tsne.method", LOTTERY_SCORE_SWITCH,
+                     METALEARNING_LR_SWITCH, *METALEARNING_ACTIVATION_SWITCHES, *SSL_SWITCHES,
+                     DOUBLE_DESCENT_DEPTH_SWITCH, POOLING_TRAIN_SETS_SWITCH}
+for switch in config["sensitivity"]:
+    if switch not in RUNNABLE_SWITCHES:
+        raise ConfigError(f"config error at 'sensitivity.{switch}': no rule runs this switch's other settings; "
+                          f"switches that can be run: {', '.join(sorted(RUNNABLE_SWITCHES))}")
 
 def section_outputs():
     """Every section's report files: what the review waits for."""

@@ -17,7 +17,6 @@ LEARNED_ACTIVATION = f"{METALEARNING_DIR}/activation/learned/activation_net.npz"
 # Measured per outer step at paper size: the code's 1 -> 100 -> 1 network about 2.5 s and 0.6 GB;
 # the paper text's 1 -> 100 -> 100 -> 1 about 35 s and 3.8 GB (checkpointed).
 DEEP_ACTIVATION_NET = len(METALEARNING["activation"]["activation_hidden"]) > 1
-METALEARNING_LR_SWITCH = "metalearning.learning_rate.initial_weights"
 
 
 rule metalearn_lr:

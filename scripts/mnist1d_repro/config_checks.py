@@ -78,6 +78,12 @@ def check_config(config: dict) -> None:
     for figure in ("figure5", "noise_ablation", "loss_ablation"):
         for name in double_descent[figure]:
             require_name(name, double_descent["series"], f"double_descent.{figure}", "double_descent.series")
+    expected = [("mlp", False), ("mlp", True), ("cnn", True)]  # clean MLP, noisy MLP, noisy CNN
+    noisy = {name for name, v in config["variants"].items() if v["kind"] == "label_noise"}
+    found = [(s["model"], s["variant"] in noisy) for s in (double_descent["series"][n] for n in double_descent["figure5"])]
+    if found != expected:
+        raise ConfigError("config error at 'double_descent.figure5': its three series must be, in order, an MLP on "
+                          "the original data, an MLP on noisy labels and a CNN on noisy labels")
     pooling = config["pooling"]
     require_name(pooling["dataset"], config["datasets"], "pooling.dataset", "datasets")
     pool_args = GeneratorArgs.from_dict({**config["generator"], **config["datasets"][pooling["dataset"]]})
@@ -164,7 +170,7 @@ def check_sample_counts(config: dict) -> None:
     for key, perplexity, samples in tsne_limits:
         if 3 * perplexity > samples - 1:  # openTSNE's limit, stricter than scikit-learn's
             raise ConfigError(f"config error at '{key}': perplexity {perplexity:g} needs at least "
-                              f"{int(3 * perplexity) + 2} samples to embed, the embedding has {samples}")
+                              f"{math.ceil(3 * perplexity) + 1} samples to embed, the embedding has {samples}")
     dd = config["double_descent"]
     check_subsets(dd["dataset"], [s["variant"] for s in dd["series"].values()], "double_descent")
 
