@@ -66,7 +66,8 @@ def workdir(tmp_path_factory):
 @pytest.mark.parametrize("text,expected", BAD_CONFIGS, ids=[c[0] for c in BAD_CONFIGS])
 def test_bad_config_is_named_before_any_job(workdir, text, expected):
     (workdir / "bad.yaml").write_text(text + "\n")
-    proc = run_snakemake(workdir, "--cores", "1", "--configfile", "bad.yaml", check=False)
+    # a dry run: if a check regresses, the run must not start the paper-scale pipeline
+    proc = run_snakemake(workdir, "-n", "--configfile", "bad.yaml", check=False, timeout=300)
     output = proc.stdout + proc.stderr
     assert proc.returncode != 0
     assert "config error" in output
