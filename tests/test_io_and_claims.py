@@ -219,8 +219,12 @@ def test_bad_labels_and_shapes_are_caught_when_a_dataset_loads(tmp_path):
     from mnist1d_repro.io import UnreadableFileError
     data = make_dataset(GeneratorArgs(num_samples=100))
     for name, change, message in [("labels.npz", {"y": data["y"] + 5}, "labels in 'y' must be integers 0-9"),
-                                  ("width.npz", {"x_test": data["x_test"][:, :20]}, "'x' has 40 features"),
+                                  ("width.npz", {"x_test": data["x_test"][:, :20]}, "'x' has shape \\(40,\\)"),
                                   ("count.npz", {"y_test": data["y_test"][:-1]}, "one label per sample")]:
         save_dataset(tmp_path / name, {**data, **change}, {})
         with pytest.raises(UnreadableFileError, match=message):
             load_dataset(tmp_path / name)
+    images = {"x": np.zeros((6, 28, 28)), "y": np.arange(6), "x_test": np.zeros((2, 28, 28)), "y_test": np.arange(2),
+              "t": np.arange(28)}  # MNIST keeps its images 2-D
+    save_dataset(tmp_path / "images.npz", images, {})
+    assert load_dataset(tmp_path / "images.npz")["x"].shape == (6, 28, 28)

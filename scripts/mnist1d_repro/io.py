@@ -89,19 +89,20 @@ def load_dataset(path) -> dict:
 
 def check_dataset_arrays(data: dict, path) -> None:
     """Shapes and labels a dataset must have, checked when it is loaded rather than deep inside
-    a model: 2-D inputs of one width, one integer label in 0-9 per sample."""
+    a model: inputs with samples first (signals, or images for MNIST) and one shape per sample
+    shared by train and test, one integer label in 0-9 per sample."""
     for x_key, y_key in (("x", "y"), ("x_test", "y_test")):
         x, y = data[x_key], data[y_key]
-        if x.ndim != 2 or y.ndim != 1 or len(x) != len(y):
-            raise UnreadableFileError(f"{path}: '{x_key}' must be (samples, features) with one label per sample in "
-                                      f"'{y_key}', got shapes {x.shape} and {y.shape}. Delete it and rerun to "
+        if x.ndim < 2 or y.ndim != 1 or len(x) != len(y):
+            raise UnreadableFileError(f"{path}: '{x_key}' must be (samples, features...) with one label per sample "
+                                      f"in '{y_key}', got shapes {x.shape} and {y.shape}. Delete it and rerun to "
                                       "rebuild it.")
         if not np.issubdtype(y.dtype, np.integer) or (len(y) and (y.min() < 0 or y.max() >= NUM_CLASSES)):
             raise UnreadableFileError(f"{path}: labels in '{y_key}' must be integers 0-{NUM_CLASSES - 1}. Delete it "
                                       "and rerun to rebuild it.")
-    if data["x"].shape[1] != data["x_test"].shape[1]:
-        raise UnreadableFileError(f"{path}: 'x' has {data['x'].shape[1]} features and 'x_test' "
-                                  f"{data['x_test'].shape[1]}. Delete it and rerun to rebuild it.")
+    if data["x"].shape[1:] != data["x_test"].shape[1:]:
+        raise UnreadableFileError(f"{path}: a sample of 'x' has shape {data['x'].shape[1:]} and one of 'x_test' "
+                                  f"{data['x_test'].shape[1:]}. Delete it and rerun to rebuild it.")
 
 
 def save_arrays(path, arrays: dict) -> None:
