@@ -93,11 +93,12 @@ if cnn:
             measured[claim], standard_errors[claim] = share
 claim_rows = claims_table(claims, measured, digits=2, spread=spread, se=standard_errors, n=seeds)
 save_csv(snakemake.output.claims, claim_rows)
-moved = {name: {k: v for k, v in claim_values(name)[0].items() if k.startswith(("table1_", "shuffle_")) and v is not None}
-         for name in settings}
+by_protocol = {name: claim_values(name) for name in settings}
+moved = {name: {k: v for k, v in values.items() if k.startswith(("table1_", "shuffle_")) and v is not None}
+         for name, (values, _, _) in by_protocol.items()}
 save_csv(snakemake.output.sensitivity, sensitivity_table(
-    claims, "classification.protocol", protocol, moved, {name: claim_values(name)[1] for name in settings},
-    digits=2, se={name: claim_values(name)[2] for name in settings}, n={name: seeds for name in settings}))
+    claims, "classification.protocol", protocol, moved, {name: v[1] for name, v in by_protocol.items()},
+    digits=2, se={name: v[2] for name, v in by_protocol.items()}, n={name: seeds for name in settings}))
 
 
 def cell(mean, std):
