@@ -5,7 +5,7 @@ import pandas as pd
 
 from mnist1d_repro.claims import load_claims
 from mnist1d_repro.double_descent import (NUM_CLASSES, claim_errors, claim_values, moved_claim_values,
-                                          series_curves, series_summary)
+                                          position_errors, series_curves, series_summary)
 from mnist1d_repro.io import load_json, save_csv
 from mnist1d_repro.jobs import start_job
 from mnist1d_repro.plotting import save_figure
@@ -35,7 +35,18 @@ log(summary.to_string())
 # --- verdicts ---------------------------------------------------------------------------------
 claim_defs = load_claims(snakemake.params.claims, "double_descent")
 measured = claim_values(summary, settings, n_train)
-claims = claims_table(claim_defs, measured, digits=2, se=claim_errors(summary, settings))
+
+
+def errors_of(curves_of_setting, summary_of_setting) -> dict:
+    """Every double-descent claim's standard error: a peak's height and fall from its widths'
+    errors, a peak's position by redrawing the curves."""
+    bootstrap = settings["peak_position_bootstrap"]
+    return {**claim_errors(summary_of_setting, settings),
+            **position_errors(curves_of_setting, summary_of_setting, settings, n_train, snakemake.params.test_samples,
+                              bootstrap["replicates"], bootstrap["seed"])}
+
+
+claims = claims_table(claim_defs, measured, digits=2, se=errors_of(curves, summary))
 save_csv(snakemake.output.claims, claims)
 write_caption_snippet(snakemake.output.snippet,
                       [f"{row['claim']} — {verdict_sentence(row)}" for _, row in claims.iterrows()])
@@ -44,16 +55,17 @@ write_caption_snippet(snakemake.output.snippet,
 # every setting that ran (the default's numbers are the ones above) ----------------------------------
 default, *alternatives = snakemake.params.mlp_hidden_layers
 by_setting = {default: moved_claim_values(summary, settings, n_train)}
-errors_by_setting = {default: claim_errors(summary, settings)}
+errors_by_setting = {default: errors_of(curves, summary)}
 if alternatives:
     alternative_runs = load_runs(snakemake.input.sensitivity)
     for setting in alternatives:
         ran = alternative_runs[alternative_runs["mlp_hidden_layers"] == setting]
-        alternative_summary = series_summary(series_curves(ran), settings["series"], tolerance,
+        alternative_curves = series_curves(ran)
+        alternative_summary = series_summary(alternative_curves, settings["series"], tolerance,
                                              snakemake.params.test_samples)
         log(f"{SWITCH} = {setting}:\n{alternative_summary.to_string()}")
         by_setting[setting] = moved_claim_values(alternative_summary, settings, n_train)
-        errors_by_setting[setting] = claim_errors(alternative_summary, settings)
+        errors_by_setting[setting] = errors_of(alternative_curves, alternative_summary)
 save_csv(snakemake.output.sensitivity, sensitivity_table(claim_defs, SWITCH, default, by_setting, digits=2,
                                                       se=errors_by_setting))
 

@@ -72,7 +72,7 @@ def claim_values(name: str) -> tuple[dict, dict, dict]:
     spread = {f"table1_{v}_{m}": std for (v, m), std in cells[f"{name}_std"].items()}
     errors = {cell: accuracy_se(row[f"{name}_mean"], row[f"{name}_std"], int(row["seeds"]), test_samples[cell])
               for cell, row in cells.iterrows()}
-    return values, spread, table1_claim_errors(errors)
+    return values, spread, table1_claim_errors(errors, cells[f"{name}_mean"].to_dict())
 
 
 measured, spread, standard_errors = claim_values(protocol)

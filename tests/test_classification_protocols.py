@@ -69,7 +69,10 @@ def test_shuffle_drop_error_combines_the_cells():
     values = table1_claim_errors(errors)
     assert values["table1_original_cnn"] == 0.3
     assert values["shuffle_drop_spatial"] == pytest.approx(np.sqrt(0.3**2 + 0.4**2 + 1.2**2 + 0.5**2) / 2)
-    assert "shuffle_drop_nonspatial" not in values
+    assert "shuffle_drop_nonspatial" not in values and "table1_mnist_deep" not in values
+    mnist = {("mnist", "mlp"): 0.2, ("mnist", "cnn"): 0.1, ("mnist", "gru"): 0.4}
+    lowest = table1_claim_errors(mnist, {("mnist", "mlp"): 98.1, ("mnist", "cnn"): 99.2, ("mnist", "gru"): 98.9})
+    assert lowest["table1_mnist_deep"] == 0.2  # the MLP's, the lowest of the three means
 
 
 def test_error_share_counts_errors_by_true_class():

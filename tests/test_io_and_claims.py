@@ -139,6 +139,29 @@ def test_claims_table_keeps_the_spread_and_shows_the_standard_error():
     assert list(table["verdict"]) == [REPRODUCED, NOT_REPRODUCED, NOT_RUN]
 
 
+def test_a_band_from_the_spread_over_initial_weights(tmp_path):
+    from mnist1d_repro.reporting import claims_table, sensitivity_table
+
+    lr = {"claim": "c", "rule": "within", "paper": 0.62, "tolerance": 0.1, "tolerance_from_spread": 2,
+          "why": "w", "unit": "learning rate"}
+    # 0.75 misses the fixed band 0.62 +- 0.1, but lies inside twice a spread of 0.069 over draws
+    assert judge(lr, 0.75)["verdict"] == NOT_REPRODUCED
+    table = claims_table({"lr": lr}, {"lr": 0.75}, tolerance_spread={"lr": 0.069}).set_index("claim_id")
+    assert table.loc["lr", "verdict"] == REPRODUCED and table.loc["lr", "target"] == "0.62 ± 0.138 learning rate"
+    narrow = claims_table({"lr": lr}, {"lr": 0.75}, tolerance_spread={"lr": 0.02}).set_index("claim_id")
+    assert narrow.loc["lr", "verdict"] == NOT_REPRODUCED  # a narrower spread narrows the band
+    one_draw = claims_table({"lr": lr}, {"lr": 0.75}, tolerance_spread={"lr": None}).set_index("claim_id")
+    assert one_draw.loc["lr", "target"] == "0.62 ± 0.1 learning rate"  # no spread: the fixed fallback
+    rows = sensitivity_table({"lr": lr}, "s", "reference", {"reference": {"lr": 0.75}, "draws": {"lr": 0.70}},
+                             tolerance_spread={"lr": 0.069})
+    assert list(rows["verdict"]) == [REPRODUCED, REPRODUCED]
+    path = tmp_path / "claims.yaml"
+    path.write_text("dataset:\n  x: {rule: above, threshold: 1, tolerance_from_spread: 2, claim: c, why: w, "
+                    "section: s, figure: f}\n")
+    with pytest.raises(ValueError, match="dataset.x.tolerance_from_spread must be a positive number"):
+        load_claims(path, "dataset")
+
+
 def test_a_claim_names_a_figure_of_the_report(tmp_path):
     from mnist1d_repro.config_checks import ConfigError, check_claim_figures
 

@@ -120,6 +120,8 @@ def test_lottery_claims_from_chains_asymptotic_runs_and_adjacency():
     assert values["tickets_beat_dense_above_95"] == 3.0 and spread["tickets_beat_dense_above_95"] == pytest.approx(1.414, abs=1e-3)
     assert values["ticket_asymptotic_accuracy"] == 71.0 and values["ticket_flipped_accuracy"] is None
     assert values["ticket_shuffled_vs_dense"] == -1.0  # per seed -2 and 0
+    assert values["ticket_shuffling_costs"] == 10.5  # original minus shuffled: 10 and 11
+    assert spread["ticket_shuffling_costs"] == pytest.approx(0.7071, abs=1e-4)
     assert values["ticket_new_init_vs_dense"] is None  # no run from new initialisations
     assert values["ticket_more_adjacent"] == 3.0  # (4 + 2) / 2 over (1 + 1) / 2
     assert seeds["ticket_shuffled_vs_dense"] == 2 and "ticket_flipped_accuracy" not in seeds

@@ -41,6 +41,11 @@ def load_claims(path, section: str) -> dict:
         for key in needed + ("claim", "why", "section", "figure"):
             if claim.get(key) is None:
                 raise ValueError(f"{path}: {section}.{name} needs '{key}'" + (f" for rule '{rule}'" if key in needed else ""))
+        multiple = claim.get("tolerance_from_spread")
+        if multiple is not None and (rule != "within" or isinstance(multiple, bool)
+                                     or not isinstance(multiple, (int, float)) or not multiple > 0):
+            raise ValueError(f"{path}: {section}.{name}.tolerance_from_spread must be a positive number of "
+                             "standard deviations, on a 'within' rule")
         history = claim.get("history", [])
         if not isinstance(history, list):
             raise ValueError(f"{path}: {section}.{name}.history must be a list of {HISTORY_KEYS} entries")
@@ -79,6 +84,17 @@ def accuracy_se(mean: float, std: float | None, seeds: int, test_samples: int) -
     return binomial_se(mean, test_samples)
 
 
+def with_tolerance_from_spread(claim: dict, spread: float | None) -> dict:
+    """The claim with its band set from a measured spread, for a claim whose ``tolerance_from_spread``
+    says how many standard deviations of that spread the band is (the spread of the quantity
+    itself, e.g. over draws of the initial weights, not the standard error of our mean). Without
+    a usable spread (fewer than two draws ran) the claim keeps its fixed ``tolerance``."""
+    multiple = claim.get("tolerance_from_spread")
+    if multiple is None or spread is None or not math.isfinite(spread) or spread <= 0:
+        return claim
+    return {**claim, "tolerance": float(multiple) * float(spread)}
+
+
 def margin(claim: dict, ours: float) -> float:
     """How far ``ours`` lies inside the claim's rule (negative: outside)."""
     rule = claim["rule"]
@@ -92,7 +108,7 @@ def margin(claim: dict, ours: float) -> float:
 def seeds_needed(margin_value: float, se: float, n: int) -> int | None:
     """Seeds (runs) whose standard error, shrinking as 1/sqrt(n) from ``se`` at ``n``, would put
     ``margin_value`` beyond DECISIVE_SE standard errors; None if more than MAX_SEEDS."""
-    if margin_value == 0:
+    if margin_value == 0 or not math.isfinite(se):
         return None
     needed = math.floor(n * (DECISIVE_SE * se / abs(margin_value)) ** 2) + 1
     return needed if needed <= MAX_SEEDS else None

@@ -162,6 +162,65 @@ def claim_errors(summary, settings: dict) -> dict:
     return errors
 
 
+# claims that read where a peak sits (a width, or a parameter count against n or nK)
+POSITION_CLAIMS = ("noisy_mlp_peak_width", "noisy_mlp_peak_at_threshold", "mse_peak_near_nK",
+                   "cross_entropy_peak_near_n")
+# beyond this share of redrawn curves without a peak, a position's standard error is infinite
+NO_PEAK_SHARE = 0.025
+
+
+def peak_widths(widths, errors: np.ndarray) -> np.ndarray:
+    """``test_error_peak``'s width for each row of ``errors`` (curves over ``widths``), NaN where a
+    row has no peak."""
+    best_before = np.minimum.accumulate(errors, axis=1)
+    rises = np.concatenate([np.zeros((len(errors), 1)), errors[:, 1:] - best_before[:, :-1]], axis=1)
+    i = np.argmax(rises, axis=1)
+    return np.where(rises[np.arange(len(errors)), i] > 0, np.asarray(widths, dtype=float)[i], np.nan)
+
+
+def position_errors(curves, summary, settings: dict, n_train: int, test_samples: int, replicates: int,
+                    seed: int) -> dict:
+    """Standard errors of the claims that read a peak's position, by a parametric bootstrap: each
+    width's test error is redrawn from a normal distribution with its standard error (spread over
+    seeds / sqrt(seeds), or the binomial error of one run on ``test_samples``), the peak is found
+    again on every redrawn curve, and the claim's number is recomputed from it (the interpolation
+    threshold, read from training error, stays fixed). The error is the standard deviation over
+    the redrawn curves; it is infinite when more than NO_PEAK_SHARE of them have no peak. Only
+    the test-set noise is covered: one training run per width says nothing of the seed's."""
+    from .claims import accuracy_se
+
+    rng = np.random.default_rng(seed)
+    of = claim_series(settings)
+    transforms = {
+        "noisy_mlp_peak_width": lambda width, params, threshold: width,
+        "noisy_mlp_peak_at_threshold": lambda width, params, threshold: np.log2(width / threshold),
+        "mse_peak_near_nK": lambda width, params, threshold: np.log2(params / (n_train * NUM_CLASSES)),
+        "cross_entropy_peak_near_n": lambda width, params, threshold: np.log2(params / n_train),
+    }
+    errors = {}
+    for name in POSITION_CLAIMS:
+        series = of[name]
+        if series is None or series not in summary.index:
+            continue
+        curve = curves[curves["series"] == series].sort_values("width")
+        widths = curve["width"].to_numpy()
+        mean = curve["test_error"].to_numpy(dtype=float)
+        se = np.array([accuracy_se(e, s, int(k), test_samples)
+                       for e, s, k in zip(mean, curve["test_error_std"], curve["seeds"])])
+        redrawn = peak_widths(widths, mean + rng.standard_normal((replicates, len(widths))) * se)
+        found = ~np.isnan(redrawn)
+        threshold = summary.loc[series, "threshold_width"]
+        if name == "noisy_mlp_peak_at_threshold" and pd.isna(threshold):
+            continue  # no interpolating width: the value is already infinite and fails
+        if found.mean() < 1 - NO_PEAK_SHARE:
+            errors[name] = float("inf")
+            continue
+        params = pd.Series(curve["parameters"].to_numpy(dtype=float), index=widths).reindex(redrawn[found]).to_numpy()
+        values = transforms[name](redrawn[found], params, float(threshold))
+        errors[name] = float(np.std(values, ddof=1))
+    return errors
+
+
 def sensitivity_series(settings: dict) -> list[str]:
     """The series an alternative MLP depth reruns: Figure 5's MLP panels."""
     return [name for name in settings["figure5"] if settings["series"][name]["model"] == "mlp"]

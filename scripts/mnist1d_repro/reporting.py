@@ -10,7 +10,8 @@ import math
 
 import pandas as pd
 
-from .claims import INCONCLUSIVE, MAX_SEEDS, NOT_REPRODUCED, NOT_RUN, REPRODUCED, judge, target_text
+from .claims import (INCONCLUSIVE, MAX_SEEDS, NOT_REPRODUCED, NOT_RUN, REPRODUCED, judge, target_text,
+                     with_tolerance_from_spread)
 from .io import atomic_path
 
 _STYLE = """
@@ -40,17 +41,21 @@ def _rounded(value, digits):
 
 
 def claims_table(claims: dict, measured: dict, digits: int = 1, spread: dict | None = None,
-                 se: dict | None = None, n: dict | None = None) -> pd.DataFrame:
+                 se: dict | None = None, n: dict | None = None,
+                 tolerance_spread: dict | None = None) -> pd.DataFrame:
     """One row per claim: what the paper says, the target, our number with its standard error,
     the verdict and, if it is inconclusive, the seeds that would decide it.
     ``spread``: the standard deviation over seeds or runs, where there were several; ``n``: how
-    many seeds or runs a number comes from; ``se``: its standard error, by default spread/sqrt(n)."""
-    spread, se, n = spread or {}, se or {}, n or {}
+    many seeds or runs a number comes from; ``se``: its standard error, by default spread/sqrt(n);
+    ``tolerance_spread``: for a claim whose band is ``tolerance_from_spread`` standard deviations,
+    the measured spread that sets it."""
+    spread, se, n, tolerance_spread = spread or {}, se or {}, n or {}, tolerance_spread or {}
     unknown = sorted(set(measured) - set(claims))
     if unknown:
         raise ValueError(f"values for claims that config/claims.yaml does not have: {unknown}")
     rows = []
     for name, claim in claims.items():
+        claim = with_tolerance_from_spread(claim, tolerance_spread.get(name))
         ours = measured.get(name)
         error = se.get(name, standard_error(spread.get(name), n.get(name)))
         judged = judge(claim, ours, error, n.get(name))
@@ -76,11 +81,13 @@ SENSITIVITY_COLUMNS = ["claim_id", "switch", "setting", "default", "ours", "se",
 
 
 def sensitivity_table(claims: dict, switch: str, default: str, measured: dict, spread: dict | None = None,
-                      digits: int = 1, se: dict | None = None, n: dict | None = None) -> pd.DataFrame:
+                      digits: int = 1, se: dict | None = None, n: dict | None = None,
+                      tolerance_spread: dict | None = None) -> pd.DataFrame:
     """The verdicts of a section's claims under every setting of one deviation switch (a
     config key listed in ``sensitivity`` and named in config/deviations.yaml). ``measured``,
     ``spread``, ``se`` and ``n`` map each setting (the default among them) to its claim values,
-    as for ``claims_table``; a setting measures only the claims it can move."""
+    as for ``claims_table``; a setting measures only the claims it can move. ``tolerance_spread``
+    (one for every setting) sets the bands of claims whose tolerance comes from a spread."""
     if default not in measured:
         raise ValueError(f"sensitivity of '{switch}': no values for its default setting '{default}'")
     spread, se, n = spread or {}, se or {}, n or {}
@@ -88,7 +95,7 @@ def sensitivity_table(claims: dict, switch: str, default: str, measured: dict, s
     for setting, values in measured.items():
         moved = {name: claim for name, claim in claims.items() if name in values}
         table = claims_table(moved, values, digits=digits, spread=spread.get(setting), se=se.get(setting),
-                             n=n.get(setting))
+                             n=n.get(setting), tolerance_spread=tolerance_spread)
         tables.append(table.assign(switch=switch, setting=setting, default=setting == default))
     return pd.concat(tables, ignore_index=True)[SENSITIVITY_COLUMNS]
 

@@ -195,12 +195,18 @@ def lottery_claim_values(chains: pd.DataFrame, runs: pd.DataFrame, adjacency: pd
         ticket, dense = per_seed(variant, init, "lottery"), per_seed(variant, init, "dense")
         return None if ticket is None or dense is None else ticket - dense
 
+    def shuffling_cost():
+        on_original = per_seed(panels["original"], "original", "lottery")
+        on_shuffled = per_seed(panels["shuffled"], "original", "lottery")
+        return None if on_original is None or on_shuffled is None else on_original - on_shuffled
+
     per_seed_values = {
         "tickets_beat_random": beat_random,
         "tickets_beat_dense_above_95": past95,
         "ticket_asymptotic_accuracy": per_seed(panels["original"], "original", "lottery"),
         "ticket_flipped_accuracy": per_seed(panels["flipped"], "original", "lottery"),
         "ticket_shuffled_vs_dense": gap(panels["shuffled"], "original"),
+        "ticket_shuffling_costs": shuffling_cost(),
         "ticket_new_init_vs_dense": gap(panels["original"], "new"),
         "ticket_more_adjacent": (relative_to_chance(adjacency, "lottery", 2, per_seed=True)
                                  / relative_to_chance(adjacency, "random", 2, per_seed=True)),
