@@ -1,13 +1,17 @@
 import numpy as np
 import pytest
 
+from conftest import skip_or_fail
 from mnist1d_repro.generator import GeneratorArgs, make_dataset, resample_linear, templates
 
 ARRAY_KEYS = ("x", "x_test", "t")
 
 
 def reference_dataset(**overrides):
-    data = pytest.importorskip("mnist1d.data")
+    try:
+        import mnist1d.data as data
+    except ImportError:
+        skip_or_fail("the reference package is not installed (pip install '.[test]' installs mnist1d)")
     args = data.get_dataset_args()
     for key, value in overrides.items():
         setattr(args, key, value)

@@ -19,8 +19,13 @@ def test_npz_copy(tmp_path):
     rng = np.random.RandomState(1)
     np.savez(tmp_path / "mnist.npz", x_train=rng.randint(0, 256, (5, 28, 28)).astype(np.uint8),
              y_train=np.arange(5), x_test=np.zeros((2, 28, 28), np.uint8), y_test=np.arange(2))
+    raw = np.load(tmp_path / "mnist.npz")["x_train"]
     loaded = load_mnist(tmp_path / "mnist.npz")
     assert loaded["x"].shape == (5, 28, 28) and list(loaded["y"]) == [0, 1, 2, 3, 4]
+    # pixels scaled from 0-255 to 0-1, as from the IDX files
+    assert raw.max() > 1 and 0 <= loaded["x"].min() and loaded["x"].max() <= 1
+    np.testing.assert_allclose(loaded["x"], raw / 255.0)
+    assert not loaded["x_test"].any()
 
 
 def test_missing_and_corrupt_files_are_named(tmp_path):

@@ -12,11 +12,10 @@ import zipfile
 import matplotlib.image
 import pytest
 
-from conftest import QUICK, ROOT, run_snakemake
+from conftest import IN_CI, QUICK, ROOT, run_snakemake
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(CHROMIUM is None and os.environ.get("CI") != "true",
-                                reason="no chromium (apt install chromium)")
+pytestmark = pytest.mark.skipif(CHROMIUM is None and not IN_CI, reason="no chromium (apt install chromium)")
 ARTIFACTS = ROOT / "test-artifacts"
 
 

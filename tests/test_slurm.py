@@ -1,6 +1,6 @@
 """The Slurm profile: job grouping in a paper-scale dry run, and the quick pipeline through a
 real Slurm cluster (`.ci/slurm-cluster.sh start` brings one up; CI does, and sets
-MNIST1D_SLURM_TEST=1 so that a cluster that is not there fails instead of skipping)."""
+MNIST1D_SLURM_TEST=1 so that a cluster that is not there fails instead of skipping; so does CI=true)."""
 import os
 import re
 import shutil
@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import QUICK, ROOT, copy_workflow, differing_results, prepare_quick_run, run_snakemake
+from conftest import IN_CI, QUICK, ROOT, copy_workflow, differing_results, prepare_quick_run, run_snakemake
 
-REQUIRED = os.environ.get("MNIST1D_SLURM_TEST") == "1"
+REQUIRED = os.environ.get("MNIST1D_SLURM_TEST") == "1" or IN_CI
 ARTIFACTS = ROOT / "test-artifacts"  # measured numbers, kept for the record
 
 

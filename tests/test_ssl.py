@@ -25,6 +25,21 @@ def test_augment_is_seeded_and_shifts_within_bounds():
     assert not torch.equal(a, augment(x, torch.Generator().manual_seed(2)))
 
 
+def test_augment_shifts_each_sample_circularly_by_less_than_max_shift():
+    n, length, max_shift = 300, 40, 10
+    pos = torch.arange(length, dtype=torch.float64) - (length - 1) / 2
+    x = torch.randn(n, length, dtype=torch.float64)
+    x = x - x.mean(1, keepdim=True)
+    x = x - (x @ pos / pos.square().sum())[:, None] * pos  # no offset, no trend: detrending leaves it as it is
+    out = augment(x, torch.Generator().manual_seed(0), max_shift=max_shift, slope_std=0.0, offset_std=0.0)
+    shifts = []
+    for original, view in zip(x, out):
+        matches = [s for s in range(length) if torch.allclose(view, torch.roll(original, s))]
+        assert len(matches) == 1
+        shifts.append(matches[0])
+    assert set(shifts) == set(range(max_shift))  # every shift 0..max_shift-1 occurs, and no other
+
+
 def test_info_nce_prefers_matching_views():
     z = torch.randn(32, 16)
     assert info_nce(z, z + 0.01 * torch.randn_like(z)) < info_nce(z, torch.randn(32, 16))
