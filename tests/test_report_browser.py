@@ -3,7 +3,6 @@ decodes, and a screenshot is kept in test-artifacts/report.png."""
 import base64
 import html
 import json
-import os
 import re
 import shutil
 import subprocess
