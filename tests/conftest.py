@@ -28,6 +28,18 @@ COPIED = ["Snakefile", "rules", "scripts", "config", "report", "envs", "slurm", 
 QUICK = ("--configfile", "config/quick.yaml", "with_mnist.yaml")
 
 
+def config_of(root: Path, override: str | None = "quick.yaml") -> dict:
+    """The configuration a run sees: config/config.yaml with ``override`` (a file under config/,
+    None for none) merged over it as Snakemake's --configfile merges it."""
+    import yaml
+    from snakemake.utils import update_config
+
+    config = yaml.safe_load((root / "config" / "config.yaml").read_text())
+    if override:
+        update_config(config, yaml.safe_load((root / "config" / override).read_text()))
+    return config
+
+
 def copy_workflow(dest: Path) -> Path:
     """A clean copy of the workflow (no results, no .snakemake) to run in isolation."""
     dest.mkdir(parents=True, exist_ok=True)

@@ -62,3 +62,35 @@ def test_config_readme_names_every_top_level_key():
     documented = documented_keys((CONFIG / "README.md").read_text())
     missing = [key for key in config if key not in documented]
     assert not missing, f"config/README.md has no heading or table entry for {missing}"
+
+
+def leaves(node, path=""):
+    """(dotted path, value) of every value that is not a mapping."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from leaves(value, f"{path}.{key}" if path else str(key))
+    else:
+        yield path, node
+
+
+def test_quick_config_is_a_small_override_that_changes_every_key_it_holds():
+    from conftest import config_of
+
+    paper = config_of(ROOT, None)
+    paper_values = dict(leaves(paper))
+    override = yaml.safe_load((CONFIG / "quick.yaml").read_text())
+    repeated = [key for key, value in leaves(override) if key in paper_values and paper_values[key] == value]
+    assert repeated == [], f"config/quick.yaml repeats values of config/config.yaml: {repeated}"
+    unknown = [key for key, _ in leaves(override) if key not in paper_values
+               and not any(key.startswith(f"{p}.") for p in paper_values)]
+    assert unknown == [], f"config/quick.yaml sets keys that config/config.yaml does not have: {unknown}"
+    assert config_of(ROOT)["scale"] == "quick" and len(list(leaves(override))) < len(paper_values) / 2
+
+
+def test_workflow_catalog_file_describes_the_usage():
+    catalog = yaml.safe_load((ROOT / ".snakemake-workflow-catalog.yml").read_text())["usage"]
+    assert set(catalog) == {"mandatory-flags", "software-stack-deployment", "report"}
+    assert catalog["report"] is True and "--unlock" in catalog["mandatory-flags"]["desc"]
+    deployment = catalog["software-stack-deployment"]
+    assert deployment["conda"] is True and (ROOT / "envs" / "pipeline.yaml").exists()
+    assert "config/quick.yaml" in catalog["mandatory-flags"]["desc"]

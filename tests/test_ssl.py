@@ -3,9 +3,8 @@ import math
 import numpy as np
 import pytest
 import torch
-import yaml
 
-from conftest import ROOT
+from conftest import ROOT, config_of
 from mnist1d_repro.ssl import SSLNetwork, augment, info_nce, linear_probe, ssl_training_inputs, vicreg
 
 
@@ -88,8 +87,8 @@ def test_info_nce_default_is_the_reference_one_directional_loss():
 
 
 def test_default_ssl_training_set_is_the_training_split_only():
-    for name in ("config.yaml", "quick.yaml"):
-        ssl = yaml.safe_load((ROOT / "config" / name).read_text())["ssl"]
+    for name in (None, "quick.yaml"):
+        ssl = config_of(ROOT, name)["ssl"]
         assert (ssl["train_data"], ssl["info_nce"]) == ("train", "one_directional"), name
     data = {"x": np.arange(4000 * 40, dtype=float).reshape(4000, 40),
             "x_test": -np.ones((1000, 40))}
@@ -103,8 +102,8 @@ def test_default_ssl_training_set_is_the_training_split_only():
 
 
 def test_linear_probe_stops_as_the_reference_by_default():
-    for name in ("config.yaml", "quick.yaml"):
-        settings = yaml.safe_load((ROOT / "config" / name).read_text())["linear_probe"]
+    for name in (None, "quick.yaml"):
+        settings = config_of(ROOT, name)["linear_probe"]
         assert settings == {"tol": 0.01, "max_iter": 1000}, name
     rng = np.random.default_rng(0)
     x = rng.normal(size=(400, 20))

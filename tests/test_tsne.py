@@ -5,9 +5,8 @@ import types
 
 import numpy as np
 import pytest
-import yaml
 
-from conftest import ROOT
+from conftest import ROOT, config_of
 from mnist1d_repro.tsne import TSNE_METHODS, tsne_embedding
 
 
@@ -50,8 +49,8 @@ def test_sklearn_gets_pca_initialisation_and_the_metric(fake_libraries):
 def test_default_method_is_opentsne_and_unknown_methods_fail(fake_libraries):
     assert tsne_embedding(np.zeros((4, 2))).shape == (4, 2)
     assert fake_libraries[0][0] == "fit"
-    for name in ("config.yaml", "quick.yaml"):
-        config = yaml.safe_load((ROOT / "config" / name).read_text())
+    for name in (None, "quick.yaml"):
+        config = config_of(ROOT, name)
         assert config["dataset_section"]["tsne"]["method"] == "opentsne"
         assert set(config["sensitivity"]["dataset_section.tsne.method"]) <= set(TSNE_METHODS)
     with pytest.raises(ValueError):

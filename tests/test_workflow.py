@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import yaml
 
-from conftest import QUICK, ROOT, differing_results, run_snakemake, skip_or_fail
+from conftest import QUICK, ROOT, config_of, differing_results, run_snakemake, skip_or_fail
 from mnist1d_repro.generator import GeneratorArgs, make_dataset
 from mnist1d_repro.io import load_dataset
 
@@ -51,7 +51,7 @@ def test_every_rule_output_log_and_benchmark_exist(quick_run):
 def test_lottery_runs_share_dense_networks_and_use_the_configured_ticket(quick_run):
     import pandas as pd
 
-    config = yaml.safe_load((quick_run / "config" / "quick.yaml").read_text())["lottery"]
+    config = config_of(quick_run)["lottery"]
     runs = pd.read_csv(quick_run / "results" / "lottery" / "asymptotic.csv")
     variants, seeds = config["asymptotic"]["variants"], config["seeds"]
     assert len(runs) == len(variants) * 3 * 2 * len(seeds)
@@ -67,7 +67,7 @@ def test_lottery_runs_share_dense_networks_and_use_the_configured_ticket(quick_r
 def test_learning_rate_verdicts_use_the_reference_weights_and_the_draws_are_the_ablation(quick_run):
     import pandas as pd
 
-    config = yaml.safe_load((quick_run / "config" / "quick.yaml").read_text())["metalearning"]["learning_rate"]
+    config = config_of(quick_run)["metalearning"]["learning_rate"]
     assert config["initial_weights"] == "reference"
     folder = quick_run / "results" / "metalearning"
     reference, draws = {}, {}
@@ -93,7 +93,7 @@ def test_learning_rate_verdicts_use_the_reference_weights_and_the_draws_are_the_
 def test_every_sensitivity_switch_ran_its_other_settings(quick_run):
     import pandas as pd
 
-    config = yaml.safe_load((quick_run / "config" / "quick.yaml").read_text())
+    config = config_of(quick_run)
     runs = pd.read_csv(quick_run / "results" / "review" / "sensitivity_runs.csv", dtype={"setting": str})
     for switch, others in config["sensitivity"].items():
         ran = runs[runs["switch"] == switch]
@@ -108,7 +108,7 @@ def test_every_sensitivity_switch_ran_its_other_settings(quick_run):
 def test_double_descent_curves_are_means_over_the_seeds(quick_run):
     import pandas as pd
 
-    seeds = yaml.safe_load((quick_run / "config" / "quick.yaml").read_text())["double_descent"]["seeds"]
+    seeds = config_of(quick_run)["double_descent"]["seeds"]
     assert len(seeds) > 1
     folder = quick_run / "results" / "double_descent"
     runs = pd.read_csv(folder / "runs.csv")
@@ -124,7 +124,7 @@ def test_double_descent_curves_are_means_over_the_seeds(quick_run):
 
 
 def test_pipeline_dataset_equals_library_output(quick_run):
-    config = yaml.safe_load((quick_run / "config" / "quick.yaml").read_text())
+    config = config_of(quick_run)
     expected = make_dataset(GeneratorArgs.from_dict(config["generator"]))
     stored = load_dataset(quick_run / "results" / "data" / "mnist1d" / "original.npz")
     for key in ("x", "y", "x_test", "y_test", "t"):
