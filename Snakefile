@@ -28,6 +28,7 @@ include: "rules/review.smk"
 
 
 rule all:
+    default_target: True
     input:
         dataset_section_outputs(),
         classification_outputs(),
@@ -37,4 +38,3 @@ rule all:
         ssl_outputs(),
         pooling_outputs(),
         review_outputs(),
-    default_target: True

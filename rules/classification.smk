@@ -15,12 +15,12 @@ rule import_mnist:
         f"{LOGS}/data/external/mnist.log",
     benchmark:
         f"{BENCHMARKS}/data/external/mnist.tsv"
+    conda:
+        "../envs/pipeline.yaml"
     threads: 1
     resources:
         mem_mb=4000,
         runtime=10,
-    conda:
-        "../envs/pipeline.yaml"
     script:
         "../scripts/import_mnist.py"
 
@@ -32,10 +32,21 @@ rule train_classifier:
         metrics=f"{CLASSIFICATION_DIR}/{{variant}}/{{model}}/seed{{seed}}/metrics.json",
         curves=f"{CLASSIFICATION_DIR}/{{variant}}/{{model}}/seed{{seed}}/curves.csv",
         confusion=f"{CLASSIFICATION_DIR}/{{variant}}/{{model}}/seed{{seed}}/confusion.csv",
+    log:
+        f"{LOGS}/classification/{{variant}}/{{model}}/seed{{seed}}.log",
+    benchmark:
+        f"{BENCHMARKS}/classification/{{variant}}/{{model}}/seed{{seed}}.tsv"
     wildcard_constraints:
         variant=name_pattern(classification_variants()),
         model=name_pattern(CLASSIFICATION["models"]),
         seed=r"\d+",
+    conda:
+        "../envs/pipeline.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=lambda wc: 30 if wc.model == "gru" else 10,
+        gpu=0,  # a GPU cluster profile raises this with set-resources
     params:
         model=lambda wc: wc.model,
         model_options={},
@@ -43,17 +54,6 @@ rule train_classifier:
         training=TABLE1_TRAINING,
         validation=CLASSIFICATION["validation"],
         device=config["device"],
-    log:
-        f"{LOGS}/classification/{{variant}}/{{model}}/seed{{seed}}.log",
-    benchmark:
-        f"{BENCHMARKS}/classification/{{variant}}/{{model}}/seed{{seed}}.tsv"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=lambda wc: 30 if wc.model == "gru" else 10,
-        gpu=0,  # a GPU cluster profile raises this with set-resources
-    conda:
-        "../envs/pipeline.yaml"
     script:
         "../scripts/train_classifier.py"
 
@@ -89,21 +89,21 @@ rule table1:
             subcategory="Figure S1",
             labels={"figure": "Figure S1", "content": "CNN per-class test error"},
         ),
+    log:
+        f"{LOGS}/classification/table1.log",
+    benchmark:
+        f"{BENCHMARKS}/classification/table1.tsv"
+    conda:
+        "../envs/pipeline.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
     params:
         runs=classification_run_keys(),
         protocol=CLASSIFICATION["protocol"],
         protocols=switch_settings("classification.protocol"),
         claims=CLAIMS,
-    log:
-        f"{LOGS}/classification/table1.log",
-    benchmark:
-        f"{BENCHMARKS}/classification/table1.tsv"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=10,
-    conda:
-        "../envs/pipeline.yaml"
     script:
         "../scripts/table1.py"
 
@@ -116,9 +116,20 @@ rule train_mlp_sweep:
         metrics=f"{CLASSIFICATION_DIR}/mlp_sweep/{{setting}}/seed{{seed}}/metrics.json",
         curves=f"{CLASSIFICATION_DIR}/mlp_sweep/{{setting}}/seed{{seed}}/curves.csv",
         confusion=f"{CLASSIFICATION_DIR}/mlp_sweep/{{setting}}/seed{{seed}}/confusion.csv",
+    log:
+        f"{LOGS}/classification/mlp_sweep/{{setting}}/seed{{seed}}.log",
+    benchmark:
+        f"{BENCHMARKS}/classification/mlp_sweep/{{setting}}/seed{{seed}}.tsv"
     wildcard_constraints:
         setting=name_pattern(mlp_sweep_settings()),
         seed=r"\d+",
+    conda:
+        "../envs/pipeline.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=lambda wc: 5 + mlp_sweep_options(wc.setting)[0]["steps"] // 1000,
+        gpu=0,  # a GPU cluster profile raises this with set-resources
     params:
         model="mlp",
         model_options=lambda wc: mlp_sweep_options(wc.setting)[1],
@@ -126,17 +137,6 @@ rule train_mlp_sweep:
         training=lambda wc: mlp_sweep_options(wc.setting, wc.seed)[0],
         validation=CLASSIFICATION["validation"],
         device=config["device"],
-    log:
-        f"{LOGS}/classification/mlp_sweep/{{setting}}/seed{{seed}}.log",
-    benchmark:
-        f"{BENCHMARKS}/classification/mlp_sweep/{{setting}}/seed{{seed}}.tsv"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=lambda wc: 5 + mlp_sweep_options(wc.setting)[0]["steps"] // 1000,
-        gpu=0,  # a GPU cluster profile raises this with set-resources
-    conda:
-        "../envs/pipeline.yaml"
     script:
         "../scripts/train_classifier.py"
 
@@ -154,6 +154,16 @@ rule mlp_sweep:
             subcategory="Table 1",
             labels={"table": "MLP sweep", "content": "which settings reach the paper's 68 %"},
         ),
+    log:
+        f"{LOGS}/classification/mlp_sweep.log",
+    benchmark:
+        f"{BENCHMARKS}/classification/mlp_sweep.tsv"
+    conda:
+        "../envs/pipeline.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
     params:
         runs=mlp_sweep_run_keys(),
         settings=mlp_sweep_settings(),
@@ -161,15 +171,5 @@ rule mlp_sweep:
         target=MLP_SWEEP["target"],
         band=MLP_SWEEP["band"],
         protocol=CLASSIFICATION["protocol"],
-    log:
-        f"{LOGS}/classification/mlp_sweep.log",
-    benchmark:
-        f"{BENCHMARKS}/classification/mlp_sweep.tsv"
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=5,
-    conda:
-        "../envs/pipeline.yaml"
     script:
         "../scripts/mlp_sweep.py"

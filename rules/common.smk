@@ -51,28 +51,57 @@ REVIEW_DIR = f"{RESULTS}/review"  # the reviewer's summary: claims, deviations, 
 # logs and benchmarks), its report category, its sections of config/claims.yaml, the claims
 # tables it writes (under its folder) and its Deviation sensitivity rows.
 PAPER_SECTIONS = {
-    "dataset": {"category": "3. MNIST-1D dataset", "claims": ["dataset"],
-                "claims_tables": ["pixel_baselines.csv", "tsne_claims.csv"], "sensitivity": ["tsne_sensitivity.csv"]},
-    "classification": {"category": "4. Classification", "claims": ["classification"],
-                       "claims_tables": ["claims.csv"], "sensitivity": ["sensitivity.csv"]},
-    "lottery": {"category": "5.1 Lottery tickets", "claims": ["lottery"],
-                "claims_tables": ["claims.csv"], "sensitivity": ["sensitivity.csv"]},
-    "double_descent": {"category": "5.2 Deep double descent", "claims": ["double_descent"],
-                       "claims_tables": ["claims.csv"], "sensitivity": ["sensitivity.csv"]},
-    "metalearning": {"category": "5.3-5.4 Metalearning", "claims": ["metalearning_lr", "metalearning_activation"],
-                     "claims_tables": ["learning_rate_claims.csv", "activation_claims.csv"],
-                     "sensitivity": ["learning_rate_sensitivity.csv", "activation_sensitivity.csv"]},
-    "ssl": {"category": "5.5 Self-supervised learning", "claims": ["ssl"],
-            "claims_tables": ["claims.csv"], "sensitivity": ["sensitivity.csv"]},
-    "pooling": {"category": "5.6 Pooling", "claims": ["pooling"],
-                "claims_tables": ["claims.csv"], "sensitivity": ["sensitivity.csv"]},
+    "dataset": {
+        "category": "3. MNIST-1D dataset",
+        "claims": ["dataset"],
+        "claims_tables": ["pixel_baselines.csv", "tsne_claims.csv"],
+        "sensitivity": ["tsne_sensitivity.csv"],
+    },
+    "classification": {
+        "category": "4. Classification",
+        "claims": ["classification"],
+        "claims_tables": ["claims.csv"],
+        "sensitivity": ["sensitivity.csv"],
+    },
+    "lottery": {
+        "category": "5.1 Lottery tickets",
+        "claims": ["lottery"],
+        "claims_tables": ["claims.csv"],
+        "sensitivity": ["sensitivity.csv"],
+    },
+    "double_descent": {
+        "category": "5.2 Deep double descent",
+        "claims": ["double_descent"],
+        "claims_tables": ["claims.csv"],
+        "sensitivity": ["sensitivity.csv"],
+    },
+    "metalearning": {
+        "category": "5.3-5.4 Metalearning",
+        "claims": ["metalearning_lr", "metalearning_activation"],
+        "claims_tables": ["learning_rate_claims.csv", "activation_claims.csv"],
+        "sensitivity": ["learning_rate_sensitivity.csv", "activation_sensitivity.csv"],
+    },
+    "ssl": {
+        "category": "5.5 Self-supervised learning",
+        "claims": ["ssl"],
+        "claims_tables": ["claims.csv"],
+        "sensitivity": ["sensitivity.csv"],
+    },
+    "pooling": {
+        "category": "5.6 Pooling",
+        "claims": ["pooling"],
+        "claims_tables": ["claims.csv"],
+        "sensitivity": ["sensitivity.csv"],
+    },
 }
 check_claim_sections([s for section in PAPER_SECTIONS.values() for s in section["claims"]], CLAIMS)
 
 # Report category of each folder under results/benchmarks (the cost table sums per section).
-SECTION_OF_BENCHMARK_FOLDER = {"data": "datasets and variants (every section)",
-                               **{name: section["category"] for name, section in PAPER_SECTIONS.items()},
-                               "review": "review (this summary)"}
+SECTION_OF_BENCHMARK_FOLDER = {
+    "data": "datasets and variants (every section)",
+    **{name: section["category"] for name, section in PAPER_SECTIONS.items()},
+    "review": "review (this summary)",
+}
 
 
 def config_value(dotted):
@@ -152,8 +181,14 @@ def section_dataset(variant="original"):
 
 def dataset_section_outputs():
     """The files that make section 3 of the report."""
-    names = ["figure1_construction.png", "examples_per_class.png", "variants.png",
-             "datasets.html", "figure3_tsne.png", "pixel_baselines.html"]
+    names = [
+        "figure1_construction.png",
+        "examples_per_class.png",
+        "variants.png",
+        "datasets.html",
+        "figure3_tsne.png",
+        "pixel_baselines.html",
+    ]
     return [f"{DATASET_DIR}/{name}" for name in names]
 
 
@@ -204,8 +239,10 @@ def mlp_sweep_options(setting, seed=0):
 
 def mlp_sweep_settings():
     """Setting name -> what it changes, in the config's order."""
-    return {entry["name"]: {k: v for k, v in entry.items() if k != "name"}
-            for entry in config["classification"]["mlp_sweep"]["settings"]}
+    return {
+        entry["name"]: {k: v for k, v in entry.items() if k != "name"}
+        for entry in config["classification"]["mlp_sweep"]["settings"]
+    }
 
 
 def mlp_sweep_run_keys():
@@ -221,15 +258,22 @@ def mlp_sweep_runs(filename):
 def double_descent_run_keys():
     """(series, width, seed) of every double-descent job, in a fixed order."""
     dd = config["double_descent"]
-    return [(name, width, seed) for name, series in dd["series"].items()
-            for width in dd["widths"][series["model"]] for seed in dd["seeds"]]
+    return [
+        (name, width, seed)
+        for name, series in dd["series"].items()
+        for width in dd["widths"][series["model"]]
+        for seed in dd["seeds"]
+    ]
 
 
 def double_descent_runs(depth_dir="", series_names=None):
     """The metrics file of every double-descent job (default: every series, configured MLP
     depth) or of the given series in one MLP depth's folder."""
-    return [f"{DOUBLE_DESCENT_DIR}/{depth_dir}{name}/width{width}/seed{seed}/metrics.json"
-            for name, width, seed in double_descent_run_keys() if series_names is None or name in series_names]
+    return [
+        f"{DOUBLE_DESCENT_DIR}/{depth_dir}{name}/width{width}/seed{seed}/metrics.json"
+        for name, width, seed in double_descent_run_keys()
+        if series_names is None or name in series_names
+    ]
 
 
 DOUBLE_DESCENT_DEPTH_SWITCH = "double_descent.mlp_hidden_layers"
@@ -244,8 +288,11 @@ def double_descent_sensitivity_runs():
     """The metrics file of every job the alternative MLP depths add: Figure 5's MLP series
     (every width and seed) in each alternative's folder."""
     rerun = double_descent_sensitivity_series(config["double_descent"])
-    return [path for setting in switch_settings(DOUBLE_DESCENT_DEPTH_SWITCH)[1:]
-            for path in double_descent_runs(switch_dir(DOUBLE_DESCENT_DEPTH_SWITCH, setting), rerun)]
+    return [
+        path
+        for setting in switch_settings(DOUBLE_DESCENT_DEPTH_SWITCH)[1:]
+        for path in double_descent_runs(switch_dir(DOUBLE_DESCENT_DEPTH_SWITCH, setting), rerun)
+    ]
 
 
 def double_descent_outputs():
@@ -263,8 +310,10 @@ def pooling_run_keys():
 def pooling_runs(train_sets_dir=""):
     """The metrics file of every pooling job in one pooling.train_sets setting's folder (default:
     the configured setting's)."""
-    return [f"{POOLING_DIR}/{train_sets_dir}{pool}/n{size}/seed{seed}/metrics.json"
-            for pool, size, seed in pooling_run_keys()]
+    return [
+        f"{POOLING_DIR}/{train_sets_dir}{pool}/n{size}/seed{seed}/metrics.json"
+        for pool, size, seed in pooling_run_keys()
+    ]
 
 
 POOLING_TRAIN_SETS_SWITCH = "pooling.train_sets"
@@ -286,8 +335,11 @@ def pooling_input(wildcards):
 
 def pooling_sensitivity_runs():
     """The metrics file of every job the alternative pooling.train_sets settings add."""
-    return [path for setting in switch_settings(POOLING_TRAIN_SETS_SWITCH)[1:]
-            for path in pooling_runs(switch_dir(POOLING_TRAIN_SETS_SWITCH, setting))]
+    return [
+        path
+        for setting in switch_settings(POOLING_TRAIN_SETS_SWITCH)[1:]
+        for path in pooling_runs(switch_dir(POOLING_TRAIN_SETS_SWITCH, setting))
+    ]
 
 
 def register_pooling_datasets():
@@ -298,8 +350,10 @@ def register_pooling_datasets():
         return
     for name, overrides in per_size_datasets(config).items():
         if config["datasets"].get(name, overrides) != overrides:
-            raise ConfigError(f"config error at 'datasets.{name}': this name is taken by the per-size dataset of "
-                              "pooling.train_sets per_size; rename it")
+            raise ConfigError(
+                f"config error at 'datasets.{name}': this name is taken by the per-size dataset of "
+                "pooling.train_sets per_size; rename it"
+            )
         config["datasets"][name] = overrides
 
 
@@ -329,16 +383,22 @@ def ssl_runs(filename, setting_dir="", losses=None):
     """One file of every self-supervised job (loss x head depth x seed) in one setting's folder
     (default: the configured settings, every configured loss)."""
     c = config["ssl"]
-    return [f"{SSL_DIR}/{setting_dir}{loss}/head{head}/seed{seed}/{filename}"
-            for loss in (c["losses"] if losses is None else losses)
-            for head in c["head_layers"] for seed in c["seeds"]]
+    return [
+        f"{SSL_DIR}/{setting_dir}{loss}/head{head}/seed{seed}/{filename}"
+        for loss in (c["losses"] if losses is None else losses)
+        for head in c["head_layers"]
+        for seed in c["seeds"]
+    ]
 
 
 def ssl_sensitivity_runs(filename):
     """One file of every job the alternative SSL settings add: InfoNCE (the claims' loss) x
     head depth x seed per alternative; VICReg runs under the configured settings only."""
-    return [path for switch, setting in switch_alternatives(SSL_SWITCHES)
-            for path in ssl_runs(filename, switch_dir(switch, setting), ["info_nce"])]
+    return [
+        path
+        for switch, setting in switch_alternatives(SSL_SWITCHES)
+        for path in ssl_runs(filename, switch_dir(switch, setting), ["info_nce"])
+    ]
 
 
 def ssl_outputs():
@@ -349,9 +409,12 @@ def ssl_outputs():
 def lottery_chain_keys():
     """(schedule, method, seed) of every pruning chain, in a fixed order."""
     c = config["lottery"]
-    return [(schedule, method, seed) for schedule in c["schedules"]
-            for method in (["magnitude", "random"] if schedule in c["random_schedules"] else ["magnitude"])
-            for seed in c["seeds"]]
+    return [
+        (schedule, method, seed)
+        for schedule in c["schedules"]
+        for method in (["magnitude", "random"] if schedule in c["random_schedules"] else ["magnitude"])
+        for seed in c["seeds"]
+    ]
 
 
 LOTTERY_SCORE_SWITCH = "lottery.score_weights"
@@ -387,9 +450,14 @@ def lottery_paper_chains(setting):
     for method in ("magnitude", "random"):
         scoring = switch_dir(LOTTERY_SCORE_SWITCH, setting) if method == "magnitude" else ""
         for seed in c["seeds"]:
-            chains.append({"method": method, "seed": seed,
-                           "levels": lottery_chain_path("paper", method, seed, "levels.csv", scoring),
-                           "masks": lottery_chain_path("paper", method, seed, "masks.npz", scoring)})
+            chains.append(
+                {
+                    "method": method,
+                    "seed": seed,
+                    "levels": lottery_chain_path("paper", method, seed, "levels.csv", scoring),
+                    "masks": lottery_chain_path("paper", method, seed, "masks.npz", scoring),
+                }
+            )
     return chains
 
 
@@ -409,9 +477,16 @@ def lottery_asymptotic_runs(setting):
                     init_seed = seed if init == "original" else seed + a["new_init_offset"]
                     name = f"init{init_seed}" if network == "dense" else f"seed{seed}_init{init_seed}"
                     scoring = switch_dir(LOTTERY_SCORE_SWITCH, setting) if network == "lottery" else ""
-                    runs.append({"variant": variant, "network": network, "init": init, "seed": seed,
-                                 "init_seed": init_seed,
-                                 "path": f"{LOTTERY_DIR}/{scoring}asymptotic/{variant}/{network}/{name}.json"})
+                    runs.append(
+                        {
+                            "variant": variant,
+                            "network": network,
+                            "init": init,
+                            "seed": seed,
+                            "init_seed": init_seed,
+                            "path": f"{LOTTERY_DIR}/{scoring}asymptotic/{variant}/{network}/{name}.json",
+                        }
+                    )
     return runs
 
 
@@ -432,14 +507,23 @@ def lottery_panel_variants():
     def of_kind(kind):
         return next((v for v in variants if v != "original" and config["variants"][v]["kind"] == kind), None)
 
-    return {"original": "original" if "original" in variants else None,
-            "flipped": of_kind("flip"), "shuffled": of_kind("shuffle")}
+    return {
+        "original": "original" if "original" in variants else None,
+        "flipped": of_kind("flip"),
+        "shuffled": of_kind("shuffle"),
+    }
 
 
 def lottery_outputs():
     """The files that make section 5.1 of the report."""
-    names = ("summary.html", "figure4.png", "figureS2.png", "asymptotic.html", "pruning_rate.png",
-             "asymptotic_ablation.png")
+    names = (
+        "summary.html",
+        "figure4.png",
+        "figureS2.png",
+        "asymptotic.html",
+        "pruning_rate.png",
+        "asymptotic_ablation.png",
+    )
     return [f"{LOTTERY_DIR}/{name}" for name in names]
 
 
@@ -455,19 +539,25 @@ def metalearning_lr_runs():
 
 def metalearning_baseline_runs(setting_dir=""):
     """Every baseline's file of Figure 7, under one setting's folder (default: the configured one)."""
-    return [f"{METALEARNING_DIR}/activation/{setting_dir}baselines/{name}.csv"
-            for name in config["metalearning"]["activation"]["baselines"]]
+    return [
+        f"{METALEARNING_DIR}/activation/{setting_dir}baselines/{name}.csv"
+        for name in config["metalearning"]["activation"]["baselines"]
+    ]
 
 
 METALEARNING_LR_SWITCH = "metalearning.learning_rate.initial_weights"
-METALEARNING_ACTIVATION_SWITCHES = tuple(f"metalearning.activation.{key}" for key in ("seeding", "noise_draw", "test_noise"))
+METALEARNING_ACTIVATION_SWITCHES = tuple(
+    f"metalearning.activation.{key}" for key in ("seeding", "noise_draw", "test_noise")
+)
 
 
 def metalearning_activation_variants():
     """(switch, setting, folder) of every Figure 7 setting that runs: the configured one first
     (switch and setting None), then each alternative, one switch flipped at a time."""
-    return [(None, None, "")] + [(switch, setting, switch_dir(switch, setting))
-                                 for switch, setting in switch_alternatives(METALEARNING_ACTIVATION_SWITCHES)]
+    return [(None, None, "")] + [
+        (switch, setting, switch_dir(switch, setting))
+        for switch, setting in switch_alternatives(METALEARNING_ACTIVATION_SWITCHES)
+    ]
 
 
 def metalearning_activation_settings(wildcards):
@@ -477,14 +567,19 @@ def metalearning_activation_settings(wildcards):
 
 def metalearning_activation_runs(filename):
     """One file of the metalearning job of every setting, the configured one first."""
-    return [f"{METALEARNING_DIR}/activation/{folder}learned/{filename}"
-            for _, _, folder in metalearning_activation_variants()]
+    return [
+        f"{METALEARNING_DIR}/activation/{folder}learned/{filename}"
+        for _, _, folder in metalearning_activation_variants()
+    ]
 
 
 def metalearning_transfer_runs():
     c = config["metalearning"]["transfer"]
-    return [f"{METALEARNING_DIR}/transfer/{activation}/seed{seed}.json"
-            for activation in c["activations"] for seed in c["seeds"]]
+    return [
+        f"{METALEARNING_DIR}/transfer/{activation}/seed{seed}.json"
+        for activation in c["activations"]
+        for seed in c["seeds"]
+    ]
 
 
 def metalearning_outputs():
@@ -501,18 +596,35 @@ def section_files(kind):
 
 # Every switch whose other settings some rule knows how to run (the sensitivity section may list
 # only these; a switch listed elsewhere would add no jobs).
-RUNNABLE_SWITCHES = {"classification.protocol", "dataset_section.tsne.method", LOTTERY_SCORE_SWITCH,
-                     METALEARNING_LR_SWITCH, *METALEARNING_ACTIVATION_SWITCHES, *SSL_SWITCHES,
-                     DOUBLE_DESCENT_DEPTH_SWITCH, POOLING_TRAIN_SETS_SWITCH}
+RUNNABLE_SWITCHES = {
+    "classification.protocol",
+    "dataset_section.tsne.method",
+    LOTTERY_SCORE_SWITCH,
+    METALEARNING_LR_SWITCH,
+    *METALEARNING_ACTIVATION_SWITCHES,
+    *SSL_SWITCHES,
+    DOUBLE_DESCENT_DEPTH_SWITCH,
+    POOLING_TRAIN_SETS_SWITCH,
+}
 for switch in config["sensitivity"]:
     if switch not in RUNNABLE_SWITCHES:
-        raise ConfigError(f"config error at 'sensitivity.{switch}': no rule runs this switch's other settings; "
-                          f"switches that can be run: {', '.join(sorted(RUNNABLE_SWITCHES))}")
+        raise ConfigError(
+            f"config error at 'sensitivity.{switch}': no rule runs this switch's other settings; "
+            f"switches that can be run: {', '.join(sorted(RUNNABLE_SWITCHES))}"
+        )
+
 
 def section_outputs():
     """Every section's report files: what the review waits for."""
-    return (dataset_section_outputs() + classification_outputs() + lottery_outputs()
-            + double_descent_outputs() + metalearning_outputs() + ssl_outputs() + pooling_outputs())
+    return (
+        dataset_section_outputs()
+        + classification_outputs()
+        + lottery_outputs()
+        + double_descent_outputs()
+        + metalearning_outputs()
+        + ssl_outputs()
+        + pooling_outputs()
+    )
 
 
 # The figure or table each claim of the review links to.

@@ -13,18 +13,18 @@ wildcard_constraints:
 rule generate_dataset:
     output:
         dataset_path("{dataset}"),
-    params:
-        generator=lambda wc: generator_args(wc.dataset),
     log:
         f"{LOGS}/data/{{dataset}}/original.log",
     benchmark:
         f"{BENCHMARKS}/data/{{dataset}}/original.tsv"
+    conda:
+        "../envs/pipeline.yaml"
     threads: 1
     resources:
         mem_mb=lambda wc: dataset_mem_mb(wc.dataset),
         runtime=10,
-    conda:
-        "../envs/pipeline.yaml"
+    params:
+        generator=lambda wc: generator_args(wc.dataset),
     script:
         "../scripts/generate_dataset.py"
 
@@ -34,18 +34,18 @@ rule make_variant:
         dataset_path("{dataset}"),
     output:
         dataset_path("{dataset}", "{variant}"),
-    params:
-        variant=lambda wc: config["variants"][wc.variant],
     log:
         f"{LOGS}/data/{{dataset}}/{{variant}}.log",
     benchmark:
         f"{BENCHMARKS}/data/{{dataset}}/{{variant}}.tsv"
+    conda:
+        "../envs/pipeline.yaml"
     threads: 1
     resources:
         mem_mb=lambda wc: dataset_mem_mb(wc.dataset),
         runtime=10,
-    conda:
-        "../envs/pipeline.yaml"
+    params:
+        variant=lambda wc: config["variants"][wc.variant],
     script:
         "../scripts/make_variant.py"
 
@@ -67,12 +67,12 @@ rule dataset_summary:
         f"{LOGS}/dataset/dataset_summary.log",
     benchmark:
         f"{BENCHMARKS}/dataset/dataset_summary.tsv"
+    conda:
+        "../envs/pipeline.yaml"
     threads: 1
     resources:
         mem_mb=2000,
         runtime=10,
-    conda:
-        "../envs/pipeline.yaml"
     script:
         "../scripts/summarize_datasets.py"
 
@@ -86,19 +86,19 @@ rule figure1_construction:
             subcategory="Construction",
             labels={"figure": "Figure 1", "panel": "construction steps"},
         ),
-    params:
-        generator=generator_args(DATASET_SECTION["dataset"]),
-        example=DATASET_SECTION["construction_example"],
     log:
         f"{LOGS}/dataset/figure1_construction.log",
     benchmark:
         f"{BENCHMARKS}/dataset/figure1_construction.tsv"
+    conda:
+        "../envs/pipeline.yaml"
     threads: 1
     resources:
         mem_mb=2000,
         runtime=10,
-    conda:
-        "../envs/pipeline.yaml"
+    params:
+        generator=generator_args(DATASET_SECTION["dataset"]),
+        example=DATASET_SECTION["construction_example"],
     script:
         "../scripts/plot_construction.py"
 
@@ -122,19 +122,19 @@ rule plot_examples:
             subcategory="Datasets and variants",
             labels={"result": "one sample under each variant"},
         ),
-    params:
-        per_class=DATASET_SECTION["examples_per_class"],
-        variant_names=DATASET_SECTION["variants"],
     log:
         f"{LOGS}/dataset/plot_examples.log",
     benchmark:
         f"{BENCHMARKS}/dataset/plot_examples.tsv"
+    conda:
+        "../envs/pipeline.yaml"
     threads: 1
     resources:
         mem_mb=2000,
         runtime=10,
-    conda:
-        "../envs/pipeline.yaml"
+    params:
+        per_class=DATASET_SECTION["examples_per_class"],
+        variant_names=DATASET_SECTION["variants"],
     script:
         "../scripts/plot_examples.py"
 
@@ -147,8 +147,10 @@ rule figure3_tsne:
         section_dataset(),
     output:
         embedding=f"{DATASET_DIR}/tsne_embedding.csv",
-        alternatives=[f"{DATASET_DIR}/tsne_method_{method}/tsne_embedding.csv"
-                      for method in switch_settings("dataset_section.tsne.method")[1:]],
+        alternatives=[
+            f"{DATASET_DIR}/tsne_method_{method}/tsne_embedding.csv"
+            for method in switch_settings("dataset_section.tsne.method")[1:]
+        ],
         claims=f"{DATASET_DIR}/tsne_claims.csv",
         sensitivity=f"{DATASET_DIR}/tsne_sensitivity.csv",
         snippet=f"{DATASET_DIR}/figure3_tsne.rst",
@@ -159,20 +161,20 @@ rule figure3_tsne:
             subcategory="Figure 3: t-SNE",
             labels={"figure": "Figure 3b", "panel": "t-SNE of MNIST-1D"},
         ),
-    params:
-        tsne=DATASET_SECTION["tsne"],
-        methods=switch_settings("dataset_section.tsne.method"),  # configured method first
-        claims=CLAIMS,
     log:
         f"{LOGS}/dataset/figure3_tsne.log",
     benchmark:
         f"{BENCHMARKS}/dataset/figure3_tsne.tsv"
+    conda:
+        "../envs/pipeline.yaml"
     threads: 2
     resources:
         mem_mb=4000,
         runtime=30,
-    conda:
-        "../envs/pipeline.yaml"
+    params:
+        tsne=DATASET_SECTION["tsne"],
+        methods=switch_settings("dataset_section.tsne.method"),  # configured method first
+        claims=CLAIMS,
     script:
         "../scripts/plot_tsne.py"
 
@@ -190,19 +192,19 @@ rule pixel_baselines:
             subcategory="Pixel-space baselines",
             labels={"table": "kNN and logistic regression"},
         ),
-    params:
-        neighbors=DATASET_SECTION["knn_neighbors"],
-        linear_probe=config["linear_probe"],
-        claims=CLAIMS,
     log:
         f"{LOGS}/dataset/pixel_baselines.log",
     benchmark:
         f"{BENCHMARKS}/dataset/pixel_baselines.tsv"
+    conda:
+        "../envs/pipeline.yaml"
     threads: 2
     resources:
         mem_mb=2000,
         runtime=10,
-    conda:
-        "../envs/pipeline.yaml"
+    params:
+        neighbors=DATASET_SECTION["knn_neighbors"],
+        linear_probe=config["linear_probe"],
+        claims=CLAIMS,
     script:
         "../scripts/pixel_baselines.py"

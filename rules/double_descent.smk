@@ -15,27 +15,27 @@ rule train_double_descent:
         lambda wc: dataset_path(DOUBLE_DESCENT["dataset"], DOUBLE_DESCENT["series"][wc.series]["variant"]),
     output:
         f"{DOUBLE_DESCENT_DIR}/{{depth}}{{series}}/width{{width}}/seed{{seed}}/metrics.json",
+    log:
+        f"{LOGS}/double_descent/{{depth}}{{series}}/width{{width}}/seed{{seed}}.log",
+    benchmark:
+        f"{BENCHMARKS}/double_descent/{{depth}}{{series}}/width{{width}}/seed{{seed}}.tsv"
     wildcard_constraints:
         depth=switch_dir_pattern([DOUBLE_DESCENT_DEPTH_SWITCH]),
         series=name_pattern(DOUBLE_DESCENT["series"]),
         width=r"\d+",
         seed=r"\d+",
-    params:
-        series=lambda wc: DOUBLE_DESCENT["series"][wc.series],
-        mlp_hidden_layers=double_descent_mlp_hidden_layers,
-        training={k: DOUBLE_DESCENT[k] for k in ("epochs", "batch_size", "lr", "momentum")},
-        device=config["device"],
-    log:
-        f"{LOGS}/double_descent/{{depth}}{{series}}/width{{width}}/seed{{seed}}.log",
-    benchmark:
-        f"{BENCHMARKS}/double_descent/{{depth}}{{series}}/width{{width}}/seed{{seed}}.tsv"
+    conda:
+        "../envs/pipeline.yaml"
     threads: 1
     resources:
         mem_mb=2000,
         runtime=lambda wc: 60 if DOUBLE_DESCENT["series"][wc.series]["model"] == "cnn" else 20,
         gpu=0,  # a GPU cluster profile raises this with set-resources
-    conda:
-        "../envs/pipeline.yaml"
+    params:
+        series=lambda wc: DOUBLE_DESCENT["series"][wc.series],
+        mlp_hidden_layers=double_descent_mlp_hidden_layers,
+        training={k: DOUBLE_DESCENT[k] for k in ("epochs", "batch_size", "lr", "momentum")},
+        device=config["device"],
     script:
         "../scripts/train_double_descent.py"
 
@@ -78,21 +78,21 @@ rule figure5:
             subcategory="Ablations",
             labels={"figure": "ablation", "panel": "MSE vs cross-entropy"},
         ),
+    log:
+        f"{LOGS}/double_descent/figure5.log",
+    benchmark:
+        f"{BENCHMARKS}/double_descent/figure5.tsv"
+    conda:
+        "../envs/pipeline.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
     params:
         runs=double_descent_run_keys(),
         settings=DOUBLE_DESCENT,
         test_samples=dataset_test_samples(DOUBLE_DESCENT["dataset"]),
         claims=CLAIMS,
         mlp_hidden_layers=switch_settings(DOUBLE_DESCENT_DEPTH_SWITCH),  # configured setting first
-    log:
-        f"{LOGS}/double_descent/figure5.log",
-    benchmark:
-        f"{BENCHMARKS}/double_descent/figure5.tsv"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=10,
-    conda:
-        "../envs/pipeline.yaml"
     script:
         "../scripts/figure5.py"

@@ -19,11 +19,24 @@ rule lottery_chain:
     output:
         levels=lottery_chain_path("{schedule}", "{method}", "{seed}", "levels.csv", "{scoring}"),
         masks=lottery_chain_path("{schedule}", "{method}", "{seed}", "masks.npz", "{scoring}"),
+    log:
+        f"{LOGS}/lottery/{{scoring}}chains/{{schedule}}/{{method}}/seed{{seed}}.log",
+    benchmark:
+        f"{BENCHMARKS}/lottery/{{scoring}}chains/{{schedule}}/{{method}}/seed{{seed}}.tsv"
     wildcard_constraints:
         scoring=switch_dir_pattern([LOTTERY_SCORE_SWITCH]),  # empty for the configured score_weights
         schedule=name_pattern(LOTTERY["schedules"]),
         method="magnitude|random",
         seed=r"\d+",
+    priority: 50  # the longest jobs, and the asymptotic runs wait for them: start them first
+    conda:
+        "../envs/pipeline.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        # about 5 s per level at paper scale on one CPU core
+        runtime=lambda wc: 10 + LOTTERY["schedules"][wc.schedule]["levels"] // 6,
+        gpu=0,  # a GPU cluster profile raises this with set-resources
     params:
         schedule=lambda wc: LOTTERY["schedules"][wc.schedule],
         hidden=LOTTERY["hidden"],
@@ -31,19 +44,6 @@ rule lottery_chain:
         checkpoint_every=LOTTERY["chain"]["checkpoint_every"],
         score_weights=lottery_score_weights,
         device=config["device"],
-    log:
-        f"{LOGS}/lottery/{{scoring}}chains/{{schedule}}/{{method}}/seed{{seed}}.log",
-    benchmark:
-        f"{BENCHMARKS}/lottery/{{scoring}}chains/{{schedule}}/{{method}}/seed{{seed}}.tsv"
-    threads: 1
-    priority: 50  # the longest jobs, and the asymptotic runs wait for them: start them first
-    resources:
-        mem_mb=2000,
-        # about 5 s per level at paper scale on one CPU core
-        runtime=lambda wc: 10 + LOTTERY["schedules"][wc.schedule]["levels"] // 6,
-        gpu=0,  # a GPU cluster profile raises this with set-resources
-    conda:
-        "../envs/pipeline.yaml"
     script:
         "../scripts/lottery_chain.py"
 
@@ -53,26 +53,26 @@ rule lottery_asymptotic_dense:
         data=lambda wc: dataset_path(LOTTERY["asymptotic"]["dataset"], wc.variant),
     output:
         f"{LOTTERY_DIR}/asymptotic/{{variant}}/dense/init{{init_seed}}.json",
+    log:
+        f"{LOGS}/lottery/asymptotic/{{variant}}/dense/init{{init_seed}}.log",
+    benchmark:
+        f"{BENCHMARKS}/lottery/asymptotic/{{variant}}/dense/init{{init_seed}}.tsv"
     wildcard_constraints:
         variant=name_pattern(LOTTERY["asymptotic"]["variants"]),
         init_seed=r"\d+",
+    conda:
+        "../envs/pipeline.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=20,
+        gpu=0,  # a GPU cluster profile raises this with set-resources
     params:
         hidden=LOTTERY["hidden"],
         ticket_level=LOTTERY["ticket_level"],
         training={k: LOTTERY["asymptotic"][k] for k in ("steps", "batch_size", "lr", "eval_every")},
         average_last_steps=LOTTERY["asymptotic"]["average_last_steps"],
         device=config["device"],
-    log:
-        f"{LOGS}/lottery/asymptotic/{{variant}}/dense/init{{init_seed}}.log",
-    benchmark:
-        f"{BENCHMARKS}/lottery/asymptotic/{{variant}}/dense/init{{init_seed}}.tsv"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=20,
-        gpu=0,  # a GPU cluster profile raises this with set-resources
-    conda:
-        "../envs/pipeline.yaml"
     script:
         "../scripts/lottery_asymptotic.py"
 
@@ -83,16 +83,16 @@ use rule lottery_asymptotic_dense as lottery_asymptotic_masked with:
         masks=lottery_asymptotic_masks,
     output:
         f"{LOTTERY_DIR}/{{scoring}}asymptotic/{{variant}}/{{network}}/seed{{seed}}_init{{init_seed}}.json",
+    log:
+        f"{LOGS}/lottery/{{scoring}}asymptotic/{{variant}}/{{network}}/seed{{seed}}_init{{init_seed}}.log",
+    benchmark:
+        f"{BENCHMARKS}/lottery/{{scoring}}asymptotic/{{variant}}/{{network}}/seed{{seed}}_init{{init_seed}}.tsv"
     wildcard_constraints:
         scoring=switch_dir_pattern([LOTTERY_SCORE_SWITCH]),  # empty for the configured score_weights
         variant=name_pattern(LOTTERY["asymptotic"]["variants"]),
         network="lottery|random",
         seed=r"\d+",
         init_seed=r"\d+",
-    log:
-        f"{LOGS}/lottery/{{scoring}}asymptotic/{{variant}}/{{network}}/seed{{seed}}_init{{init_seed}}.log",
-    benchmark:
-        f"{BENCHMARKS}/lottery/{{scoring}}asymptotic/{{variant}}/{{network}}/seed{{seed}}_init{{init_seed}}.tsv"
 
 
 rule figure4:
@@ -149,25 +149,27 @@ rule figure4:
             subcategory="Ablations",
             labels={"figure": "ablation", "panel": "sparsity pattern with new weights"},
         ),
+    log:
+        f"{LOGS}/lottery/figure4.log",
+    benchmark:
+        f"{BENCHMARKS}/lottery/figure4.tsv"
+    conda:
+        "../envs/pipeline.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=10,
     params:
         chains=lottery_chain_keys(),
         panels=lottery_panel_variants(),
         # per score_weights setting (the configured one first): the paper chains and asymptotic
         # runs its claims come from
-        scoring={setting: {"chains": lottery_paper_chains(setting), "asymptotic": lottery_asymptotic_runs(setting)}
-                 for setting in LOTTERY_SCORE_SETTINGS},
+        scoring={
+            setting: {"chains": lottery_paper_chains(setting), "asymptotic": lottery_asymptotic_runs(setting)}
+            for setting in LOTTERY_SCORE_SETTINGS
+        },
         score_switch=LOTTERY_SCORE_SWITCH,
         settings=LOTTERY,
         claims=CLAIMS,
-    log:
-        f"{LOGS}/lottery/figure4.log",
-    benchmark:
-        f"{BENCHMARKS}/lottery/figure4.tsv"
-    threads: 1
-    resources:
-        mem_mb=4000,
-        runtime=10,
-    conda:
-        "../envs/pipeline.yaml"
     script:
         "../scripts/figure4.py"

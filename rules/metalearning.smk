@@ -24,20 +24,20 @@ rule metalearn_lr:
         dataset_path(METALEARNING["learning_rate"]["dataset"]),
     output:
         f"{METALEARNING_DIR}/learning_rate/lr{{lr}}.csv",
-    wildcard_constraints:
-        lr=name_pattern(re.escape(name) for name in metalearning_lr_names()),
-    params:
-        settings=METALEARNING["learning_rate"],
     log:
         f"{LOGS}/metalearning/learning_rate/lr{{lr}}.log",
     benchmark:
         f"{BENCHMARKS}/metalearning/learning_rate/lr{{lr}}.tsv"
+    wildcard_constraints:
+        lr=name_pattern(re.escape(name) for name in metalearning_lr_names()),
+    conda:
+        "../envs/pipeline.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
-    conda:
-        "../envs/pipeline.yaml"
+    params:
+        settings=METALEARNING["learning_rate"],
     script:
         "../scripts/metalearn_lr.py"
 
@@ -49,21 +49,21 @@ rule metalearn_activation:
         history=f"{METALEARNING_DIR}/activation/{{setting}}learned/history.csv",
         shapes=f"{METALEARNING_DIR}/activation/{{setting}}learned/shapes.npz",
         network=f"{METALEARNING_DIR}/activation/{{setting}}learned/activation_net.npz",
-    wildcard_constraints:
-        setting=switch_dir_pattern(METALEARNING_ACTIVATION_SWITCHES),
-    params:
-        settings=metalearning_activation_settings,
     log:
         f"{LOGS}/metalearning/activation/{{setting}}learned.log",
     benchmark:
         f"{BENCHMARKS}/metalearning/activation/{{setting}}learned.tsv"
+    wildcard_constraints:
+        setting=switch_dir_pattern(METALEARNING_ACTIVATION_SWITCHES),
     priority: 50  # the longest job of the pipeline: start it first
+    conda:
+        "../envs/pipeline.yaml"
     threads: 1
     resources:
         mem_mb=6000 if DEEP_ACTIVATION_NET else 4000,
         runtime=300 if DEEP_ACTIVATION_NET else 90,
-    conda:
-        "../envs/pipeline.yaml"
+    params:
+        settings=metalearning_activation_settings,
     script:
         "../scripts/metalearn_activation.py"
 
@@ -73,21 +73,21 @@ rule activation_baseline:
         dataset_path(METALEARNING["activation"]["dataset"]),
     output:
         f"{METALEARNING_DIR}/activation/{{setting}}baselines/{{baseline}}.csv",
-    wildcard_constraints:
-        setting=switch_dir_pattern(METALEARNING_ACTIVATION_SWITCHES),
-        baseline=name_pattern(METALEARNING["activation"]["baselines"]),
-    params:
-        settings=metalearning_activation_settings,
     log:
         f"{LOGS}/metalearning/activation/{{setting}}baselines/{{baseline}}.log",
     benchmark:
         f"{BENCHMARKS}/metalearning/activation/{{setting}}baselines/{{baseline}}.tsv"
+    wildcard_constraints:
+        setting=switch_dir_pattern(METALEARNING_ACTIVATION_SWITCHES),
+        baseline=name_pattern(METALEARNING["activation"]["baselines"]),
+    conda:
+        "../envs/pipeline.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=20,
-    conda:
-        "../envs/pipeline.yaml"
+    params:
+        settings=metalearning_activation_settings,
     script:
         "../scripts/activation_baseline.py"
 
@@ -98,24 +98,24 @@ rule transfer_activation:
         network=lambda wc: LEARNED_ACTIVATION if wc.activation == "learned" else [],
     output:
         f"{METALEARNING_DIR}/transfer/{{activation}}/seed{{seed}}.json",
-    wildcard_constraints:
-        activation=name_pattern(METALEARNING["transfer"]["activations"]),
-        seed=r"\d+",
-    params:
-        training={k: config["classification"][k] for k in ("steps", "batch_size", "lr", "eval_every")},
-        elu_weight=METALEARNING["activation"]["elu_weight"],
-        device=config["device"],
     log:
         f"{LOGS}/metalearning/transfer/{{activation}}/seed{{seed}}.log",
     benchmark:
         f"{BENCHMARKS}/metalearning/transfer/{{activation}}/seed{{seed}}.tsv"
+    wildcard_constraints:
+        activation=name_pattern(METALEARNING["transfer"]["activations"]),
+        seed=r"\d+",
+    conda:
+        "../envs/pipeline.yaml"
     threads: 1
     resources:
         mem_mb=2000,
         runtime=20,
         gpu=0,  # a GPU cluster profile raises this with set-resources
-    conda:
-        "../envs/pipeline.yaml"
+    params:
+        training={k: config["classification"][k] for k in ("steps", "batch_size", "lr", "eval_every")},
+        elu_weight=METALEARNING["activation"]["elu_weight"],
+        device=config["device"],
     script:
         "../scripts/transfer_activation.py"
 
@@ -142,21 +142,21 @@ rule figure6:
             labels={"figure": "Figure 6", "panel": "learning rate and meta-loss"},
         ),
         sensitivity=f"{METALEARNING_DIR}/learning_rate_sensitivity.csv",
+    log:
+        f"{LOGS}/metalearning/figure6.log",
+    benchmark:
+        f"{BENCHMARKS}/metalearning/figure6.tsv"
+    conda:
+        "../envs/pipeline.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
     params:
         paper_lrs=metalearning_lr_names(["initial_lrs"]),
         switch=METALEARNING_LR_SWITCH,
         initial_weights=config_value(METALEARNING_LR_SWITCH),
         claims=CLAIMS,
-    log:
-        f"{LOGS}/metalearning/figure6.log",
-    benchmark:
-        f"{BENCHMARKS}/metalearning/figure6.tsv"
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=5,
-    conda:
-        "../envs/pipeline.yaml"
     script:
         "../scripts/figure6.py"
 
@@ -165,8 +165,9 @@ rule figure7:
     input:
         histories=metalearning_activation_runs("history.csv"),
         shapes=metalearning_activation_runs("shapes.npz"),
-        baselines=[path for _, _, folder in metalearning_activation_variants()
-                   for path in metalearning_baseline_runs(folder)],
+        baselines=[
+            path for _, _, folder in metalearning_activation_variants() for path in metalearning_baseline_runs(folder)
+        ],
         transfer=metalearning_transfer_runs(),
     output:
         claims=f"{METALEARNING_DIR}/activation_claims.csv",
@@ -194,25 +195,28 @@ rule figure7:
             labels={"table": "transfer to Table 1's MLP"},
         ),
         sensitivity=f"{METALEARNING_DIR}/activation_sensitivity.csv",
-    params:
-        # (switch, setting) of each input's setting, in input order: the configured one is (None, None)
-        variants=[(switch, setting) for switch, setting, _ in metalearning_activation_variants()],
-        configured={switch: config_value(switch) for switch in METALEARNING_ACTIVATION_SWITCHES},
-        switches={switch: switch_settings(switch) for switch in config["sensitivity"]
-                  if switch in METALEARNING_ACTIVATION_SWITCHES},
-        baselines=METALEARNING["activation"]["baselines"],
-        final_outer_steps=METALEARNING["activation"]["final_outer_steps"],
-        test_samples=METALEARNING["activation"]["test_samples"],
-        claims=CLAIMS,
     log:
         f"{LOGS}/metalearning/figure7.log",
     benchmark:
         f"{BENCHMARKS}/metalearning/figure7.tsv"
+    conda:
+        "../envs/pipeline.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=5,
-    conda:
-        "../envs/pipeline.yaml"
+    params:
+        # (switch, setting) of each input's setting, in input order: the configured one is (None, None)
+        variants=[(switch, setting) for switch, setting, _ in metalearning_activation_variants()],
+        configured={switch: config_value(switch) for switch in METALEARNING_ACTIVATION_SWITCHES},
+        switches={
+            switch: switch_settings(switch)
+            for switch in config["sensitivity"]
+            if switch in METALEARNING_ACTIVATION_SWITCHES
+        },
+        baselines=METALEARNING["activation"]["baselines"],
+        final_outer_steps=METALEARNING["activation"]["final_outer_steps"],
+        test_samples=METALEARNING["activation"]["test_samples"],
+        claims=CLAIMS,
     script:
         "../scripts/figure7.py"

@@ -16,26 +16,26 @@ rule train_pooling:
         pooling_input,
     output:
         f"{POOLING_DIR}/{{train_sets}}{{pooling}}/n{{size}}/seed{{seed}}/metrics.json",
+    log:
+        f"{LOGS}/pooling/{{train_sets}}{{pooling}}/n{{size}}/seed{{seed}}.log",
+    benchmark:
+        f"{BENCHMARKS}/pooling/{{train_sets}}{{pooling}}/n{{size}}/seed{{seed}}.tsv"
     wildcard_constraints:
         train_sets=switch_dir_pattern([POOLING_TRAIN_SETS_SWITCH]),
         pooling=name_pattern(POOLING["poolings"]),
         size=r"\d+",
         seed=r"\d+",
-    params:
-        train_sets=pooling_train_sets,
-        training={k: POOLING[k] for k in ("steps", "batch_size", "lr", "eval_every")},
-        device=config["device"],
-    log:
-        f"{LOGS}/pooling/{{train_sets}}{{pooling}}/n{{size}}/seed{{seed}}.log",
-    benchmark:
-        f"{BENCHMARKS}/pooling/{{train_sets}}{{pooling}}/n{{size}}/seed{{seed}}.tsv"
+    conda:
+        "../envs/pipeline.yaml"
     threads: 1
     resources:
         mem_mb=2000,
         runtime=15,
         gpu=0,  # a GPU cluster profile raises this with set-resources
-    conda:
-        "../envs/pipeline.yaml"
+    params:
+        train_sets=pooling_train_sets,
+        training={k: POOLING[k] for k in ("steps", "batch_size", "lr", "eval_every")},
+        device=config["device"],
     script:
         "../scripts/train_pooling.py"
 
@@ -63,20 +63,20 @@ rule figure9:
             subcategory="Figure 9",
             labels={"figure": "Figure 9", "panel": "curves and final accuracy"},
         ),
+    log:
+        f"{LOGS}/pooling/figure9.log",
+    benchmark:
+        f"{BENCHMARKS}/pooling/figure9.tsv"
+    conda:
+        "../envs/pipeline.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
     params:
         runs=pooling_run_keys(),
         curve_sizes=POOLING["curve_sizes"],
         claims=CLAIMS,
         train_sets=switch_settings(POOLING_TRAIN_SETS_SWITCH),  # configured setting first
-    log:
-        f"{LOGS}/pooling/figure9.log",
-    benchmark:
-        f"{BENCHMARKS}/pooling/figure9.tsv"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=10,
-    conda:
-        "../envs/pipeline.yaml"
     script:
         "../scripts/figure9.py"

@@ -17,19 +17,19 @@ rule review_claims:
             subcategory="Did it reproduce?",
             labels={"table": "every claim and its verdict"},
         ),
-    params:
-        claims=CLAIMS,
-        figures=CLAIM_FIGURES,
     log:
         f"{LOGS}/review/claims.log",
     benchmark:
         f"{BENCHMARKS}/review/claims.tsv"
+    conda:
+        "../envs/pipeline.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=5,
-    conda:
-        "../envs/pipeline.yaml"
+    params:
+        claims=CLAIMS,
+        figures=CLAIM_FIGURES,
     script:
         "../scripts/review_claims.py"
 
@@ -50,12 +50,12 @@ rule review_deviations:
         f"{LOGS}/review/deviations.log",
     benchmark:
         f"{BENCHMARKS}/review/deviations.tsv"
+    conda:
+        "../envs/pipeline.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=5,
-    conda:
-        "../envs/pipeline.yaml"
     script:
         "../scripts/review_deviations.py"
 
@@ -74,21 +74,21 @@ rule provenance:
             subcategory="Provenance and cost",
             labels={"table": "commit, config, versions, hardware, cost per section"},
         ),
+    log:
+        f"{LOGS}/review/provenance.log",
+    benchmark:
+        f"{BENCHMARKS}/review/provenance.tsv"
+    conda:
+        "../envs/pipeline.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
     params:
         config=config,
         basedir=workflow.basedir,
         benchmarks=BENCHMARKS,
         sections=SECTION_OF_BENCHMARK_FOLDER,
-    log:
-        f"{LOGS}/review/provenance.log",
-    benchmark:
-        f"{BENCHMARKS}/review/provenance.tsv"
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=5,
-    conda:
-        "../envs/pipeline.yaml"
     script:
         "../scripts/provenance.py"
 
@@ -113,11 +113,11 @@ rule review_sensitivity:
         f"{LOGS}/review/sensitivity.log",
     benchmark:
         f"{BENCHMARKS}/review/sensitivity.tsv"
+    conda:
+        "../envs/pipeline.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=5,
-    conda:
-        "../envs/pipeline.yaml"
     script:
         "../scripts/review_sensitivity.py"

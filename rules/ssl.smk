@@ -18,26 +18,26 @@ rule train_ssl:
     output:
         metrics=f"{SSL_DIR}/{{ssl_setting}}{{loss}}/head{{head}}/seed{{seed}}/metrics.json",
         representation=f"{SSL_DIR}/{{ssl_setting}}{{loss}}/head{{head}}/seed{{seed}}/output_representation.npz",
+    log:
+        f"{LOGS}/ssl/{{ssl_setting}}{{loss}}/head{{head}}/seed{{seed}}.log",
+    benchmark:
+        f"{BENCHMARKS}/ssl/{{ssl_setting}}{{loss}}/head{{head}}/seed{{seed}}.tsv"
     wildcard_constraints:
         ssl_setting=switch_dir_pattern(SSL_SWITCHES),
         loss=name_pattern(SSL["losses"]),
         head=r"\d",
         seed=r"\d+",
-    params:
-        settings=ssl_settings,
-        linear_probe=ssl_linear_probe,
-        device=config["device"],
-    log:
-        f"{LOGS}/ssl/{{ssl_setting}}{{loss}}/head{{head}}/seed{{seed}}.log",
-    benchmark:
-        f"{BENCHMARKS}/ssl/{{ssl_setting}}{{loss}}/head{{head}}/seed{{seed}}.tsv"
+    conda:
+        "../envs/pipeline.yaml"
     threads: 1
     resources:
         mem_mb=3000,
         runtime=20,
         gpu=0,  # a GPU cluster profile raises this with set-resources
-    conda:
-        "../envs/pipeline.yaml"
+    params:
+        settings=ssl_settings,
+        linear_probe=ssl_linear_probe,
+        device=config["device"],
     script:
         "../scripts/train_ssl.py"
 
@@ -66,20 +66,20 @@ rule figure8:
             subcategory="Figure 8",
             labels={"figure": "Figure 8", "panel": "t-SNE and per-layer accuracy"},
         ),
+    log:
+        f"{LOGS}/ssl/figure8.log",
+    benchmark:
+        f"{BENCHMARKS}/ssl/figure8.tsv"
+    conda:
+        "../envs/pipeline.yaml"
+    threads: 2
+    resources:
+        mem_mb=3000,
+        runtime=15,
     params:
         tsne=SSL["tsne"],
         claims=CLAIMS,
         switches={switch: switch_settings(switch) for switch in SSL_SWITCHES},  # configured setting first
         test_samples=dataset_test_samples(SSL["dataset"]),  # what each probe's accuracy is measured on
-    log:
-        f"{LOGS}/ssl/figure8.log",
-    benchmark:
-        f"{BENCHMARKS}/ssl/figure8.tsv"
-    threads: 2
-    resources:
-        mem_mb=3000,
-        runtime=15,
-    conda:
-        "../envs/pipeline.yaml"
     script:
         "../scripts/figure8.py"

@@ -183,6 +183,12 @@ def test_lint_is_clean(workflow_copy):
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+def test_snakefmt_is_clean():
+    proc = subprocess.run([sys.executable, "-m", "snakefmt", "--check", "Snakefile", "rules"], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, f"run `snakefmt Snakefile rules`:\n{proc.stdout}{proc.stderr}"
+
+
 def test_classifier_job_rerun_gives_byte_identical_metrics(quick_run, tmp_path):
     workdir = own_copy(quick_run, tmp_path)
     path = workdir / "results" / "classification" / "shuffled" / "cnn" / "seed42" / "metrics.json"
