@@ -88,6 +88,7 @@ rule provenance:
         config=config,
         basedir=workflow.basedir,
         benchmarks=BENCHMARKS,
+        results=RESULTS,
         sections=SECTION_OF_BENCHMARK_FOLDER,
     script:
         "../scripts/provenance.py"

@@ -5,12 +5,13 @@ import pandas as pd
 import torch  # noqa: F401  (imported before start_job so that its thread count is set)
 
 from mnist1d_repro.io import load_dataset, save_csv
-from mnist1d_repro.jobs import start_job
+from mnist1d_repro.jobs import start_job, with_runtime_columns
 from mnist1d_repro.metalearning import activation_data, baseline_runs, experiment_from_settings
 
 log = start_job(snakemake)
 s = snakemake.params.settings
 train, test = activation_data(load_dataset(snakemake.input[0]), s["test_samples"])
 history = baseline_runs(experiment_from_settings(s), snakemake.wildcards.baseline, train, test, progress=log)
-save_csv(snakemake.output[0], pd.DataFrame(history).assign(activation=snakemake.wildcards.baseline))
+save_csv(snakemake.output[0], with_runtime_columns(pd.DataFrame(history).assign(activation=snakemake.wildcards.baseline),
+                                                 "cpu"))
 log("done")

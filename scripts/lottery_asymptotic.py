@@ -3,7 +3,7 @@ import numpy as np
 import torch
 
 from mnist1d_repro.io import load_arrays, load_dataset, save_json
-from mnist1d_repro.jobs import start_job
+from mnist1d_repro.jobs import runtime_record, start_job
 from mnist1d_repro.lottery import train_masked
 from mnist1d_repro.models import build_model
 from mnist1d_repro.training import TrainConfig, resolve_device, seed_everything, train_test_sets
@@ -31,6 +31,7 @@ history = train_masked(model, initial, masks, (x, y), eval_sets, cfg, progress=l
 
 late = [r["test_acc"] for r in history if r["step"] >= cfg.steps - params.average_last_steps]
 save_json(snakemake.output[0], {
+    "runtime": runtime_record(device),
     "variant": wc.variant, "network": network, "mask_seed": int(wc.seed) if masks else None,
     "init_seed": init_seed,
     "kept_fraction": 1.0 if masks is None else kept,

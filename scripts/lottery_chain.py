@@ -3,7 +3,7 @@ import pandas as pd
 import torch  # noqa: F401  (imported before start_job so that its thread count is set)
 
 from mnist1d_repro.io import load_dataset, save_arrays, save_csv
-from mnist1d_repro.jobs import start_job
+from mnist1d_repro.jobs import start_job, with_runtime_columns
 from mnist1d_repro.lottery import pruning_chain, sparsity_schedule
 from mnist1d_repro.models import build_model, count_parameters
 from mnist1d_repro.training import TrainConfig, resolve_device, seed_everything, train_test_sets
@@ -24,5 +24,5 @@ log(f"{wc.method} chain, schedule {wc.schedule}: {len(sparsities)} levels to spa
 rows, masks = pruning_chain(model, wc.method, sparsities, (x, y), eval_sets, cfg, seed=seed, log=log,
                             score_weights=params.score_weights, checkpoint_every=params.checkpoint_every)
 save_arrays(snakemake.output.masks, masks)
-save_csv(snakemake.output.levels, pd.DataFrame(rows))
+save_csv(snakemake.output.levels, with_runtime_columns(pd.DataFrame(rows), device))
 log("done")

@@ -6,7 +6,7 @@ import pandas as pd
 import torch
 
 from mnist1d_repro.io import load_dataset, save_arrays, save_csv
-from mnist1d_repro.jobs import start_job
+from mnist1d_repro.jobs import start_job, with_runtime_columns
 from mnist1d_repro.metalearning import activation_data, experiment_from_settings, metalearn_activation
 
 log = start_job(snakemake)
@@ -18,7 +18,7 @@ log(f"activation network 1 -> {' -> '.join(map(str, s['activation_hidden']))} ->
     f"steps of {s['inner_steps']} inner steps; {len(train[1])} training, {len(test[1])} test samples; seeding "
     f"{experiment.seeding}, noise {experiment.noise_draw}, test noise {experiment.test_noise}")
 history, shapes, network = metalearn_activation(experiment, train, test, grid, s["snapshot_every"], progress=log)
-save_csv(snakemake.output.history, pd.DataFrame(history))
+save_csv(snakemake.output.history, with_runtime_columns(pd.DataFrame(history), "cpu"))
 steps = sorted(shapes)
 save_arrays(snakemake.output.shapes, {"grid": grid.numpy(), "outer_steps": np.array(steps),
                                       "values": np.stack([shapes[k] for k in steps])})

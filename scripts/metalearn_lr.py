@@ -6,7 +6,7 @@ import pandas as pd
 import torch  # noqa: F401  (imported before start_job so that its thread count is set)
 
 from mnist1d_repro.io import load_dataset, save_csv
-from mnist1d_repro.jobs import start_job
+from mnist1d_repro.jobs import start_job, with_runtime_columns
 from mnist1d_repro.metalearning import learning_rate_initial_weights, metalearn_learning_rate
 from mnist1d_repro.training import as_tensors
 
@@ -27,4 +27,4 @@ for kind, seed in inits:
         outer_steps=s["outer_steps"], outer_lr=s["outer_lr"], progress=log)
     runs.append(pd.DataFrame(history).assign(initial_lr=initial_lr, initial_weights=kind, init_seed=seed))
     log(f"initial weights {kind} {seed}: final learning rate {history[-1]['lr']:.4f}")
-save_csv(snakemake.output[0], pd.concat(runs, ignore_index=True))
+save_csv(snakemake.output[0], with_runtime_columns(pd.concat(runs, ignore_index=True), "cpu"))

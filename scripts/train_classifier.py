@@ -11,7 +11,7 @@ import pandas as pd
 import torch  # noqa: F401  (imported before start_job so that its thread count is set)
 
 from mnist1d_repro.io import load_dataset, save_csv, save_json
-from mnist1d_repro.jobs import start_job
+from mnist1d_repro.jobs import runtime_record, start_job
 from mnist1d_repro.models import build_model, count_parameters
 from mnist1d_repro.training import (TrainConfig, as_tensors, early_stopping_record, predict,
                                     resolve_device, seed_everything, train)
@@ -68,7 +68,7 @@ log(f"last step: test {last['test_acc']:.2f} %; early stopping at step {best['st
     f"test {best['test_acc']:.2f} %")
 curves = pd.concat([pd.DataFrame(full).assign(run="last_step"),
                     pd.DataFrame(stopped).assign(run="early_stopping")], ignore_index=True)
-save_json(snakemake.output.metrics, metrics)
+save_json(snakemake.output.metrics, {"runtime": runtime_record(device), **metrics})
 save_csv(snakemake.output.curves, curves)
 save_csv(snakemake.output.confusion, pd.DataFrame(confusion, columns=[f"pred_{i}" for i in range(10)])
          .assign(true=range(10)))

@@ -3,7 +3,7 @@ import torch  # noqa: F401  (imported before start_job so that its thread count 
 
 from mnist1d_repro.double_descent import job_train_config
 from mnist1d_repro.io import load_dataset, save_json
-from mnist1d_repro.jobs import start_job
+from mnist1d_repro.jobs import runtime_record, start_job
 from mnist1d_repro.models import build_model, count_parameters
 from mnist1d_repro.training import LOSSES, as_tensors, resolve_device, seed_everything, train
 
@@ -36,6 +36,7 @@ history = train(model, (x, y), eval_sets, cfg, loss_fn=LOSSES[series["loss"]], p
 
 final = history[-1]
 save_json(snakemake.output[0], {
+    "runtime": runtime_record(device),
     "series": wc.series, **series, "width": width, "mlp_hidden_layers": hidden_layers, "seed": seed,
     "parameters": count_parameters(model), "train_samples": len(y),
     "train_error": 100 - final["train_acc"], "test_error": 100 - final["test_acc"],

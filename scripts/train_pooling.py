@@ -3,7 +3,7 @@ generated dataset (pooling.train_sets per_size) or the first `size` samples of o
 import torch  # noqa: F401  (imported before start_job so that its thread count is set)
 
 from mnist1d_repro.io import load_dataset, save_json
-from mnist1d_repro.jobs import start_job
+from mnist1d_repro.jobs import runtime_record, start_job
 from mnist1d_repro.models import build_model, count_parameters
 from mnist1d_repro.pooling import job_data
 from mnist1d_repro.training import TrainConfig, as_tensors, evaluate, resolve_device, seed_everything, train
@@ -26,6 +26,7 @@ history = train(model, (x, y), {"test": (x_test, y_test)}, TrainConfig(**snakema
                 progress=log)
 train_loss, train_acc = evaluate(model, x, y)
 save_json(snakemake.output[0], {
+    "runtime": runtime_record(device),
     "pooling": wc.pooling, "train_size": size, "train_sets": train_sets, "test_size": len(y_test), "seed": seed,
     "parameters": count_parameters(model),
     "train_acc": train_acc, "test_acc": history[-1]["test_acc"],

@@ -6,7 +6,7 @@ import numpy as np
 import torch
 
 from mnist1d_repro.io import atomic_path, load_dataset, save_json
-from mnist1d_repro.jobs import start_job
+from mnist1d_repro.jobs import runtime_record, start_job
 from mnist1d_repro.ssl import SSL_LOSSES, SSLNetwork, augment, linear_probe, ssl_training_inputs
 from mnist1d_repro.training import TrainConfig, as_tensors, resolve_device, seed_everything, train
 
@@ -55,6 +55,7 @@ for layer, (train_h, test_h) in enumerate(zip(train_layers, test_layers)):
     log(f"linear probe after layer {layer} ({train_h.shape[1]} features): {accuracies[-1]:.1f} %")
 
 save_json(snakemake.output.metrics, {
+    "runtime": runtime_record(device),
     "loss": wc.loss, "head_layers": head, "seed": seed, "encoder_layers": 3,
     "train_data": settings["train_data"], "ssl_samples": len(x_ssl), "probe_tol": snakemake.params.linear_probe["tol"],
     "info_nce": settings["info_nce"] if wc.loss == "info_nce" else None,

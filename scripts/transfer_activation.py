@@ -3,7 +3,7 @@ trained as in Table 1; reports the last step's test accuracy."""
 import torch  # noqa: F401  (imported before start_job so that its thread count is set)
 
 from mnist1d_repro.io import load_arrays, load_dataset, save_json
-from mnist1d_repro.jobs import start_job
+from mnist1d_repro.jobs import runtime_record, start_job
 from mnist1d_repro.metalearning import activation_module, network_from_arrays
 from mnist1d_repro.models import build_model
 from mnist1d_repro.training import TrainConfig, resolve_device, seed_everything, train, train_test_sets
@@ -19,5 +19,5 @@ activation = activation_module(wc.activation, learned, params.elu_weight)
 model = build_model("mlp", length=x.shape[1], activation=activation).to(device)
 history = train(model, (x, y), eval_sets, TrainConfig(**params.training), progress=log)
 last = history[-1]
-save_json(snakemake.output[0], {"activation": wc.activation, "seed": seed, "step": last["step"],
+save_json(snakemake.output[0], {"runtime": runtime_record(device), "activation": wc.activation, "seed": seed, "step": last["step"],
                                 "train_acc": last["train_acc"], "test_acc": last["test_acc"]})

@@ -86,3 +86,31 @@ def test_sensitivity_matrix_flags_verdicts_that_depend_on_a_switch():
     assert matrix.loc["d", "verdict"] == "claim not run"  # not "same verdict"
     # a verdict the noise leaves open under one setting is not a dependence on the choice
     assert matrix.loc["e", "verdict"] == "inconclusive under a setting"
+
+
+def test_a_training_result_records_where_it_ran_and_the_provenance_gathers_them(tmp_path):
+    import json
+
+    import pandas as pd
+    import torch
+
+    from mnist1d_repro.jobs import runtime_record, with_runtime_columns
+    from mnist1d_repro.review import runtime_records
+
+    record = runtime_record("cpu")
+    assert record["device"] == "cpu" and record["device_name"] is None
+    assert record["torch"] == torch.__version__ and record["threads"] == torch.get_num_threads()
+    assert record["cuda"] == torch.version.cuda
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "metrics.json").write_text(json.dumps({"runtime": record, "test_acc": 50.0}))
+    (tmp_path / "a" / "other.json").write_text(json.dumps({"runtime": {**record, "threads": 4}}))
+    (tmp_path / "a" / "no_record.json").write_text(json.dumps({"test_acc": 1.0}))
+    (tmp_path / "a" / "broken.json").write_text("{")
+    with_runtime_columns(pd.DataFrame({"level": [0, 1]}), "cpu").to_csv(tmp_path / "a" / "levels.csv", index=False)
+    pd.DataFrame({"x": [1]}).to_csv(tmp_path / "a" / "plain.csv", index=False)
+    found = runtime_records(tmp_path)
+    assert list(found["threads"]) == sorted([str(record["threads"]), "4"])
+    assert found["files"].sum() == 3 and set(found["device"]) == {"cpu"}
+    one = found[found["threads"] == str(record["threads"])].iloc[0]
+    assert one["files"] == 2 and one["torch"] == torch.__version__  # the JSON and the CSV agree
+    assert runtime_records(tmp_path / "nothing").empty

@@ -47,6 +47,27 @@ def start_job(smk) -> "JobLog":
     return job_log
 
 
+def runtime_record(device) -> dict:
+    """What a training job really ran on, for its metrics file: the resolved device (and the GPU's
+    name on CUDA), the torch, CUDA and cuDNN versions (None where absent) and torch's thread count."""
+    import torch
+
+    device = torch.device(device)
+    cuda = device.type == "cuda"
+    return {"device": str(device), "device_name": torch.cuda.get_device_name(device) if cuda else None,
+            "torch": torch.__version__, "cuda": torch.version.cuda,
+            "cudnn": torch.backends.cudnn.version() if torch.backends.cudnn.is_available() else None,
+            "threads": torch.get_num_threads()}
+
+
+RUNTIME_COLUMNS_PREFIX = "runtime_"  # a CSV result carries the record as columns runtime_<key>
+
+
+def with_runtime_columns(frame, device):
+    """A CSV result's rows with the job's runtime record as constant columns (runtime_device, ...)."""
+    return frame.assign(**{RUNTIME_COLUMNS_PREFIX + key: value for key, value in runtime_record(device).items()})
+
+
 class JobLog:
     """Timestamped progress lines, so ``tail -f`` on a log shows how far a job is."""
 

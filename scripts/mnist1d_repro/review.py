@@ -90,6 +90,39 @@ def hardware() -> dict:
     return facts
 
 
+RUNTIME_KEYS = ("device", "device_name", "torch", "cuda", "cudnn", "threads")
+
+
+def runtime_records(results) -> pd.DataFrame:
+    """Where the training results under ``results`` were computed: one row per distinct runtime
+    record (see jobs.runtime_record; "none" where a version is absent), with the number of result
+    files that hold it. A record is read from a JSON file's "runtime" entry or from a CSV's
+    runtime_<key> columns (first row); a table that gathers several jobs' rows counts once."""
+    import json
+
+    from .jobs import RUNTIME_COLUMNS_PREFIX
+
+    records = []
+    for path in sorted(Path(results).rglob("*.json")):
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict) and isinstance(data.get("runtime"), dict):
+            records.append({key: data["runtime"].get(key) for key in RUNTIME_KEYS})
+    for path in sorted(Path(results).rglob("*.csv")):
+        with open(path) as f:
+            if RUNTIME_COLUMNS_PREFIX + "device" not in f.readline():
+                continue
+        row = pd.read_csv(path, nrows=1).iloc[0]
+        records.append({key: None if pd.isna(row.get(RUNTIME_COLUMNS_PREFIX + key))
+                        else row[RUNTIME_COLUMNS_PREFIX + key] for key in RUNTIME_KEYS})
+    if not records:
+        return pd.DataFrame(columns=[*RUNTIME_KEYS, "files"])
+    frame = pd.DataFrame(records).map(lambda value: "none" if value is None else str(value))
+    return frame.groupby(list(RUNTIME_KEYS), sort=True).size().rename("files").reset_index()
+
+
 def _read(path) -> str:
     try:
         return Path(path).read_text()
