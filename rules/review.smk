@@ -88,7 +88,7 @@ rule provenance:
         config=config,
         basedir=workflow.basedir,
         benchmarks=BENCHMARKS,
-        results=RESULTS,
+        results=lambda wildcards, output: os.path.dirname(os.path.dirname(output.json)),  # the results folder
         sections=SECTION_OF_BENCHMARK_FOLDER,
     script:
         "../scripts/provenance.py"

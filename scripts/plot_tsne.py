@@ -1,5 +1,6 @@
-"""Figure 3b: t-SNE of all MNIST-1D samples in pixel space, with a cluster-quality verdict, under
-the configured t-SNE implementation and every other one the sensitivity section asks for."""
+"""Figure 3: t-SNE of MNIST (a) and of MNIST-1D (b) in pixel space, both embedded the same way and
+at the same sample count, with the verdict on their contrast in class silhouette, under the
+configured t-SNE implementation and every other one the sensitivity section asks for."""
 import time
 
 import matplotlib.pyplot as plt
@@ -12,45 +13,72 @@ from mnist1d_repro.io import load_dataset, save_csv
 from mnist1d_repro.jobs import start_job
 from mnist1d_repro.plotting import save_figure, scatter_by_class
 from mnist1d_repro.reporting import claims_table, sensitivity_table, verdict_sentence, write_caption_snippet
-from mnist1d_repro.tsne import tsne_embedding
+from mnist1d_repro.tsne import contrast, matched_sample, silhouette_with_error, tsne_embedding
+
+CLAIM = "tsne_no_clusters"
+
+
+def all_samples(path):
+    data = load_dataset(path)
+    x = np.concatenate([data["x"], data["x_test"]])
+    return x.reshape(len(x), -1), np.concatenate([data["y"], data["y_test"]]), data["spec"]
+
 
 log = start_job(snakemake)
-data = load_dataset(snakemake.input[0])
-x = np.concatenate([data["x"], data["x_test"]])
-y = np.concatenate([data["y"], data["y_test"]])
 params = snakemake.params.tsne
+x1d, y1d, _ = all_samples(snakemake.input.mnist1d)
+mnist_x, mnist_y, mnist_spec = all_samples(snakemake.input.mnist)
+mnist_x, mnist_y = matched_sample(mnist_x, mnist_y, len(y1d), params["seed"])
+datasets = {"MNIST": (mnist_x, mnist_y), "MNIST-1D": (x1d, y1d)}
 methods = snakemake.params.methods  # the configured method first, then the alternatives
 embeddings, silhouettes = {}, {}
 for method in methods:
-    log(f"t-SNE ({method}) of {len(x)} samples, perplexity {params['perplexity']}, seed {params['seed']}, "
-        f"{snakemake.threads} thread(s)")
-    start = time.perf_counter()
-    embeddings[method] = tsne_embedding(x, method, perplexity=params["perplexity"], seed=params["seed"],
-                                        threads=snakemake.threads)
-    silhouettes[method] = float(silhouette_score(embeddings[method], y))
-    log(f"{method}: {time.perf_counter() - start:.1f} s, class silhouette of the embedding {silhouettes[method]:.3f}")
-pixel_silhouette = float(silhouette_score(x, y))
-log(f"class silhouette in pixel space {pixel_silhouette:.3f}")
+    for name, (x, y) in datasets.items():
+        log(f"t-SNE ({method}) of {len(x)} {name} samples ({x.shape[1]} pixels), perplexity {params['perplexity']}, "
+            f"seed {params['seed']}, {snakemake.threads} thread(s)")
+        start = time.perf_counter()
+        embeddings[method, name] = tsne_embedding(x, method, perplexity=params["perplexity"], seed=params["seed"],
+                                                  threads=snakemake.threads)
+        silhouettes[method, name] = silhouette_with_error(embeddings[method, name], y)
+        log(f"{method}, {name}: {time.perf_counter() - start:.1f} s, class silhouette "
+            f"{silhouettes[method, name][0]:.3f} ± {silhouettes[method, name][1]:.3f}")
+pixel_silhouettes = {name: float(silhouette_score(x, y)) for name, (x, y) in datasets.items()}
+log(f"class silhouette in pixel space: {pixel_silhouettes}")
 
-for method, path in zip(methods, [snakemake.output.embedding, *snakemake.output.alternatives]):
-    save_csv(path, pd.DataFrame({"tsne_1": embeddings[method][:, 0], "tsne_2": embeddings[method][:, 1], "label": y}))
+alternatives = list(snakemake.output.alternatives)  # per other method: MNIST's, then MNIST-1D's
+paths = [list(snakemake.output.embeddings)] + [alternatives[i:i + 2] for i in range(0, len(alternatives), 2)]
+outputs = {(method, name): path for method, pair in zip(methods, paths) for name, path in zip(datasets, pair)}
+for (method, name), path in outputs.items():
+    y = datasets[name][1]
+    save_csv(path, pd.DataFrame({"tsne_1": embeddings[method, name][:, 0], "tsne_2": embeddings[method, name][:, 1],
+                                 "label": y}))
 
 configured = methods[0]
-fig, ax = plt.subplots(figsize=(6, 5.5))
-scatter_by_class(ax, embeddings[configured], y, legend_loc="center left", bbox_to_anchor=(1, 0.5))
-ax.set_title(f"t-SNE of MNIST-1D ({len(x)} samples, pixel space, {configured})\n"
-             f"class silhouette {silhouettes[configured]:.3f}", fontsize=10)
+fig, axes = plt.subplots(1, 2, figsize=(12, 5.5), layout="constrained")
+for ax, (panel, name) in zip(axes, (("a", "MNIST"), ("b", "MNIST-1D"))):
+    scatter_by_class(ax, embeddings[configured, name], datasets[name][1], legend_loc="center left",
+                     bbox_to_anchor=(1, 0.5))
+    ax.set_title(f"({panel}) t-SNE of {name} ({len(datasets[name][1])} samples, pixel space, {configured})\n"
+                 f"class silhouette {silhouettes[configured, name][0]:.3f}", fontsize=10)
+    if panel == "a":
+        ax.get_legend().remove()
 save_figure(fig, snakemake.output.figure)
 
-claims = {"tsne_no_clusters": load_claims(snakemake.params.claims, "dataset")["tsne_no_clusters"]}
-table = claims_table(claims, {"tsne_no_clusters": silhouettes[configured]})
+claims = {CLAIM: load_claims(snakemake.params.claims, "dataset")[CLAIM]}
+contrasts = {method: contrast(silhouettes[method, "MNIST"], silhouettes[method, "MNIST-1D"]) for method in methods}
+table = claims_table(claims, {CLAIM: contrasts[configured][0]}, se={CLAIM: contrasts[configured][1]})
 save_csv(snakemake.output.claims, table)
 save_csv(snakemake.output.sensitivity,
          sensitivity_table(claims, "dataset_section.tsne.method", configured,
-                           {method: {"tsne_no_clusters": value} for method, value in silhouettes.items()}))
-others = ", ".join(f"{value:.3f} with {method}" for method, value in silhouettes.items() if method != configured)
+                           {method: {CLAIM: value} for method, (value, _) in contrasts.items()},
+                           se={method: {CLAIM: se} for method, (_, se) in contrasts.items()}))
+silhouette_text = "; ".join(f"{name} {silhouettes[configured, name][0]:.3f} ± {silhouettes[configured, name][1]:.3f}"
+                            for name in datasets)
+others = ", ".join(f"{contrasts[method][0]:.3f} with {method}" for method in methods if method != configured)
 write_caption_snippet(snakemake.output.snippet, [
-    f"Class silhouette of the embedding ({configured}): {verdict_sentence(table.iloc[0])}",
-    f"For comparison, the silhouette in the 40-dimensional pixel space is {pixel_silhouette:.3f}"
-    + (f"; the embedding's is {others}." if others else "."),
+    f"MNIST: {mnist_spec['source']}; {len(mnist_y)} digits embedded (as many as MNIST-1D's samples).",
+    f"Class silhouette of the embeddings ({configured}): {silhouette_text}.",
+    f"MNIST minus MNIST-1D: {verdict_sentence(table.iloc[0])}" + (f" (the contrast is {others})" if others else ""),
+    "For comparison, the silhouette in pixel space: "
+    + ", ".join(f"{name} {value:.3f}" for name, value in pixel_silhouettes.items()) + ".",
 ])

@@ -148,7 +148,7 @@ def test_report_has_section_captions_and_measured_numbers(quick_run):
     snippet = (quick_run / "results" / "dataset" / "pixel_baselines.rst").read_text().splitlines()
     table = pd.read_csv(quick_run / "results" / "dataset" / "pixel_baselines.csv", keep_default_na=False,
                         na_values=[""])
-    assert len(snippet) == len(table) == 2
+    assert len(snippet) == len(table) == 3  # kNN and logistic on MNIST-1D, kNN on MNIST against it
     for line, (_, row) in zip(snippet, table.iterrows()):
         assert line.endswith(verdict_sentence(row)), (line, row["verdict"])
         assert f"**{row['verdict']}**" in line
@@ -181,6 +181,17 @@ def test_forced_rerun_gives_identical_data(quick_run, tmp_path):
 def test_lint_is_clean(workflow_copy):
     proc = run_snakemake(workflow_copy, "--lint", check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_a_local_mnist_copy_is_used_before_the_bundled_subset(workflow_copy):
+    from conftest import tiny_mnist
+
+    tiny_mnist(workflow_copy / "local_mnist", n_train=20, n_test=10)
+    (workflow_copy / "local_mnist.yaml").write_text("classification: {mnist: local_mnist}\n")
+    target = "results/data/external/mnist.npz"
+    with_copy = run_snakemake(workflow_copy, "-n", "-f", target, "--configfile", "config/quick.yaml", "local_mnist.yaml")
+    default = run_snakemake(workflow_copy, "-n", "-f", target, "--configfile", "config/quick.yaml")
+    assert "input: local_mnist" in with_copy.stdout and "local_mnist" not in default.stdout
 
 
 def test_snakefmt_is_clean():

@@ -132,3 +132,40 @@ def table1_claim_values(means: dict) -> dict:
     mnist_deep = [means[("mnist", m)] for m in ("mlp", "cnn", "gru") if ("mnist", m) in means]
     values["table1_mnist_deep"] = float(min(mnist_deep)) if mnist_deep else None
     return values
+
+
+def family_spread_gap(means: dict, errors: dict, models=("logistic", "mlp", "cnn", "gru")) -> tuple:
+    """How much more the model families differ on MNIST-1D than on MNIST: (best minus worst mean
+    test accuracy over ``models`` on the original MNIST-1D) minus (the same on MNIST), with its
+    standard error from the four cells involved; (None, None) unless every model ran on both."""
+    spreads, parts = [], []
+    for variant in ("original", "mnist"):
+        cells = {m: means.get((variant, m)) for m in models}
+        if any(value is None or not np.isfinite(value) for value in cells.values()):
+            return None, None
+        best, worst = max(cells, key=cells.get), min(cells, key=cells.get)
+        spreads.append(cells[best] - cells[worst])
+        parts += [errors.get((variant, best), 0.0), errors.get((variant, worst), 0.0)]
+    return float(spreads[0] - spreads[1]), float(np.sqrt(np.sum(np.square(parts))))
+
+
+def time_to_final_accuracy(curve: pd.DataFrame, band: float = 1.0) -> int:
+    """The first evaluated step at which the test accuracy comes within ``band`` points of its
+    value at the last step (``curve``: one run's step and test_acc)."""
+    curve = curve.sort_values("step", kind="stable")
+    final = float(curve["test_acc"].iloc[-1])
+    return int(curve.loc[curve["test_acc"] >= final - band, "step"].iloc[0])
+
+
+def cost_comparison(jobs: pd.DataFrame) -> pd.DataFrame:
+    """Per model and dataset, the cost of a Table 1 job, mean over seeds. ``jobs``: one row per
+    job with variant, model, parameters, steps_trained (every update of both runs), job_seconds
+    (its benchmark file's wall time) and final_step (time_to_final_accuracy of its whole-set run).
+    Seconds per step are job seconds over steps trained, start-up and evaluations included."""
+    jobs = jobs.assign(seconds_per_step=jobs["job_seconds"] / jobs["steps_trained"])
+    jobs = jobs.assign(seconds_to_final=jobs["seconds_per_step"] * jobs["final_step"])
+    return (jobs.groupby(["model", "variant"], sort=False)
+            .agg(parameters=("parameters", "first"), jobs=("job_seconds", "count"),
+                 job_seconds=("job_seconds", "mean"), ms_per_step=("seconds_per_step", lambda s: 1000 * s.mean()),
+                 step_to_final=("final_step", "mean"), seconds_to_final=("seconds_to_final", "mean"))
+            .reset_index())

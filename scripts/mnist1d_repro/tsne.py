@@ -28,3 +28,26 @@ def tsne_embedding(x, method: str = "opentsne", *, perplexity: float = 30.0, see
         return TSNE(n_components=2, perplexity=perplexity, metric=metric, init="pca",
                     random_state=seed, n_jobs=threads).fit_transform(x)
     raise ValueError(f"unknown t-SNE method {method!r}; expected one of {TSNE_METHODS}")
+
+
+def silhouette_with_error(embedding, labels) -> tuple[float, float]:
+    """The class silhouette of an embedding (the mean of the per-sample silhouettes) and its
+    standard error (their standard deviation / sqrt(samples))."""
+    from sklearn.metrics import silhouette_samples
+
+    values = silhouette_samples(np.asarray(embedding), np.asarray(labels))
+    return float(values.mean()), float(values.std(ddof=1) / np.sqrt(len(values)))
+
+
+def matched_sample(x, y, size: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """``size`` rows of (x, y) drawn at random with ``seed`` (all of them, in order, if there are
+    no more than ``size``), so that two datasets are embedded at the same sample count."""
+    if len(y) <= size:
+        return x, y
+    rows = np.sort(np.random.default_rng(seed).choice(len(y), size=size, replace=False))
+    return x[rows], y[rows]
+
+
+def contrast(first: tuple[float, float], second: tuple[float, float]) -> tuple[float, float]:
+    """(value, standard error) of first minus second, two independent (value, error) pairs."""
+    return first[0] - second[0], float(np.hypot(first[1], second[1]))
