@@ -19,8 +19,8 @@ rule import_mnist:
         "../envs/pipeline.yaml"
     threads: 1
     resources:
-        mem_mb=4000,
-        runtime=10,
+        mem_mb=attempt_scaled(4000),
+        runtime=attempt_scaled(10),
     params:
         local=CLASSIFICATION["mnist"],
         subset=CLASSIFICATION["mnist_subset"],
@@ -47,8 +47,8 @@ rule train_classifier:
         "../envs/pipeline.yaml"
     threads: 1
     resources:
-        mem_mb=2000,
-        runtime=lambda wc: 30 if wc.model == "gru" else 10,
+        mem_mb=attempt_scaled(2000),
+        runtime=attempt_scaled(lambda wc: 30 if wc.model == "gru" else 10),
         gpu=0,  # a GPU cluster profile raises this with set-resources
     params:
         model=lambda wc: wc.model,
@@ -143,8 +143,8 @@ rule train_mlp_sweep:
         "../envs/pipeline.yaml"
     threads: 1
     resources:
-        mem_mb=2000,
-        runtime=lambda wc: 5 + mlp_sweep_options(wc.setting)[0]["steps"] // 1000,
+        mem_mb=attempt_scaled(2000),
+        runtime=attempt_scaled(lambda wc: 5 + mlp_sweep_options(wc.setting)[0]["steps"] // 1000),
         gpu=0,  # a GPU cluster profile raises this with set-resources
     params:
         model="mlp",

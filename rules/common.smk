@@ -14,6 +14,7 @@ from mnist1d_repro.claims import claim_field  # noqa: E402
 from mnist1d_repro.generator import MEMORY_KB_PER_SAMPLE, split_counts  # noqa: E402
 from mnist1d_repro.double_descent import sensitivity_series as double_descent_sensitivity_series  # noqa: E402
 from mnist1d_repro.pooling import per_size_datasets, per_size_name  # noqa: E402
+from mnist1d_repro.jobs import attempt_scaled  # noqa: E402
 from mnist1d_repro.config_checks import (  # noqa: E402
     ConfigError,
     check_claim_figures,

@@ -21,8 +21,8 @@ rule generate_dataset:
         "../envs/pipeline.yaml"
     threads: 1
     resources:
-        mem_mb=lambda wc: dataset_mem_mb(wc.dataset),
-        runtime=10,
+        mem_mb=attempt_scaled(lambda wc: dataset_mem_mb(wc.dataset)),
+        runtime=attempt_scaled(10),
     params:
         generator=lambda wc: generator_args(wc.dataset),
     script:
@@ -42,8 +42,8 @@ rule make_variant:
         "../envs/pipeline.yaml"
     threads: 1
     resources:
-        mem_mb=lambda wc: dataset_mem_mb(wc.dataset),
-        runtime=10,
+        mem_mb=attempt_scaled(lambda wc: dataset_mem_mb(wc.dataset)),
+        runtime=attempt_scaled(10),
     params:
         variant=lambda wc: config["variants"][wc.variant],
     script:
@@ -171,8 +171,8 @@ rule figure3_tsne:
         "../envs/pipeline.yaml"
     threads: 2
     resources:
-        mem_mb=4000,
-        runtime=30,
+        mem_mb=attempt_scaled(4000),
+        runtime=attempt_scaled(30),
     params:
         tsne=DATASET_SECTION["tsne"],
         methods=switch_settings("dataset_section.tsne.method"),  # configured method first
@@ -203,8 +203,8 @@ rule pixel_baselines:
         "../envs/pipeline.yaml"
     threads: 2
     resources:
-        mem_mb=2000,
-        runtime=10,
+        mem_mb=attempt_scaled(2000),
+        runtime=attempt_scaled(10),
     params:
         neighbors=DATASET_SECTION["knn_neighbors"],
         linear_probe=config["linear_probe"],

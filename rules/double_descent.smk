@@ -28,8 +28,8 @@ rule train_double_descent:
         "../envs/pipeline.yaml"
     threads: 1
     resources:
-        mem_mb=2000,
-        runtime=lambda wc: 60 if DOUBLE_DESCENT["series"][wc.series]["model"] == "cnn" else 20,
+        mem_mb=attempt_scaled(2000),
+        runtime=attempt_scaled(lambda wc: 60 if DOUBLE_DESCENT["series"][wc.series]["model"] == "cnn" else 20),
         gpu=0,  # a GPU cluster profile raises this with set-resources
     params:
         series=lambda wc: DOUBLE_DESCENT["series"][wc.series],

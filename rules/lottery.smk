@@ -33,9 +33,9 @@ rule lottery_chain:
         "../envs/pipeline.yaml"
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=attempt_scaled(2000),
         # about 5 s per level at paper scale on one CPU core
-        runtime=lambda wc: 10 + LOTTERY["schedules"][wc.schedule]["levels"] // 6,
+        runtime=attempt_scaled(lambda wc: 10 + LOTTERY["schedules"][wc.schedule]["levels"] // 6),
         gpu=0,  # a GPU cluster profile raises this with set-resources
     params:
         schedule=lambda wc: LOTTERY["schedules"][wc.schedule],
@@ -64,8 +64,8 @@ rule lottery_asymptotic_dense:
         "../envs/pipeline.yaml"
     threads: 1
     resources:
-        mem_mb=2000,
-        runtime=20,
+        mem_mb=attempt_scaled(2000),
+        runtime=attempt_scaled(20),
         gpu=0,  # a GPU cluster profile raises this with set-resources
     params:
         hidden=LOTTERY["hidden"],

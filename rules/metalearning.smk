@@ -34,8 +34,8 @@ rule metalearn_lr:
         "../envs/pipeline.yaml"
     threads: 1
     resources:
-        mem_mb=1000,
-        runtime=10,
+        mem_mb=attempt_scaled(1000),
+        runtime=attempt_scaled(10),
     params:
         settings=METALEARNING["learning_rate"],
     script:
@@ -60,8 +60,8 @@ rule metalearn_activation:
         "../envs/pipeline.yaml"
     threads: 1
     resources:
-        mem_mb=6000 if DEEP_ACTIVATION_NET else 4000,
-        runtime=300 if DEEP_ACTIVATION_NET else 90,
+        mem_mb=attempt_scaled(6000 if DEEP_ACTIVATION_NET else 4000),
+        runtime=attempt_scaled(300 if DEEP_ACTIVATION_NET else 90),
     params:
         settings=metalearning_activation_settings,
     script:
@@ -84,8 +84,8 @@ rule activation_baseline:
         "../envs/pipeline.yaml"
     threads: 1
     resources:
-        mem_mb=1000,
-        runtime=20,
+        mem_mb=attempt_scaled(1000),
+        runtime=attempt_scaled(20),
     params:
         settings=metalearning_activation_settings,
     script:
@@ -109,8 +109,8 @@ rule transfer_activation:
         "../envs/pipeline.yaml"
     threads: 1
     resources:
-        mem_mb=2000,
-        runtime=20,
+        mem_mb=attempt_scaled(2000),
+        runtime=attempt_scaled(20),
         gpu=0,  # a GPU cluster profile raises this with set-resources
     params:
         training={k: config["classification"][k] for k in ("steps", "batch_size", "lr", "eval_every")},

@@ -29,8 +29,8 @@ rule train_pooling:
         "../envs/pipeline.yaml"
     threads: 1
     resources:
-        mem_mb=2000,
-        runtime=15,
+        mem_mb=attempt_scaled(2000),
+        runtime=attempt_scaled(15),
         gpu=0,  # a GPU cluster profile raises this with set-resources
     params:
         train_sets=pooling_train_sets,

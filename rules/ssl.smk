@@ -31,8 +31,8 @@ rule train_ssl:
         "../envs/pipeline.yaml"
     threads: 1
     resources:
-        mem_mb=3000,
-        runtime=20,
+        mem_mb=attempt_scaled(3000),
+        runtime=attempt_scaled(20),
         gpu=0,  # a GPU cluster profile raises this with set-resources
     params:
         settings=ssl_settings,

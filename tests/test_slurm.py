@@ -5,6 +5,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -146,3 +147,55 @@ def test_results_equal_a_local_run(slurm_run, quick_run):
     results = slurm_run[0] / "results"
     assert all((slurm_run[0] / target).exists() for target in slurm_run[3])
     assert differing_results(results, quick_run / "results", partial=True) == []
+
+
+def test_resources_grow_with_the_attempt():
+    from mnist1d_repro.jobs import attempt_scaled
+
+    assert attempt_scaled(2000)(None, 1) == 2000 and attempt_scaled(2000)(None, 2) == 4000
+    runtime = attempt_scaled(lambda wc: 60 if wc == "cnn" else 20)
+    assert runtime("cnn", 1) == 60 and runtime("mlp", 2) == 40
+    profile = yaml.safe_load((ROOT / "slurm" / "config.yaml").read_text())
+    assert profile["retries"] >= 1
+    heavy = ("train_classifier", "train_double_descent", "train_pooling", "train_ssl", "lottery_chain",
+             "lottery_asymptotic_dense", "metalearn_activation", "metalearn_lr", "figure3_tsne", "generate_dataset")
+    for path in (ROOT / "rules").glob("*.smk"):
+        for block in re.split(r"\n(?=(?:use )?rule )", path.read_text()):
+            match = re.match(r"rule (\w+):", block)
+            if match and match.group(1) in heavy:
+                assert "mem_mb=attempt_scaled(" in block and "runtime=attempt_scaled(" in block, match.group(1)
+
+
+@needs_cluster
+def test_a_job_given_too_little_is_resubmitted_once_with_more(tmp_path):
+    """Through the real cluster, with the Slurm profile's retries: a job whose first attempt gets
+    too little memory fails (as a job killed for its memory would; the test cluster does not
+    enforce memory), and is resubmitted once with the doubled request, which is enough."""
+    assert cluster_answers(), "MNIST1D_SLURM_TEST=1 but no Slurm cluster answers to sinfo"
+    ours = yaml.safe_load((ROOT / "slurm" / "config.yaml").read_text())
+    (tmp_path / "profile").mkdir()
+    (tmp_path / "profile" / "config.yaml").write_text(yaml.safe_dump({
+        "executor": "slurm", "retries": ours["retries"], "default-resources": ours["default-resources"],
+        "jobs": 1, "latency-wait": ours["latency-wait"]}))
+    (tmp_path / "Snakefile").write_text(f'''
+import sys
+sys.path.insert(0, {str(ROOT / "scripts")!r})
+from mnist1d_repro.jobs import attempt_scaled
+
+rule needs_1000_mb:
+    output: "done.txt"
+    resources: mem_mb=attempt_scaled(600), runtime=attempt_scaled(2)
+    shell: "test {{resources.mem_mb}} -ge 1000 || {{{{ echo given {{resources.mem_mb}} MB >&2; exit 1; }}}}; echo {{resources.mem_mb}} > {{output}}"
+''')
+    started = time.strftime("%Y-%m-%dT%H:%M:%S")
+    proc = subprocess.run([sys.executable, "-m", "snakemake", "--profile", "profile", "--verbose",
+                           "--slurm-init-seconds-before-status-checks", "2"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (tmp_path / "done.txt").read_text().strip() == "1200"
+    calls = [line for line in (proc.stdout + proc.stderr).splitlines() if "sbatch call:" in line]
+    assert len(calls) == 2 and re.search(r"--mem[ =]600\b", calls[0]) and re.search(r"--mem[ =]1200\b", calls[1]), calls
+    accounting = subprocess.run(["sacct", "-X", "-n", "-P", "-S", started, "-o", "State,ReqMem,WorkDir"],
+                                capture_output=True, text=True, check=True).stdout.splitlines()
+    states = [line.split("|")[:2] for line in accounting if line.split("|")[-1] == str(tmp_path)]
+    assert [state for state, _ in states] == ["FAILED", "COMPLETED"], states

@@ -154,6 +154,31 @@ def test_report_has_section_captions_and_measured_numbers(quick_run):
         assert f"**{row['verdict']}**" in line
 
 
+def test_every_training_result_records_where_it_ran(quick_run):
+    import json
+
+    import pandas as pd
+
+    results = quick_run / "results"
+    json_results = [p for pattern in ("classification/*/*/seed*/metrics.json", "classification/mlp_sweep/*/*/metrics.json",
+                                      "double_descent/**/metrics.json", "pooling/**/metrics.json", "ssl/**/metrics.json",
+                                      "lottery/**/asymptotic/*/*/*.json", "metalearning/transfer/**/*.json")
+                    for p in results.glob(pattern)]
+    csv_results = [p for pattern in ("lottery/**/chains/*/*/seed*/levels.csv", "metalearning/learning_rate/lr*.csv",
+                                     "metalearning/activation/**/history.csv", "metalearning/activation/**/baselines/*.csv")
+                   for p in results.glob(pattern)]
+    assert len(json_results) > 100 and len(csv_results) > 10
+    for path in json_results:
+        runtime = json.loads(path.read_text())["runtime"]
+        assert runtime["device"] == "cpu" and runtime["threads"] == 1 and runtime["torch"], path
+    for path in csv_results:
+        row = pd.read_csv(path, nrows=1).iloc[0]
+        assert row["runtime_device"] == "cpu" and row["runtime_threads"] == 1, path
+    provenance = json.loads((results / "review" / "provenance.json").read_text())
+    assert {record["device"] for record in provenance["runtimes"]} == {"cpu"}
+    assert sum(record["files"] for record in provenance["runtimes"]) >= len(json_results) + len(csv_results)
+
+
 def test_rerun_with_nothing_changed_does_no_work(quick_run):
     proc = run_snakemake(quick_run, "-n", *QUICK)
     assert "Nothing to be done" in proc.stdout + proc.stderr

@@ -145,6 +145,6 @@ def target_text(claim: dict) -> str:
     unit = claim.get("unit", "")
     unit = f" {unit}" if unit and unit != "%" else unit
     if claim["rule"] == "within":
-        return f"{claim['paper']:g} ± {claim['tolerance']:g}{unit}"
+        return f"{claim['paper']:g} ± {claim['tolerance']:.3g}{unit}"  # a band from a spread has many digits
     sign = "<" if claim["rule"] == "below" else ">"
     return f"{sign} {claim['threshold']:g}{unit}"

@@ -35,6 +35,16 @@ def keep_freed_memory(limit_bytes: int = 1 << 30) -> bool:
     return bool(mallopt(_M_MMAP_THRESHOLD, limit_bytes)) and bool(mallopt(_M_TRIM_THRESHOLD, limit_bytes))
 
 
+def attempt_scaled(base):
+    """A rule's resource (mem_mb or runtime) that grows with the attempt: ``base`` (a number, or a
+    function of the wildcards) on the first, twice that on a retry. Local runs make one attempt;
+    the Slurm profile retries once, so a job killed for running out of memory or time is
+    resubmitted with more."""
+    if callable(base):
+        return lambda wildcards, attempt: base(wildcards) * attempt
+    return lambda wildcards, attempt: base * attempt
+
+
 def start_job(smk) -> "JobLog":
     """Redirect stdout and stderr to the job's log file, limit threads and keep freed memory for
     reuse. Call first."""
