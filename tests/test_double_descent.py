@@ -181,6 +181,16 @@ def test_a_peaks_position_carries_the_error_of_redrawn_curves():
             assert errors["noisy_mlp_peak_width"] == 0.0
         else:  # two rises inside the noise: the peak jumps between 32 and 64 units (or vanishes)
             assert errors["noisy_mlp_peak_width"] > 5 or errors["noisy_mlp_peak_width"] == np.inf
+    # no width interpolates (training error never reaches 0): the threshold claim has no error to
+    # give (its value is already infinite), the others still get theirs
+    never_fits = {w: (5.0, e) for w, (_, e) in sharp.items()}
+    runs = fake_runs({"mlp_clean": flat, "mlp_noise_15": never_fits, "mlp_mse_noise_15": never_fits,
+                      "cnn_noise_15": never_fits}, hidden_layers=2).query("seed == 0")
+    curves = dd.series_curves(runs)
+    summary = dd.series_summary(curves, SETTINGS["series"], 0.5, test_samples=1000)
+    errors_without_threshold = dd.position_errors(curves, summary, SETTINGS, 4000, 1000, replicates=100, seed=0)
+    assert "noisy_mlp_peak_at_threshold" not in errors_without_threshold
+    assert errors_without_threshold["noisy_mlp_peak_width"] == 0.0
     claims = load_claims(ROOT / "config" / "claims.yaml", "double_descent")
     # the flat curve's peak at 64 units lies within 50 +- 30, yet its position is decided by noise
     width = claims["noisy_mlp_peak_width"]

@@ -210,13 +210,14 @@ def position_errors(curves, summary, settings: dict, n_train: int, test_samples:
         redrawn = peak_widths(widths, mean + rng.standard_normal((replicates, len(widths))) * se)
         found = ~np.isnan(redrawn)
         threshold = summary.loc[series, "threshold_width"]
-        if name == "noisy_mlp_peak_at_threshold" and pd.isna(threshold):
+        threshold = None if pd.isna(threshold) else float(threshold)
+        if name == "noisy_mlp_peak_at_threshold" and threshold is None:
             continue  # no interpolating width: the value is already infinite and fails
         if found.mean() < 1 - NO_PEAK_SHARE:
             errors[name] = float("inf")
             continue
         params = pd.Series(curve["parameters"].to_numpy(dtype=float), index=widths).reindex(redrawn[found]).to_numpy()
-        values = transforms[name](redrawn[found], params, float(threshold))
+        values = transforms[name](redrawn[found], params, threshold)
         errors[name] = float(np.std(values, ddof=1))
     return errors
 
