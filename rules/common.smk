@@ -20,23 +20,16 @@ from mnist1d_repro.config_checks import (  # noqa: E402
     check_claim_figures,
     check_claim_sections,
     check_claims_file,
-    check_config,
     check_deviations_file,
-    check_sensitivity,
     dotted_value,
+    validate_config,
 )
 
-try:
-    validate(config, schema="../config/schema.yaml")
-except Exception as error:  # re-raised as one line naming the key
-    raise ConfigError.from_validation(error) from None
-check_config(config)
-
+validate_config(config, Path(workflow.basedir) / "config" / "schema.yaml")
 CLAIMS = str(Path(workflow.basedir) / "config" / "claims.yaml")
 check_claims_file(CLAIMS)
 DEVIATIONS = str(Path(workflow.basedir) / "config" / "deviations.yaml")
 check_deviations_file(DEVIATIONS, config, CLAIMS)
-check_sensitivity(config, lambda changed: validate(changed, schema="../config/schema.yaml", set_default=False))
 RESULTS = "results"
 LOGS = f"{RESULTS}/logs"
 BENCHMARKS = f"{RESULTS}/benchmarks"

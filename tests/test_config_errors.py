@@ -1,7 +1,12 @@
-"""A bad config stops the workflow with one message naming the key, before any job runs."""
-import pytest
+"""A bad config stops the workflow with one message naming the key, before any job runs. Each
+case is checked in-process against the checks the workflow runs when it is parsed
+(config_checks.validate_config); a few, and those only the workflow can check, end to end."""
+import copy
 
-from conftest import copy_workflow, run_snakemake
+import pytest
+import yaml
+
+from conftest import ROOT, config_of, copy_workflow, run_snakemake
 
 BAD_CONFIGS = [
     ("bogus_key: 1", ["(top level)", "bogus_key"]),
@@ -66,12 +71,51 @@ BAD_CONFIGS = [
 ]
 
 
+# Checked only when the workflow is parsed (they need its rules), so only end to end; plus a few
+# of the cases above, to show the same messages reach the user through Snakemake.
+WORKFLOW_ONLY = [
+    ("sensitivity: {generator.scale_coeff: [0.5]}", ["sensitivity.generator.scale_coeff", "no rule runs"]),
+]
+END_TO_END = WORKFLOW_ONLY + [case for case in BAD_CONFIGS if case[0] in (
+    "bogus_key: 1", "classification: {lr: .nan}", "classification: {mnist: /no/such/mnist}",
+    "double_descent: {figure5: [mlp_clean, cnn_noise_15, mlp_noise_15]}")]
+IN_PROCESS = [case for case in BAD_CONFIGS if case not in WORKFLOW_ONLY]
+
+
+@pytest.fixture(scope="module")
+def paper_config():
+    return config_of(ROOT, None)
+
+
+@pytest.mark.parametrize("text,expected", IN_PROCESS, ids=[c[0] for c in IN_PROCESS])
+def test_bad_config_is_refused_naming_the_key(paper_config, text, expected):
+    from snakemake.utils import update_config
+
+    from mnist1d_repro.config_checks import ConfigError, validate_config
+
+    config = copy.deepcopy(paper_config)
+    update_config(config, yaml.safe_load(text))
+    with pytest.raises(ConfigError) as error:
+        validate_config(config, ROOT / "config" / "schema.yaml")
+    message = str(error.value)
+    assert message.startswith("config error") and "\n" not in message.strip(), message
+    for fragment in expected:
+        assert fragment in message, message
+
+
+def test_the_paper_and_quick_configs_pass_the_same_checks():
+    from mnist1d_repro.config_checks import validate_config
+
+    for override in (None, "quick.yaml"):
+        validate_config(config_of(ROOT, override), ROOT / "config" / "schema.yaml")
+
+
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory):
     return copy_workflow(tmp_path_factory.mktemp("badconfig"))
 
 
-@pytest.mark.parametrize("text,expected", BAD_CONFIGS, ids=[c[0] for c in BAD_CONFIGS])
+@pytest.mark.parametrize("text,expected", END_TO_END, ids=[c[0] for c in END_TO_END])
 def test_bad_config_is_named_before_any_job(workdir, text, expected):
     (workdir / "bad.yaml").write_text(text + "\n")
     # a dry run: if a check regresses, the run must not start the paper-scale pipeline

@@ -227,6 +227,21 @@ def dotted_value(config: dict, key: str):
     return value
 
 
+def validate_config(config: dict, schema_path) -> None:
+    """Every check a config passes when the workflow is parsed, short of those that need the
+    workflow's rules: the schema (which fills in defaults), then ``check_config`` and
+    ``check_sensitivity``. Raises ``ConfigError`` naming the key."""
+    from snakemake.utils import validate
+
+    schema = str(schema_path)
+    try:
+        validate(config, schema=schema)
+    except Exception as error:  # re-raised as one line naming the key
+        raise ConfigError.from_validation(error) from None
+    check_config(config)
+    check_sensitivity(config, lambda changed: validate(changed, schema=schema, set_default=False))
+
+
 def check_sensitivity(config: dict, validate) -> None:
     """Each alternative setting of the ``sensitivity`` section must be a valid value of its
     switch: the config with the switch set to it passes ``validate`` (the schema)."""
