@@ -49,7 +49,7 @@ rule train_classifier:
     resources:
         mem_mb=attempt_scaled(2000),
         runtime=attempt_scaled(lambda wc: 30 if wc.model == "gru" else 10),
-        gpu=0,  # a GPU cluster profile raises this with set-resources
+        gpu=TRAINING_GPUS,
     params:
         model=lambda wc: wc.model,
         model_options={},
@@ -145,7 +145,7 @@ rule train_mlp_sweep:
     resources:
         mem_mb=attempt_scaled(2000),
         runtime=attempt_scaled(lambda wc: 5 + mlp_sweep_options(wc.setting)[0]["steps"] // 1000),
-        gpu=0,  # a GPU cluster profile raises this with set-resources
+        gpu=TRAINING_GPUS,
     params:
         model="mlp",
         model_options=lambda wc: mlp_sweep_options(wc.setting)[1],

@@ -26,6 +26,9 @@ from mnist1d_repro.config_checks import (  # noqa: E402
 )
 
 validate_config(config, Path(workflow.basedir) / "config" / "schema.yaml")
+# GPUs a training job asks for: one when the config says cuda, so that a local run shares one GPU
+# through `--resources gpu=N`; none otherwise (a Slurm profile may raise it with set-resources).
+TRAINING_GPUS = 1 if config["device"] == "cuda" else 0
 CLAIMS = str(Path(workflow.basedir) / "config" / "claims.yaml")
 check_claims_file(CLAIMS)
 DEVIATIONS = str(Path(workflow.basedir) / "config" / "deviations.yaml")

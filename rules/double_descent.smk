@@ -30,7 +30,7 @@ rule train_double_descent:
     resources:
         mem_mb=attempt_scaled(2000),
         runtime=attempt_scaled(lambda wc: 60 if DOUBLE_DESCENT["series"][wc.series]["model"] == "cnn" else 20),
-        gpu=0,  # a GPU cluster profile raises this with set-resources
+        gpu=TRAINING_GPUS,
     params:
         series=lambda wc: DOUBLE_DESCENT["series"][wc.series],
         mlp_hidden_layers=double_descent_mlp_hidden_layers,

@@ -36,7 +36,7 @@ rule lottery_chain:
         mem_mb=attempt_scaled(2000),
         # about 5 s per level at paper scale on one CPU core
         runtime=attempt_scaled(lambda wc: 10 + LOTTERY["schedules"][wc.schedule]["levels"] // 6),
-        gpu=0,  # a GPU cluster profile raises this with set-resources
+        gpu=TRAINING_GPUS,
     params:
         schedule=lambda wc: LOTTERY["schedules"][wc.schedule],
         hidden=LOTTERY["hidden"],
@@ -66,7 +66,7 @@ rule lottery_asymptotic_dense:
     resources:
         mem_mb=attempt_scaled(2000),
         runtime=attempt_scaled(20),
-        gpu=0,  # a GPU cluster profile raises this with set-resources
+        gpu=TRAINING_GPUS,
     params:
         hidden=LOTTERY["hidden"],
         ticket_level=LOTTERY["ticket_level"],

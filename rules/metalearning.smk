@@ -111,7 +111,7 @@ rule transfer_activation:
     resources:
         mem_mb=attempt_scaled(2000),
         runtime=attempt_scaled(20),
-        gpu=0,  # a GPU cluster profile raises this with set-resources
+        gpu=TRAINING_GPUS,
     params:
         training={k: config["classification"][k] for k in ("steps", "batch_size", "lr", "eval_every")},
         elu_weight=METALEARNING["activation"]["elu_weight"],

@@ -31,7 +31,7 @@ rule train_pooling:
     resources:
         mem_mb=attempt_scaled(2000),
         runtime=attempt_scaled(15),
-        gpu=0,  # a GPU cluster profile raises this with set-resources
+        gpu=TRAINING_GPUS,
     params:
         train_sets=pooling_train_sets,
         training={k: POOLING[k] for k in ("steps", "batch_size", "lr", "eval_every")},

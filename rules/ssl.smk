@@ -33,7 +33,7 @@ rule train_ssl:
     resources:
         mem_mb=attempt_scaled(3000),
         runtime=attempt_scaled(20),
-        gpu=0,  # a GPU cluster profile raises this with set-resources
+        gpu=TRAINING_GPUS,
     params:
         settings=ssl_settings,
         linear_probe=ssl_linear_probe,

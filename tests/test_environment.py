@@ -34,3 +34,15 @@ def test_every_rule_uses_the_pinned_environment():
     for rules_file in (ROOT / "rules").glob("*.smk"):
         text = rules_file.read_text()
         assert text.count("\nrule ") == text.count('"../envs/pipeline.yaml"'), rules_file.name
+
+
+def test_every_training_script_loads_torch_before_its_job_starts():
+    """start_job sets the thread count and CUDA's determinism for torch only if torch is loaded
+    by then, so a training script imports it (or a library module that does) first."""
+    torch_modules = ("import torch", "mnist1d_repro.training", "mnist1d_repro.ssl", "mnist1d_repro.models",
+                     "mnist1d_repro.metalearning", "mnist1d_repro.lottery")
+    for script in (ROOT / "scripts").glob("*.py"):
+        text = script.read_text()
+        if "resolve_device" in text or "runtime_record" in text or "with_runtime_columns" in text:
+            before = text[:text.index("start_job(snakemake)")]
+            assert any(module in before for module in torch_modules), script.name

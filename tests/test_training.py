@@ -203,3 +203,46 @@ def test_cnn_convolutions_equal_torchs_conv1d(channels, length, in_channels):
     for a, b in zip(torch.autograd.grad(nn.functional.cross_entropy(ours, y), inputs),
                     torch.autograd.grad(nn.functional.cross_entropy(reference, y), inputs)):
         torch.testing.assert_close(a, b, rtol=0, atol=1e-12)
+
+
+def test_cuda_determinism_is_set_in_one_place(monkeypatch):
+    """The CUDA branch through a mock: no GPU is needed to check which switches it sets."""
+    import os
+
+    import torch
+
+    from mnist1d_repro.jobs import CUBLAS_WORKSPACE, configure_cuda
+
+    monkeypatch.delenv("CUBLAS_WORKSPACE_CONFIG", raising=False)
+    saved = (torch.backends.cudnn.benchmark, torch.backends.cudnn.deterministic,
+             torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32,
+             torch.are_deterministic_algorithms_enabled())
+    try:
+        monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+        configure_cuda(True)  # the CPU: only the environment variable, which CUDA would read later
+        assert os.environ["CUBLAS_WORKSPACE_CONFIG"] == CUBLAS_WORKSPACE
+        assert not torch.are_deterministic_algorithms_enabled()
+        monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+        configure_cuda(True)
+        assert torch.are_deterministic_algorithms_enabled() and torch.backends.cudnn.deterministic
+        assert not torch.backends.cudnn.benchmark
+        assert not torch.backends.cuda.matmul.allow_tf32 and not torch.backends.cudnn.allow_tf32
+        configure_cuda(False)  # speed: torch's fast defaults
+        assert not torch.are_deterministic_algorithms_enabled() and torch.backends.cudnn.benchmark
+        assert torch.backends.cuda.matmul.allow_tf32 and torch.backends.cudnn.allow_tf32
+    finally:
+        (torch.backends.cudnn.benchmark, torch.backends.cudnn.deterministic,
+         torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32) = saved[:4]
+        torch.use_deterministic_algorithms(saved[4])
+
+
+def test_a_cuda_run_records_its_gpu_and_mode(monkeypatch):
+    import torch
+
+    from mnist1d_repro.jobs import runtime_record
+
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: "Fake GPU 80GB")
+    record = runtime_record(torch.device("cuda"))  # building the record creates no CUDA context
+    assert record["device"] == "cuda" and record["device_name"] == "Fake GPU 80GB"
+    assert record["deterministic"] == torch.are_deterministic_algorithms_enabled()
+    assert runtime_record("cpu")["deterministic"] is None

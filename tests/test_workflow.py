@@ -219,6 +219,16 @@ def test_a_local_mnist_copy_is_used_before_the_bundled_subset(workflow_copy):
     assert "input: local_mnist" in with_copy.stdout and "local_mnist" not in default.stdout
 
 
+def test_with_device_cuda_every_training_job_asks_for_one_gpu(workflow_copy):
+    cuda = run_snakemake(workflow_copy, "-n", "-p", "-F", "--configfile", "config/quick.yaml", "--config", "device=cuda")
+    default = run_snakemake(workflow_copy, "-n", "-p", "-F", "--configfile", "config/quick.yaml")
+    jobs = [block for block in cuda.stdout.split("\n\n") if "rule " in block and "resources:" in block]
+    training = [block for block in jobs if "gpu=" in block]
+    assert training and all("gpu=1" in block for block in training)  # `--resources gpu=1` shares one GPU
+    assert any("rule train_classifier" in block for block in training)
+    assert "gpu=1" not in default.stdout and "gpu=0" in default.stdout
+
+
 def test_snakefmt_is_clean():
     proc = subprocess.run([sys.executable, "-m", "snakefmt", "--check", "Snakefile", "rules"], cwd=ROOT,
                           capture_output=True, text=True)

@@ -45,13 +45,38 @@ def attempt_scaled(base):
     return lambda wildcards, attempt: base * attempt
 
 
+# cuBLAS reads this when CUDA first creates a handle; with it, its matrix products are deterministic
+CUBLAS_WORKSPACE = ":4096:8"
+
+
+def configure_cuda(deterministic: bool) -> None:
+    """Every CUDA setting that decides whether a GPU run repeats bit for bit, in one place, before
+    any CUDA work. ``deterministic``: cuDNN's autotuner off and its deterministic algorithms on,
+    torch's deterministic algorithms on, TF32 off for matrix products and cuDNN (the GRU and the
+    convolutions use them), and cuBLAS's fixed workspace; otherwise torch's fast defaults. Nothing
+    changes on the CPU."""
+    import torch
+
+    if deterministic:
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", CUBLAS_WORKSPACE)
+    if not torch.cuda.is_available():
+        return
+    torch.backends.cudnn.benchmark = not deterministic
+    torch.backends.cudnn.deterministic = deterministic
+    torch.backends.cuda.matmul.allow_tf32 = not deterministic
+    torch.backends.cudnn.allow_tf32 = not deterministic
+    torch.use_deterministic_algorithms(deterministic)
+
+
 def start_job(smk) -> "JobLog":
-    """Redirect stdout and stderr to the job's log file, limit threads and keep freed memory for
-    reuse. Call first."""
+    """Redirect stdout and stderr to the job's log file, limit threads, keep freed memory for
+    reuse and set CUDA's determinism (config cuda_deterministic). Call first."""
     log = open(smk.log[0], "w", buffering=1)
     sys.stdout = sys.stderr = log
     limit_threads(smk.threads)
     keep_freed_memory()
+    if "torch" in sys.modules:  # a training job: it imported torch first
+        configure_cuda(smk.config.get("cuda_deterministic", True))
     job_log = JobLog(log)
     job_log(f"rule {smk.rule}, threads {smk.threads}, wildcards {dict(smk.wildcards)}")
     return job_log
@@ -59,7 +84,8 @@ def start_job(smk) -> "JobLog":
 
 def runtime_record(device) -> dict:
     """What a training job really ran on, for its metrics file: the resolved device (and the GPU's
-    name on CUDA), the torch, CUDA and cuDNN versions (None where absent) and torch's thread count."""
+    name on CUDA), the torch, CUDA and cuDNN versions (None where absent), torch's thread count and,
+    on CUDA, whether it ran in the deterministic mode."""
     import torch
 
     device = torch.device(device)
@@ -67,7 +93,9 @@ def runtime_record(device) -> dict:
     return {"device": str(device), "device_name": torch.cuda.get_device_name(device) if cuda else None,
             "torch": torch.__version__, "cuda": torch.version.cuda,
             "cudnn": torch.backends.cudnn.version() if torch.backends.cudnn.is_available() else None,
-            "threads": torch.get_num_threads()}
+            "threads": torch.get_num_threads(),
+            # on CUDA, whether the run was set to repeat bit for bit (configure_cuda); None on the CPU
+            "deterministic": torch.are_deterministic_algorithms_enabled() if cuda else None}
 
 
 RUNTIME_COLUMNS_PREFIX = "runtime_"  # a CSV result carries the record as columns runtime_<key>

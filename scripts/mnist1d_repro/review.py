@@ -90,7 +90,7 @@ def hardware() -> dict:
     return facts
 
 
-RUNTIME_KEYS = ("device", "device_name", "torch", "cuda", "cudnn", "threads")
+RUNTIME_KEYS = ("device", "device_name", "torch", "cuda", "cudnn", "threads", "deterministic")
 
 
 def runtime_records(results) -> pd.DataFrame:
