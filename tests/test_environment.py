@@ -43,6 +43,6 @@ def test_every_training_script_loads_torch_before_its_job_starts():
                      "mnist1d_repro.metalearning", "mnist1d_repro.lottery")
     for script in (ROOT / "scripts").glob("*.py"):
         text = script.read_text()
-        if "resolve_device" in text or "runtime_record" in text or "with_runtime_columns" in text:
+        if any(call in text for call in ("resolve_device(", "runtime_record(", "with_runtime_columns(")):
             before = text[:text.index("start_job(snakemake)")]
             assert any(module in before for module in torch_modules), script.name
