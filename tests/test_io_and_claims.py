@@ -251,3 +251,19 @@ def test_bad_labels_and_shapes_are_caught_when_a_dataset_loads(tmp_path):
               "t": np.arange(28)}  # MNIST keeps its images 2-D
     save_dataset(tmp_path / "images.npz", images, {})
     assert load_dataset(tmp_path / "images.npz")["x"].shape == (6, 28, 28)
+
+
+def test_a_full_disk_names_the_file_and_leaves_nothing(tmp_path, monkeypatch):
+    import errno
+
+    import numpy as np
+
+    from mnist1d_repro.io import save_arrays
+
+    def no_space(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(np, "savez_compressed", no_space)
+    with pytest.raises(OSError, match="masks.npz: not written, the disk is full") as error:
+        save_arrays(tmp_path / "masks.npz", {"m": np.zeros(3)})
+    assert error.value.errno == errno.ENOSPC and list(tmp_path.iterdir()) == []

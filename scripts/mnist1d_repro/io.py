@@ -5,6 +5,7 @@ interrupted job never leaves a half-written result behind.
 """
 from __future__ import annotations
 
+import errno
 import json
 import os
 import tempfile
@@ -58,6 +59,11 @@ def atomic_path(path, suffix=""):
     try:
         yield Path(tmp)
         os.replace(tmp, path)
+    except OSError as error:
+        if error.errno != errno.ENOSPC:
+            raise
+        raise OSError(error.errno, f"{path}: not written, the disk is full ({error.strerror}); nothing "
+                                   "half-written was left. Free some space and rerun the same command") from error
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
