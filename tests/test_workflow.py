@@ -136,7 +136,8 @@ def test_report_has_section_captions_and_measured_numbers(quick_run):
     html = (quick_run / "results" / "report.html").read_text()
     assert "3. MNIST-1D dataset" in html
     assert "Scaling Down Deep Learning" in html  # workflow description
-    for fragment in ["Figure 1", "Figure 3b", "pixel knn accuracy", "silhouette", "5.1 Lottery tickets",
+    for fragment in ["Figure 1", "t-SNE of MNIST (a) and MNIST-1D (b)", "Cost: MNIST vs MNIST-1D",
+                     "pixel knn accuracy", "silhouette", "5.1 Lottery tickets",
                      "Figure S2", "1. Review", "Did the paper reproduce?", "Deviations", "Provenance and cost"]:
         assert fragment in html, fragment
     import pandas as pd
