@@ -1,4 +1,5 @@
 """Section summaries on small hand-made job outputs: each claim's value, spread and error."""
+import numpy as np
 import pytest
 
 from mnist1d_repro.claims import binomial_se
@@ -125,3 +126,14 @@ def test_lottery_claims_from_chains_asymptotic_runs_and_adjacency():
     assert values["ticket_new_init_vs_dense"] is None  # no run from new initialisations
     assert values["ticket_more_adjacent"] == 3.0  # (4 + 2) / 2 over (1 + 1) / 2
     assert seeds["ticket_shuffled_vs_dense"] == 2 and "ticket_flipped_accuracy" not in seeds
+
+
+def test_pixel_claims_carry_binomial_errors_and_the_knn_contrast_combines_them():
+    from mnist1d_repro.claims import binomial_se
+    from mnist1d_repro.summaries import pixel_claim_values
+
+    values, se = pixel_claim_values({"mnist1d_knn": 60.0, "mnist1d_logistic": 33.0, "mnist_knn": 92.0},
+                                    {"mnist1d_knn": 1000, "mnist1d_logistic": 1000, "mnist_knn": 500})
+    assert values == {"pixel_knn_accuracy": 60.0, "pixel_logistic_accuracy": 33.0, "knn_mnist_beats_mnist1d": 32.0}
+    assert se["pixel_knn_accuracy"] == pytest.approx(binomial_se(60.0, 1000))
+    assert se["knn_mnist_beats_mnist1d"] == pytest.approx(np.hypot(binomial_se(92.0, 500), binomial_se(60.0, 1000)))

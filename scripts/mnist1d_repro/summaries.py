@@ -9,6 +9,22 @@ import pandas as pd
 
 from .claims import accuracy_se, binomial_se
 
+# --- 3. The dataset: pixel-space baselines ---------------------------------------------------------
+
+
+def pixel_claim_values(accuracy: dict, test_samples: dict) -> tuple[dict, dict]:
+    """(values, standard errors) of the pixel-space claims from the test accuracies (%) of kNN and
+    logistic regression on MNIST-1D and of the same kNN on MNIST (keys ``mnist1d_knn``,
+    ``mnist1d_logistic``, ``mnist_knn``) and their test-set sizes: each accuracy with its binomial
+    error, and the kNN contrast (MNIST minus MNIST-1D) with the two errors combined."""
+    errors = {key: binomial_se(value, test_samples[key]) for key, value in accuracy.items()}
+    values = {"pixel_knn_accuracy": accuracy["mnist1d_knn"], "pixel_logistic_accuracy": accuracy["mnist1d_logistic"],
+              "knn_mnist_beats_mnist1d": accuracy["mnist_knn"] - accuracy["mnist1d_knn"]}
+    se = {"pixel_knn_accuracy": errors["mnist1d_knn"], "pixel_logistic_accuracy": errors["mnist1d_logistic"],
+          "knn_mnist_beats_mnist1d": float(np.hypot(errors["mnist_knn"], errors["mnist1d_knn"]))}
+    return values, se
+
+
 # --- 5.5 Self-supervised learning (Figure 8) ------------------------------------------------------
 ENCODER_OUTPUT = 3  # layer index of the last convolution: the representation "before the head"
 
