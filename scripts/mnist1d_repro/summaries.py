@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .claims import accuracy_se, binomial_se
+from .claims import accuracy_se, binomial_se, difference
 
 # --- 3. The dataset: pixel-space baselines ---------------------------------------------------------
 
@@ -17,12 +17,10 @@ def pixel_claim_values(accuracy: dict, test_samples: dict) -> tuple[dict, dict]:
     logistic regression on MNIST-1D and of the same kNN on MNIST (keys ``mnist1d_knn``,
     ``mnist1d_logistic``, ``mnist_knn``) and their test-set sizes: each accuracy with its binomial
     error, and the kNN contrast (MNIST minus MNIST-1D) with the two errors combined."""
-    errors = {key: binomial_se(value, test_samples[key]) for key, value in accuracy.items()}
-    values = {"pixel_knn_accuracy": accuracy["mnist1d_knn"], "pixel_logistic_accuracy": accuracy["mnist1d_logistic"],
-              "knn_mnist_beats_mnist1d": accuracy["mnist_knn"] - accuracy["mnist1d_knn"]}
-    se = {"pixel_knn_accuracy": errors["mnist1d_knn"], "pixel_logistic_accuracy": errors["mnist1d_logistic"],
-          "knn_mnist_beats_mnist1d": float(np.hypot(errors["mnist_knn"], errors["mnist1d_knn"]))}
-    return values, se
+    measured = {key: (value, binomial_se(value, test_samples[key])) for key, value in accuracy.items()}
+    claims = {"pixel_knn_accuracy": measured["mnist1d_knn"], "pixel_logistic_accuracy": measured["mnist1d_logistic"],
+              "knn_mnist_beats_mnist1d": difference(measured["mnist_knn"], measured["mnist1d_knn"])}
+    return {name: value for name, (value, _) in claims.items()}, {name: se for name, (_, se) in claims.items()}
 
 
 # --- 5.5 Self-supervised learning (Figure 8) ------------------------------------------------------

@@ -47,7 +47,3 @@ def matched_sample(x, y, size: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     rows = np.sort(np.random.default_rng(seed).choice(len(y), size=size, replace=False))
     return x[rows], y[rows]
 
-
-def contrast(first: tuple[float, float], second: tuple[float, float]) -> tuple[float, float]:
-    """(value, standard error) of first minus second, two independent (value, error) pairs."""
-    return first[0] - second[0], float(np.hypot(first[1], second[1]))
