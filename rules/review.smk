@@ -67,6 +67,8 @@ rule provenance:
     output:
         json=f"{REVIEW_DIR}/provenance.json",
         cost=f"{REVIEW_DIR}/cost.csv",
+        scale_out=f"{REVIEW_DIR}/scale_out.csv",
+        critical_path=f"{REVIEW_DIR}/critical_path.csv",
         page=report(
             f"{REVIEW_DIR}/provenance.html",
             caption="../report/review/provenance.rst",
@@ -88,8 +90,13 @@ rule provenance:
         config=config,
         basedir=workflow.basedir,
         benchmarks=BENCHMARKS,
+        logs=LOGS,
         results=lambda wildcards, output: os.path.dirname(os.path.dirname(output.json)),  # the results folder
         sections=SECTION_OF_BENCHMARK_FOLDER,
+        scale_out=config["scale_out"],
+        metadata=".snakemake/metadata",  # Snakemake's record of every job's inputs, outputs and times
+        rule_priority=lambda wildcards: {rule.name: rule.priority for rule in workflow.rules},
+        cores=workflow.cores,
     script:
         "../scripts/provenance.py"
 

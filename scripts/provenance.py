@@ -7,6 +7,7 @@ from mnist1d_repro.io import atomic_path, save_csv, save_json
 from mnist1d_repro.jobs import start_job
 from mnist1d_repro.reporting import html_table, page
 from mnist1d_repro.review import cost_per_section, git_state, hardware, package_versions, runtime_records
+from mnist1d_repro.schedule import run_scale_out
 
 log = start_job(snakemake)
 params = snakemake.params
@@ -14,6 +15,10 @@ facts = {"git": git_state(params.basedir), "packages": package_versions(), "hard
 cost = cost_per_section(params.benchmarks, dict(params.sections))
 save_csv(snakemake.output.cost, cost)
 runtimes = runtime_records(params.results)
+scale = run_scale_out(params.metadata, snakemake.input, params.rule_priority, params.scale_out["cores"],
+                      params.scale_out["slurm_submission_seconds"], params.logs, params.benchmarks)
+save_csv(snakemake.output.scale_out, scale["predicted"])
+save_csv(snakemake.output.critical_path, scale["critical_path"])
 save_json(snakemake.output.json, {**facts, "runtimes": runtimes.to_dict(orient="records"), "config": params.config})
 
 
@@ -23,6 +28,18 @@ def key_values(mapping):
 
 
 totals = cost[["jobs", "job_minutes", "cpu_minutes"]].sum()
+predicted = scale["predicted"]
+own_cores = predicted[predicted["cores"] == params.cores]
+if own_cores.empty:
+    replay = (f"This run used {params.cores} core(s); add that count to <code>scale_out.cores</code> to compare "
+              f"the prediction with its measured wall time, {scale['measured_wall'] / 60:.1f} minutes.")
+else:
+    replay = (f"This run used {params.cores} core(s): predicted {own_cores['local_wall_seconds'].iloc[0] / 60:.1f} "
+              f"minutes, measured {scale['measured_wall'] / 60:.1f} (first job start to last job end; the difference "
+              f"is the scheduler's own time between jobs, and whatever else ran on the machine).")
+minutes = predicted.assign(**{column: predicted[column] / 60 for column in predicted if column.endswith("seconds")})
+minutes.columns = [column.replace("_seconds", "_minutes") for column in minutes.columns]
+path = scale["critical_path"]
 body = (
     f"<h3>Code</h3>{key_values(facts['git'])}"
     f"<h3>Hardware</h3>{key_values(facts['hardware'])}"
@@ -37,6 +54,17 @@ body = (
     f"first 15 s, then every 30 s, and what a job uses after its last sample is not counted; job time is "
     f"exact, and most jobs run on one thread. Peak memory is the largest resident set of one job.</p>"
     f"{html_table(cost.round(2))}"
+    f"<h3>Scale-out: the critical path and the wall time on more cores</h3><p class='note'>Rebuilt from "
+    f"Snakemake's records of this run's {len(scale['jobs'])} jobs (.snakemake/metadata: each job's inputs, "
+    f"outputs, start and end), each job taking the time it took here. The critical path, the chain of dependent "
+    f"jobs no number of cores can shorten, takes {path['seconds'].sum() / 60:.1f} minutes. The predicted wall time "
+    f"comes from a list schedule: whenever a core is free it starts the ready job of the highest rule priority, "
+    f"ties going to the job this run started first. On Slurm every job also costs "
+    f"{params.scale_out['slurm_submission_seconds']:g} s from submission to Snakemake seeing it finished "
+    f"(<code>scale_out.slurm_submission_seconds</code>: measured on the project's test cluster; queue waits on a "
+    f"busy cluster come on top). Lower bounds: the critical path, and the total work spread over the cores. "
+    f"{replay}</p>{html_table(minutes.round(2))}"
+    f"<p class='note'>The critical path, first job first:</p>{html_table(path.round(1))}"
     f"<h3>Package versions</h3>{key_values(facts['packages'])}"
     f"<h3>Resolved configuration</h3><pre>{html.escape(yaml.safe_dump(params.config, sort_keys=False))}</pre>"
 )

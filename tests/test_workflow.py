@@ -37,6 +37,7 @@ def test_every_rule_output_log_and_benchmark_exist(quick_run):
     for name in ["probe_accuracy.csv", "probe_accuracy.html", "claims.csv", "figure8.png"]:
         assert (results / "ssl" / name).stat().st_size > 0, name
     for name in ["claims.csv", "claims.html", "deviations.csv", "deviations.html", "provenance.json", "cost.csv",
+                 "scale_out.csv", "critical_path.csv",
                  "provenance.html", "sensitivity.csv", "sensitivity_runs.csv", "sensitivity.html"]:
         assert (results / "review" / name).stat().st_size > 0, name
     for name in ["chains.csv", "asymptotic.csv", "adjacency.csv", "claims.csv", "summary.html", "figure4.png",
@@ -276,6 +277,13 @@ def test_review_lists_every_claim_and_the_cost_of_every_job(quick_run):
     cost = pd.read_csv(results / "review" / "cost.csv")
     jobs_with_benchmarks = len(list((results / "benchmarks").rglob("*.tsv")))
     assert cost["jobs"].sum() == jobs_with_benchmarks - 1  # all but the provenance job itself
+    # the scale-out table: more cores never predict a longer run, and never beat the critical path
+    scale = pd.read_csv(results / "review" / "scale_out.csv").sort_values("cores")
+    assert scale["local_wall_seconds"].is_monotonic_decreasing
+    assert (scale["local_wall_seconds"] >= scale["critical_path_seconds"] - 1e-6).all()
+    assert (scale["slurm_wall_seconds"] > scale["local_wall_seconds"]).all()
+    path = pd.read_csv(results / "review" / "critical_path.csv")
+    assert path["rule"].iloc[0] in {"generate_dataset", "import_mnist"} and path["rule"].iloc[-1] == "review_claims"
 
 
 def test_interrupted_run_resumes_to_the_same_results(quick_run, tmp_path):

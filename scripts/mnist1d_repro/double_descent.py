@@ -4,7 +4,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pandas as pd
 
 from typing import TYPE_CHECKING
 
@@ -12,6 +11,13 @@ from .generator import NUM_CLASSES
 
 if TYPE_CHECKING:  # importing torch costs seconds, and the workflow imports this module at parse time
     from .training import TrainConfig
+
+# pandas is imported where a summary needs it: the 182 training jobs import this module for
+# job_train_config only, and pandas would add some 0.4 s to each one's start-up.
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def job_train_config(training: dict, train_samples: int, seed: int) -> TrainConfig:
@@ -83,6 +89,8 @@ def series_summary(curves, series: dict, tolerance: float, test_samples: int):
     """One row per series (indexed by its name): interpolation threshold, test-error peak with
     the standard errors of its height and fall, the widest width's and the best test error,
     and the parameter counts at threshold and peak."""
+    import pandas as pd
+
     rows = []
     for name, curve in curves.groupby("series", sort=False):
         curve = curve.sort_values("width")
@@ -123,7 +131,7 @@ def claim_values(summary, settings: dict, n_train: int) -> dict:
         if series is None or series not in summary.index:
             return None
         found = summary.loc[series, column]
-        return float("inf") if pd.isna(found) else float(found)
+        return float("inf") if _missing(found) else float(found)
 
     def log2_ratio(a, b):
         if a is None or b is None:
@@ -157,7 +165,7 @@ def claim_errors(summary, settings: dict) -> dict:
     errors = {}
     for name, column in columns.items():
         series = of[name]
-        if series is not None and series in summary.index and not pd.isna(summary.loc[series, column]):
+        if series is not None and series in summary.index and not _missing(summary.loc[series, column]):
             errors[name] = float(summary.loc[series, column])
     return errors
 
@@ -187,6 +195,8 @@ def position_errors(curves, summary, settings: dict, n_train: int, test_samples:
     threshold, read from training error, stays fixed). The error is the standard deviation over
     the redrawn curves; it is infinite when more than NO_PEAK_SHARE of them have no peak. Only
     the test-set noise is covered: one training run per width says nothing of the seed's."""
+    import pandas as pd
+
     from .claims import accuracy_se
 
     rng = np.random.default_rng(seed)
@@ -210,7 +220,7 @@ def position_errors(curves, summary, settings: dict, n_train: int, test_samples:
         redrawn = peak_widths(widths, mean + rng.standard_normal((replicates, len(widths))) * se)
         found = ~np.isnan(redrawn)
         threshold = summary.loc[series, "threshold_width"]
-        threshold = None if pd.isna(threshold) else float(threshold)
+        threshold = None if _missing(threshold) else float(threshold)
         if name == "noisy_mlp_peak_at_threshold" and threshold is None:
             continue  # no interpolating width: the value is already infinite and fails
         if found.mean() < 1 - NO_PEAK_SHARE:
