@@ -5,6 +5,7 @@ import ctypes
 import os
 import sys
 import time
+from pathlib import Path
 
 # mallopt parameters of glibc's malloc.h
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
@@ -68,6 +69,21 @@ def configure_cuda(deterministic: bool) -> None:
     torch.use_deterministic_algorithms(deterministic)
 
 
+def seconds_since_process_start() -> float | None:
+    """How long this process has run: on Linux from /proc (its start in clock ticks after boot, against the
+    uptime), so it covers the interpreter's start and every import before the call; None elsewhere."""
+    try:
+        after_name = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+        started_ticks = int(after_name[19])  # field 22 of proc(5), counted after the process name
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+        return max(0.0, uptime - started_ticks / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+STARTUP_LOG_PREFIX = "start-up"  # a job log's line "start-up 2.31 s": interpreter start and imports
+
+
 def start_job(smk) -> "JobLog":
     """Redirect stdout and stderr to the job's log file, limit threads, keep freed memory for
     reuse and set CUDA's determinism (config cuda_deterministic). Call first."""
@@ -77,8 +93,11 @@ def start_job(smk) -> "JobLog":
     keep_freed_memory()
     if "torch" in sys.modules:  # a training job: it imported torch first
         configure_cuda(smk.config.get("cuda_deterministic", True))
+    startup = seconds_since_process_start()
     job_log = JobLog(log)
     job_log(f"rule {smk.rule}, threads {smk.threads}, wildcards {dict(smk.wildcards)}")
+    if startup is not None:
+        job_log(f"{STARTUP_LOG_PREFIX} {startup:.2f} s (interpreter, Snakemake's preamble, imports)")
     return job_log
 
 

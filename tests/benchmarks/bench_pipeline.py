@@ -17,7 +17,8 @@ the benchmark measures:
 
 Per section it prints: jobs, job time (from the benchmark files), floor, steps, start-up, the
 rest (job time minus steps and start-up: evaluations, data loading, writing, non-training
-jobs) and the ratio of job time to floor. Times in job-minutes (one thread a job).
+jobs) and the ratio of job time to floor, and the start-up the jobs logged in the run itself
+where their logs have it. Times in job-minutes (one thread a job).
 """
 from __future__ import annotations
 
@@ -254,6 +255,15 @@ def read_jobs(run: Path) -> pd.DataFrame:
     return jobs
 
 
+def dry_run_jobs() -> pd.DataFrame:
+    """Every job of this checkout's paper-scale DAG, named by its benchmark path, from a dry run."""
+    dry_run = subprocess.run(["snakemake", "-n", "--forceall"], cwd=ROOT, capture_output=True, text=True, check=True)
+    names = sorted(set(re.findall(r"benchmark: results/benchmarks/(\S+)\.tsv", dry_run.stdout)))
+    jobs = pd.DataFrame({"job": names, "seconds": 0.0})
+    jobs["section"] = jobs["job"].str.split("/").str[0]
+    return jobs
+
+
 def script_of_jobs(run: Path) -> dict[str, str]:
     """Benchmark path (as in read_jobs) -> the rule script the job ran, from Snakemake's metadata
     (a job's log and benchmark files share their path under results/logs and results/benchmarks)."""
@@ -272,9 +282,16 @@ def script_of_jobs(run: Path) -> dict[str, str]:
 def startup_seconds(script: str, repeats: int) -> float:
     """A fresh interpreter's time to Snakemake's preamble and the script's top-level imports."""
     tree = ast.parse((ROOT / "scripts" / script).read_text())
-    imports = "\n".join(ast.unparse(node) for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom)))
+    imports = "\n".join(ast.unparse(node) for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))
+                         and getattr(node, "module", None) != "__future__")
     code = f"import sys; sys.path.insert(0, {str(ROOT / 'scripts')!r})\n{SNAKEMAKE_PREAMBLE_IMPORTS}\n{imports}"
     return best_time(lambda: subprocess.run([sys.executable, "-c", code], check=True), repeats)[0]
+
+
+def logged_startup(log: Path) -> float:
+    """The start-up a job logged (jobs.start_job, since this benchmark was written), or NaN."""
+    found = re.search(r"\] start-up ([0-9.]+) s", log.read_text()) if log.exists() else None
+    return float(found.group(1)) if found else float("nan")
 
 
 def load_config(run: Path) -> dict:
@@ -288,44 +305,67 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--run", type=Path, default=ROOT, help="the folder a finished run ran in")
     parser.add_argument("--repeats", type=int, default=2, help="fresh interpreters per script for start-up")
+    parser.add_argument("--measurements", type=Path,
+                        help="a JSON cache of this process's measurements: what it holds is reused, the rest is "
+                             "measured and added (so that they can be taken once on a quiet machine)")
+    parser.add_argument("--measure-only", action="store_true",
+                        help="measure every job kind of this checkout's paper-scale DAG (from a dry run) and every "
+                             "rule script's start-up into --measurements, and print no table")
     opts = parser.parse_args()
     torch.set_num_threads(1)
-    config = load_config(opts.run)
-    jobs = read_jobs(opts.run)
-    rate = matmul_rate()
+    if opts.measure_only and not opts.measurements:
+        parser.error("--measure-only needs --measurements FILE")
+    config = load_config(ROOT if opts.measure_only else opts.run)
+    jobs = dry_run_jobs() if opts.measure_only else read_jobs(opts.run)
+    cache = json.loads(opts.measurements.read_text()) if opts.measurements and opts.measurements.exists() else {}
+    cache.setdefault("units", {}), cache.setdefault("startups", {})
+    rate = cache["rate"] if "rate" in cache else cache.setdefault("rate", matmul_rate())
     print(f"matrix-product rate of one core: {rate / 1e9:.1f} GFLOP/s (512 x 512 float32, one thread)")
 
     patterns = [(re.compile(pattern), factory) for pattern, factory in job_workloads(config)]
-    workloads, flops, step_seconds = {}, [], []
+    flops, step_seconds = [], []
     for job in jobs["job"]:
-        match = next((m for pattern, _ in patterns if (m := pattern.fullmatch(job))), None)
-        if match is None:
+        found = next(((m, factory) for pattern, factory in patterns if (m := pattern.fullmatch(job))), None)
+        if found is None:
             flops.append(0.0), step_seconds.append(0.0)
             continue
-        factory = next(f for pattern, f in patterns if pattern.fullmatch(job))
+        match, factory = found
         key, make, units = factory(match)
-        if key not in workloads:
+        if repr(key) not in cache["units"]:
             made = make()
-            workloads[key] = made if isinstance(made, tuple) else (made, 1.0)
-        workload, scale = workloads[key]
-        unit_flops, unit_seconds = workload.per_unit()
-        flops.append(unit_flops * scale * units), step_seconds.append(unit_seconds * scale * units)
+            workload, scale = made if isinstance(made, tuple) else (made, 1.0)
+            unit_flops, unit_seconds = workload.per_unit()
+            cache["units"][repr(key)] = [unit_flops * scale, unit_seconds * scale]
+        unit_flops, unit_seconds = cache["units"][repr(key)]
+        flops.append(unit_flops * units), step_seconds.append(unit_seconds * units)
     jobs["floor"] = np.array(flops) / rate
     jobs["steps"] = step_seconds
 
+    if opts.measure_only:
+        for script in sorted(path.name for path in (ROOT / "scripts").glob("*.py")):
+            if script not in cache["startups"]:
+                cache["startups"][script] = startup_seconds(script, opts.repeats)
+        opts.measurements.write_text(json.dumps(cache, indent=1))
+        print(f"measured {len(cache['units'])} job kinds and {len(cache['startups'])} scripts into {opts.measurements}")
+        return
     scripts = script_of_jobs(opts.run)
     jobs["script"] = jobs["job"].map(scripts).fillna("")
-    startups = {s: startup_seconds(s, opts.repeats) for s in sorted(set(jobs["script"]) - {""})}
+    for script in sorted(set(jobs["script"]) - {""} - set(cache["startups"])):
+        cache["startups"][script] = startup_seconds(script, opts.repeats)
+    startups = {script: cache["startups"][script] for script in set(jobs["script"]) - {""}}
     jobs["startup"] = jobs["script"].map(startups).fillna(np.mean(list(startups.values())) if startups else 0.0)
+    if opts.measurements:
+        opts.measurements.write_text(json.dumps(cache, indent=1))
+    jobs["startup_logged"] = [logged_startup(opts.run / "results" / "logs" / f"{job}.log") for job in jobs["job"]]
     print("start-up per job (fresh interpreter, preamble and top-level imports), seconds:")
     for script, seconds in sorted(startups.items(), key=lambda item: -item[1]):
         print(f"  {seconds:5.2f}  {script} ({int((jobs['script'] == script).sum())} jobs)")
 
     table = jobs.groupby("section", sort=False).agg(
         jobs=("job", "size"), job_min=("seconds", "sum"), floor_min=("floor", "sum"), steps_min=("steps", "sum"),
-        startup_min=("startup", "sum"))
-    table.loc["all"] = table.sum()
-    table[["job_min", "floor_min", "steps_min", "startup_min"]] /= 60
+        startup_min=("startup", "sum"), startup_logged_min=("startup_logged", lambda v: v.sum(min_count=1)))
+    table.loc["all"] = table.sum(min_count=1)
+    table[["job_min", "floor_min", "steps_min", "startup_min", "startup_logged_min"]] /= 60
     table["rest_min"] = table["job_min"] - table["steps_min"] - table["startup_min"]
     table["time/floor"] = (table["job_min"] / table["floor_min"]).where(table["floor_min"] > 0)
     table["jobs"] = table["jobs"].astype(int)
