@@ -3,8 +3,9 @@
     python scripts/readme_results.py                 # after `snakemake --cores N` at paper scale
     python scripts/readme_results.py --check         # exit 1 if the README differs from the results
 
-Reads results/review/claims.csv (every claim with its verdict), results/review/cost.csv and
-results/review/provenance.json (commit, hardware, scale), and the Snakemake log of the run:
+Reads results/review/claims.csv (every claim with its verdict), results/review/cost.csv,
+scale_out.csv and critical_path.csv, and results/review/provenance.json (commit, hardware,
+scale), and the Snakemake log of the run:
 of the logs in .snakemake/log/ that finished all their steps, the one with the most steps (the
 full run, not a later partial rerun), for its date, command, cores and elapsed time. Replaces
 the text between the two `readme-results` markers in README.md.
@@ -58,14 +59,36 @@ def full_run_log(log_dir: Path) -> dict:
 
 def load(results: Path):
     review = results / "review"
-    paths = {name: review / name for name in ("claims.csv", "cost.csv", "provenance.json")}
+    paths = {name: review / name for name in ("claims.csv", "cost.csv", "provenance.json", "scale_out.csv",
+                                              "critical_path.csv")}
     missing = [str(p) for p in paths.values() if not p.exists()]
     if missing:
         raise ResultsError(f"missing {', '.join(missing)} (run the whole pipeline first)")
     claims = pd.read_csv(paths["claims.csv"], keep_default_na=False, na_values=[""])
     cost = pd.read_csv(paths["cost.csv"])
     provenance = json.loads(paths["provenance.json"].read_text())
-    return claims, cost, provenance
+    return claims, cost, provenance, pd.read_csv(paths["scale_out.csv"]), pd.read_csv(paths["critical_path.csv"])
+
+
+def minutes_text(seconds: float) -> str:
+    minutes = round(seconds / 60)
+    return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
+
+
+def scale_out_text(scale: pd.DataFrame, path: pd.DataFrame, run: dict) -> str:
+    """The predicted wall times, with the prediction for the run's own core count beside its wall time."""
+    local = ", ".join(f"{int(r.cores)} cores {minutes_text(r.local_wall_seconds)}" for r in scale.itertuples())
+    slurm = ", ".join(f"{int(r.cores)} slots {minutes_text(r.slurm_wall_seconds)}" for r in scale.itertuples())
+    own = scale[scale["cores"] == run["cores"]]
+    replay = (f" For the {run['cores']} cores of this run it predicts {minutes_text(own['local_wall_seconds'].iloc[0])}, "
+              f"against the measured {run['elapsed']}: the difference is Snakemake's own time between jobs and "
+              f"whatever else the machine ran."
+              if not own.empty else "")
+    chain = " → ".join(f"{rule} ({seconds / 60:.1f} min)" for rule, seconds in zip(path["rule"], path["seconds"]))
+    return (f"On more cores (a list schedule of these jobs' measured times, the report's *Provenance and cost* page): "
+            f"{local}; on a Slurm cluster with the measured cost paid by every job, {slurm} (an upper bound: the Slurm "
+            f"profile's groups submit several short jobs at once). No machine can go "
+            f"below the critical path, {minutes_text(path['seconds'].sum())}: {chain}.{replay}")
 
 
 def ours_text(row) -> str:
@@ -85,7 +108,7 @@ def markdown_table(frame: pd.DataFrame) -> str:
 
 
 def section_text(results: Path, log_dir: Path, allow_quick: bool = False) -> str:
-    claims, cost, provenance = load(results)
+    claims, cost, provenance, scale_out, critical_path = load(results)
     scale = provenance["config"].get("scale")
     if scale != "paper" and not allow_quick:
         raise ResultsError(f"{results} holds a '{scale}' run; the README reports paper scale only")
@@ -122,6 +145,7 @@ def section_text(results: Path, log_dir: Path, allow_quick: bool = False) -> str
         markdown_table(table),
         "Cost per paper section (from every job's benchmark file):",
         markdown_table(per_section),
+        scale_out_text(scale_out, critical_path, run),
     ])
 
 

@@ -334,6 +334,8 @@ def test_readme_results_section_is_written_from_the_run(quick_run, tmp_path, cap
     assert len(claim_rows) == len(claims) + 2  # header, separator, one row per claim
     assert "stale text" not in text and text.endswith("\n\nkept\n")
     assert "Wall time" in text and "--configfile config/quick.yaml" in text
+    scale = pd.read_csv(quick_run / "results" / "review" / "scale_out.csv")
+    assert "On more cores" in text and f"{int(scale['cores'].iloc[-1])} cores" in text and "critical path" in text
     assert readme_results.main(args + ["--allow-quick", "--check"]) == 0
     readme.write_text(text.replace("reproduced", "REPRODUCED", 1))
     assert readme_results.main(args + ["--allow-quick", "--check"]) == 1
