@@ -2,6 +2,8 @@
 
     python scripts/readme_results.py                 # after `snakemake --cores N` at paper scale
     python scripts/readme_results.py --check         # exit 1 if the README differs from the results
+    python scripts/readme_results.py --record paper-run            # also keep what it was written from
+    python scripts/readme_results.py --check --record paper-run    # check against that record (no run needed)
 
 Reads results/review/claims.csv (every claim with its verdict), results/review/cost.csv,
 scale_out.csv and critical_path.csv, and results/review/provenance.json (commit, hardware,
@@ -57,8 +59,8 @@ def full_run_log(log_dir: Path) -> dict:
     return max(runs, key=lambda run: (run["steps"], run["log"]))
 
 
-def load(results: Path):
-    review = results / "review"
+def load(results: Path, folder: str = "review"):
+    review = results / folder
     paths = {name: review / name for name in ("claims.csv", "cost.csv", "provenance.json", "scale_out.csv",
                                               "critical_path.csv")}
     missing = [str(p) for p in paths.values() if not p.exists()]
@@ -107,12 +109,29 @@ def markdown_table(frame: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def section_text(results: Path, log_dir: Path, allow_quick: bool = False) -> str:
-    claims, cost, provenance, scale_out, critical_path = load(results)
+RECORD_FILES = ("claims.csv", "cost.csv", "provenance.json", "scale_out.csv", "critical_path.csv")
+
+
+def write_record(results: Path, log_dir: Path, record: Path) -> None:
+    """Keep what the README's Results are written from: the run's review files and the facts of its Snakemake log
+    (run.json), so that a clone without the run's outputs can check the README against them."""
+    record.mkdir(parents=True, exist_ok=True)
+    for name in RECORD_FILES:
+        (record / name).write_bytes((results / "review" / name).read_bytes())
+    (record / "run.json").write_text(json.dumps(full_run_log(log_dir), indent=1) + "\n")
+
+
+def section_text(results: Path, log_dir: Path, allow_quick: bool = False, record: Path | None = None) -> str:
+    """The Results section from a run's results and Snakemake logs, or from a record that write_record kept."""
+    if record is not None:
+        claims, cost, provenance, scale_out, critical_path = load(record, folder="")
+        run = json.loads((record / "run.json").read_text())
+    else:
+        claims, cost, provenance, scale_out, critical_path = load(results)
+        run = full_run_log(log_dir)
     scale = provenance["config"].get("scale")
     if scale != "paper" and not allow_quick:
-        raise ResultsError(f"{results} holds a '{scale}' run; the README reports paper scale only")
-    run = full_run_log(log_dir)
+        raise ResultsError(f"{record or results} holds a '{scale}' run; the README reports paper scale only")
     hardware, git = provenance["hardware"], provenance["git"]
     commit = git["commit"]
     commit = (commit[:10] if re.fullmatch(r"[0-9a-f]{40}", commit) else commit) + (
@@ -164,10 +183,16 @@ def main(argv=None) -> int:
     parser.add_argument("--readme", type=Path, default=Path("README.md"))
     parser.add_argument("--check", action="store_true", help="only compare; exit 1 if the README is stale")
     parser.add_argument("--allow-quick", action="store_true", help="accept a quick-scale run (tests)")
+    parser.add_argument("--record", type=Path,
+                        help="when writing, also keep the run's review files and log facts in this folder; with "
+                             "--check, compare against such a folder instead of --results and --logs")
     args = parser.parse_args(argv)
     try:
         readme = args.readme.read_text()
-        updated = replace_section(readme, section_text(args.results, args.logs, args.allow_quick), args.readme)
+        source = args.record if args.check else None
+        updated = replace_section(readme, section_text(args.results, args.logs, args.allow_quick, source), args.readme)
+        if args.record is not None and not args.check:
+            write_record(args.results, args.logs, args.record)
     except (ResultsError, OSError) as error:
         print(f"readme_results: {error}", file=sys.stderr)
         return 2

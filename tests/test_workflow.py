@@ -1,5 +1,7 @@
 """End to end: the quick pipeline in a temporary copy, its report, rerun and lint."""
+import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -339,6 +341,15 @@ def test_readme_results_section_is_written_from_the_run(quick_run, tmp_path, cap
     assert readme_results.main(args + ["--allow-quick", "--check"]) == 0
     readme.write_text(text.replace("reproduced", "REPRODUCED", 1))
     assert readme_results.main(args + ["--allow-quick", "--check"]) == 1
+    # the record kept beside the README checks it without the run's outputs
+    record = tmp_path / "record"
+    assert readme_results.main(args + ["--allow-quick", "--record", str(record)]) == 0
+    no_run = ["--results", str(tmp_path / "nothing"), "--logs", str(tmp_path / "nothing"), "--readme", str(readme),
+              "--allow-quick", "--check", "--record", str(record)]
+    assert readme_results.main(no_run) == 0
+    run = json.loads((record / "run.json").read_text())
+    (record / "run.json").write_text(json.dumps({**run, "elapsed": "9:99:99"}))
+    assert readme_results.main(no_run) == 1
     readme.write_text("# no markers\n")
     assert readme_results.main(args + ["--allow-quick"]) == 2
     assert "markers" in capsys.readouterr().err
@@ -349,6 +360,18 @@ def test_readme_has_one_generated_results_section():
 
     text = (ROOT / "README.md").read_text()
     assert text.count(readme_results.BEGIN) == 1 and text.count(readme_results.END) == 1
+
+
+def test_readme_results_name_a_commit_of_this_history():
+    """The README's Results come from a run of a commit that HEAD descends from, never from a side branch or a
+    commit that no longer exists."""
+    import readme_results
+
+    section = (ROOT / "README.md").read_text().split(readme_results.BEGIN)[1].split(readme_results.END)[0]
+    found = re.search(r"run of commit `([0-9a-f]{7,40})", section)
+    assert found, "the README's Results do not name the commit of their run"
+    ancestor = subprocess.run(["git", "merge-base", "--is-ancestor", found.group(1), "HEAD"], cwd=ROOT)
+    assert ancestor.returncode == 0, f"commit {found.group(1)} of the README's Results is not an ancestor of HEAD"
 
 
 def test_results_are_readable_by_the_group_under_the_usual_umask(quick_run):
