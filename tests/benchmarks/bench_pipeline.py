@@ -15,7 +15,9 @@ the benchmark measures:
 - the start-up of each rule script in a fresh interpreter: Snakemake's preamble imports and
   the script's own top-level imports, best of `--repeats`.
 
-Per section it prints: jobs, job time (from the benchmark files), floor, steps, start-up, the
+Per section it prints: jobs, job time and CPU time (from the benchmark files; Snakemake samples
+a job's CPU time, so it undercounts, but unlike job time it does not grow when other work shares
+the cores), floor, steps, start-up, the
 rest (job time minus steps and start-up: evaluations, data loading, writing, non-training
 jobs) and the ratio of job time to floor, and the start-up the jobs logged in the run itself
 where their logs have it. Times in job-minutes (one thread a job).
@@ -246,8 +248,9 @@ def read_jobs(run: Path) -> pd.DataFrame:
     rows = []
     for path in sorted((run / "results" / "benchmarks").rglob("*.tsv")):
         record = pd.read_csv(path, sep="\t").iloc[0]
+        cpu = pd.to_numeric(record.get("cpu_time"), errors="coerce")
         rows.append({"job": path.relative_to(run / "results" / "benchmarks").with_suffix("").as_posix(),
-                     "seconds": float(record["s"])})
+                     "seconds": float(record["s"]), "cpu_seconds": float(cpu)})
     if not rows:
         sys.exit(f"no benchmark files under {run}/results/benchmarks: run the pipeline there first")
     jobs = pd.DataFrame(rows)
@@ -259,7 +262,7 @@ def dry_run_jobs() -> pd.DataFrame:
     """Every job of this checkout's paper-scale DAG, named by its benchmark path, from a dry run."""
     dry_run = subprocess.run(["snakemake", "-n", "--forceall"], cwd=ROOT, capture_output=True, text=True, check=True)
     names = sorted(set(re.findall(r"benchmark: results/benchmarks/(\S+)\.tsv", dry_run.stdout)))
-    jobs = pd.DataFrame({"job": names, "seconds": 0.0})
+    jobs = pd.DataFrame({"job": names, "seconds": 0.0, "cpu_seconds": 0.0})
     jobs["section"] = jobs["job"].str.split("/").str[0]
     return jobs
 
@@ -362,10 +365,10 @@ def main():
         print(f"  {seconds:5.2f}  {script} ({int((jobs['script'] == script).sum())} jobs)")
 
     table = jobs.groupby("section", sort=False).agg(
-        jobs=("job", "size"), job_min=("seconds", "sum"), floor_min=("floor", "sum"), steps_min=("steps", "sum"),
+        jobs=("job", "size"), job_min=("seconds", "sum"), cpu_min=("cpu_seconds", "sum"), floor_min=("floor", "sum"), steps_min=("steps", "sum"),
         startup_min=("startup", "sum"), startup_logged_min=("startup_logged", lambda v: v.sum(min_count=1)))
     table.loc["all"] = table.sum(min_count=1)
-    table[["job_min", "floor_min", "steps_min", "startup_min", "startup_logged_min"]] /= 60
+    table[["job_min", "cpu_min", "floor_min", "steps_min", "startup_min", "startup_logged_min"]] /= 60
     table["rest_min"] = table["job_min"] - table["steps_min"] - table["startup_min"]
     table["time/floor"] = (table["job_min"] / table["floor_min"]).where(table["floor_min"] > 0)
     table["jobs"] = table["jobs"].astype(int)
