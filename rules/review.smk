@@ -96,7 +96,7 @@ rule provenance:
         scale_out=config["scale_out"],
         metadata=".snakemake/metadata",  # Snakemake's record of every job's inputs, outputs and times
         rule_priority=lambda wildcards: {rule.name: rule.priority for rule in workflow.rules},
-        cores=workflow.cores,
+        cores=cores_of_this_run(),
     script:
         "../scripts/provenance.py"
 

@@ -31,8 +31,9 @@ totals = cost[["jobs", "job_minutes", "cpu_minutes"]].sum()
 predicted = scale["predicted"]
 own_cores = predicted[predicted["cores"] == params.cores]
 if own_cores.empty:
-    replay = (f"This run used {params.cores} core(s); add that count to <code>scale_out.cores</code> to compare "
-              f"the prediction with its measured wall time, {scale['measured_wall'] / 60:.1f} minutes.")
+    replay = (f"This run used {params.cores or 'an unknown number of'} core(s); with that count in "
+              f"<code>scale_out.cores</code> the table would set the prediction beside its measured wall time, "
+              f"{scale['measured_wall'] / 60:.1f} minutes.")
 else:
     replay = (f"This run used {params.cores} core(s): predicted {own_cores['local_wall_seconds'].iloc[0] / 60:.1f} "
               f"minutes, measured {scale['measured_wall'] / 60:.1f} (first job start to last job end; the difference "
