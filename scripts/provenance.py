@@ -37,7 +37,8 @@ if own_cores.empty:
 else:
     replay = (f"This run used {params.cores} core(s): predicted {own_cores['local_wall_seconds'].iloc[0] / 60:.1f} "
               f"minutes, measured {scale['measured_wall'] / 60:.1f} (first job start to last job end; the difference "
-              f"is the scheduler's own time between jobs, and whatever else ran on the machine).")
+              f"is the scheduler's own time between jobs and whatever else ran on the machine, or, when these "
+              f"results come from more than one invocation, the time between them).")
 minutes = predicted.assign(**{column: predicted[column] / 60 for column in predicted if column.endswith("seconds")})
 minutes.columns = [column.replace("_seconds", "_minutes") for column in minutes.columns]
 path = scale["critical_path"]
