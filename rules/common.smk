@@ -102,14 +102,6 @@ SECTION_OF_BENCHMARK_FOLDER = {
 }
 
 
-def cores_of_this_run():
-    """The --cores of this invocation, or None where it has none (--report, --lint, a dry run)."""
-    try:
-        return workflow.cores
-    except WorkflowError:
-        return None
-
-
 def config_value(dotted):
     """The config value at a dotted key, e.g. "lottery.score_weights"."""
     return dotted_value(config, dotted)

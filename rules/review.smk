@@ -95,8 +95,8 @@ rule provenance:
         sections=SECTION_OF_BENCHMARK_FOLDER,
         scale_out=config["scale_out"],
         metadata=".snakemake/metadata",  # Snakemake's record of every job's inputs, outputs and times
+        snakemake_logs=".snakemake/log",  # this invocation's log names its core count
         rule_priority=lambda wildcards: {rule.name: rule.priority for rule in workflow.rules},
-        cores=cores_of_this_run(),
     script:
         "../scripts/provenance.py"
 

@@ -7,7 +7,7 @@ from mnist1d_repro.io import atomic_path, save_csv, save_json
 from mnist1d_repro.jobs import start_job
 from mnist1d_repro.reporting import html_table, page
 from mnist1d_repro.review import cost_per_section, git_state, hardware, package_versions, runtime_records
-from mnist1d_repro.schedule import run_scale_out
+from mnist1d_repro.schedule import invocation_cores, run_scale_out
 
 log = start_job(snakemake)
 params = snakemake.params
@@ -29,13 +29,14 @@ def key_values(mapping):
 
 totals = cost[["jobs", "job_minutes", "cpu_minutes"]].sum()
 predicted = scale["predicted"]
-own_cores = predicted[predicted["cores"] == params.cores]
+cores = invocation_cores(params.snakemake_logs)
+own_cores = predicted[predicted["cores"] == cores]
 if own_cores.empty:
-    replay = (f"This run used {params.cores or 'an unknown number of'} core(s); with that count in "
+    replay = (f"This run used {cores or 'an unknown number of'} core(s); with that count in "
               f"<code>scale_out.cores</code> the table would set the prediction beside its measured wall time, "
               f"{scale['measured_wall'] / 60:.1f} minutes.")
 else:
-    replay = (f"This run used {params.cores} core(s): predicted {own_cores['local_wall_seconds'].iloc[0] / 60:.1f} "
+    replay = (f"This run used {cores} core(s): predicted {own_cores['local_wall_seconds'].iloc[0] / 60:.1f} "
               f"minutes, measured {scale['measured_wall'] / 60:.1f} (first job start to last job end; the difference "
               f"is the scheduler's own time between jobs and whatever else ran on the machine, or, when these "
               f"results come from more than one invocation, the time between them).")

@@ -79,15 +79,18 @@ def quick_run(workflow_copy):
     return workflow_copy
 
 
+TIMING_FILES = {"review/cost.csv", "review/scale_out.csv", "review/critical_path.csv"}
+
+
 def differing_results(results: Path, reference: Path, partial: bool = False) -> list:
     """Data files (CSV, JSON, npz) that differ between two results folders, or that only one
     has (``partial``: only ``results`` has; a run of some targets). npz archives are compared
-    array by array. Logs, benchmarks and the cost table record how long a run took, not what it
-    computed, and are left out."""
+    array by array. Logs, benchmarks, the cost table and the scale-out tables record how long a run took, not
+    what it computed, and are left out."""
     def files(root):
         return {p.relative_to(root): p for p in root.rglob("*") if p.is_file()
                 and p.suffix in {".csv", ".json", ".npz"} and p.relative_to(root).parts[0] not in {"logs", "benchmarks"}
-                and p.relative_to(root) != Path("review/cost.csv")}
+                and p.relative_to(root).as_posix() not in TIMING_FILES}
 
     ours, theirs = files(results), files(reference)
     differing = sorted(set(ours) - set(theirs) if partial else set(ours) ^ set(theirs))

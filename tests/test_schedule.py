@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mnist1d_repro.schedule import (critical_path, job_dependencies, jobs_upstream_of, list_schedule, run_scale_out,
+from mnist1d_repro.schedule import (critical_path, invocation_cores, job_dependencies, jobs_upstream_of, list_schedule, run_scale_out,
                                     read_job_records, record_path_to_output, scale_out)
 
 DIAMOND = {"a": set(), "b": {"a"}, "c": {"a"}, "d": {"b", "c"}}
@@ -192,3 +192,10 @@ def test_run_scale_out_takes_job_times_from_benchmark_files_and_replays_the_run(
     assert predicted.loc[2, "local_wall_seconds"] == pytest.approx(32.0)
     assert predicted.loc[2, "slurm_wall_seconds"] == pytest.approx(52.0)  # 2 + 10, then 30 + 10 beside 5 + 10
     assert result["measured_wall"] == pytest.approx(32.0)
+
+
+def test_invocation_cores_reads_the_newest_snakemake_log(tmp_path):
+    assert invocation_cores(tmp_path) is None
+    (tmp_path / "2026-01-01T100000.000000.snakemake.log").write_text("Provided cores: 8\nRules claiming ...\n")
+    (tmp_path / "2026-01-02T100000.000000.snakemake.log").write_text("Building DAG of jobs...\nProvided cores: 2\n")
+    assert invocation_cores(tmp_path) == 2

@@ -13,6 +13,7 @@ import binascii
 import heapq
 import json
 import os
+import re
 from base64 import urlsafe_b64decode
 from collections.abc import Hashable, Iterable, Mapping
 from pathlib import Path
@@ -259,6 +260,16 @@ def scale_out(durations: Mapping[Hashable, float], dependencies: Mapping[Hashabl
                      "critical_path_seconds": longest_chain, "work_per_core_seconds": work / count})
     return pd.DataFrame(rows, columns=["cores", "wall_seconds", "busy", "critical_path_seconds",
                                        "work_per_core_seconds"])
+
+
+def invocation_cores(log_dir: str | Path) -> int | None:
+    """The cores of the newest Snakemake invocation in ``log_dir`` (``.snakemake/log``: a job that asks is part of
+    it), from its "Provided cores" line; None if there is none."""
+    logs = sorted(Path(log_dir).glob("*.snakemake.log"))
+    if not logs:
+        return None
+    found = re.search(r"^Provided cores: (\d+)", logs[-1].read_text(errors="replace"), re.M)
+    return int(found.group(1)) if found else None
 
 
 def benchmark_seconds(log: str, logs_dir: str, benchmarks_dir: str) -> float | None:
