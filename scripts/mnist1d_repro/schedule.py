@@ -120,9 +120,14 @@ def read_job_records(metadata_dir: str | Path) -> pd.DataFrame:
     return table.sort_values(["start", "end"], kind="stable").reset_index(drop=True)
 
 
+def _producers(jobs: pd.DataFrame) -> dict[str, Hashable]:
+    """Output path -> the job that wrote it."""
+    return {output: job for job, outputs in zip(jobs["job"], jobs["outputs"]) for output in outputs}
+
+
 def job_dependencies(jobs: pd.DataFrame) -> dict[Hashable, set[Hashable]]:
     """For every job, the jobs that wrote one of its inputs."""
-    producer = {output: job for job, outputs in zip(jobs["job"], jobs["outputs"]) for output in outputs}
+    producer = _producers(jobs)
     return {job: {producer[path] for path in inputs if path in producer}
             for job, inputs in zip(jobs["job"], jobs["inputs"])}
 
@@ -130,7 +135,7 @@ def job_dependencies(jobs: pd.DataFrame) -> dict[Hashable, set[Hashable]]:
 def jobs_upstream_of(jobs: pd.DataFrame, dependencies: Mapping[Hashable, Iterable[Hashable]],
                      files: Iterable[str]) -> set[Hashable]:
     """The jobs that wrote ``files`` and, transitively, every job they needed. Files no job wrote are ignored."""
-    producer = {output: job for job, outputs in zip(jobs["job"], jobs["outputs"]) for output in outputs}
+    producer = _producers(jobs)
     pending = [producer[file] for file in files if file in producer]
     found: set[Hashable] = set()
     while pending:

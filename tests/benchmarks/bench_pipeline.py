@@ -65,17 +65,14 @@ class Workload:
 
     def __init__(self, run, units_measured=MEASURED_STEPS):
         self.run, self.units = run, units_measured
-        self._measured = None
 
     def per_unit(self) -> tuple[float, float]:
-        """(FLOPs, seconds) of one unit, measured once."""
-        if self._measured is None:
-            self.run(self.units)  # warm-up: allocations, first-call dispatch
-            with FlopCounterMode(display=False) as counter:
-                self.run(self.units)
-            seconds, _ = best_time(lambda: self.run(self.units), 2)
-            self._measured = (counter.get_total_flops() / self.units, seconds / self.units)
-        return self._measured
+        """(FLOPs, seconds) of one unit."""
+        self.run(self.units)  # warm-up: allocations, first-call dispatch
+        with FlopCounterMode(display=False) as counter:
+            self.run(self.units)
+        seconds, _ = best_time(lambda: self.run(self.units), 2)
+        return counter.get_total_flops() / self.units, seconds / self.units
 
 
 def random_set(n, shape=(LENGTH,), classes=10, seed=0):
@@ -374,8 +371,7 @@ def main():
     table["jobs"] = table["jobs"].astype(int)
     pd.set_option("display.width", 160)
     print(table.round(2).to_string())
-    weighted = (jobs["startup"] * 1).sum() / len(jobs)
-    print(f"mean start-up per job: {weighted:.2f} s; start-up in all: {jobs['startup'].sum() / 60:.1f} job-minutes "
+    print(f"mean start-up per job: {jobs['startup'].mean():.2f} s; start-up in all: {jobs['startup'].sum() / 60:.1f} job-minutes "
           f"of {jobs['seconds'].sum() / 60:.1f}")
 
 
