@@ -18,6 +18,7 @@ import argparse
 import json
 import re
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -38,22 +39,62 @@ def shown_command(command: str) -> str:
     return f"{Path(program).name} {arguments}".strip()
 
 
+def clock_seconds(text: str) -> float:
+    """Seconds of a Snakemake elapsed time such as 2:18:53.123 (or '1 day, 2:18:53')."""
+    days = re.match(r"(\d+) days?, (.*)", text)
+    hours, minutes, seconds = (float(part) for part in (days.group(2) if days else text).split(":"))
+    return (int(days.group(1)) if days else 0) * 86400 + hours * 3600 + minutes * 60 + seconds
+
+
+def clock_text(seconds: float) -> str:
+    whole = int(seconds)
+    return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}"
+
+
+def invocation(path: Path) -> dict | None:
+    """One Snakemake log's facts, or None when it ran no job (a dry run, a run with nothing to do)."""
+    text = path.read_text(errors="replace")
+    progress = re.findall(r"^(\d+) of (\d+) steps \(\d+%\) done$", text, re.M)
+    start = re.search(r"^\s*Date: (.+)$", text, re.M)
+    if not progress or not start:
+        return None
+    finished, total = (int(n) for n in progress[-1])
+    elapsed = re.search(r"^Elapsed time: (.+)$", text, re.M)
+    if elapsed:
+        seconds = clock_seconds(elapsed.group(1).strip())
+    else:  # interrupted: it ran until its last logged event
+        stamps = re.findall(r"^\[(\w{3} \w{3} +\d+ [\d:]{8} \d{4})\]$", text, re.M)
+        began = datetime.strptime(start.group(1).strip(), "%Y-%m-%d %H:%M:%S")
+        seconds = max(0.0, (datetime.strptime(" ".join(stamps[-1].split()), "%a %b %d %H:%M:%S %Y") - began)
+                      .total_seconds()) if stamps else 0.0
+    command = re.search(r"^\s*Command: (.+)$", text, re.M)
+    config = re.search(r"^\s*Config MD5: (\S+)$", text, re.M)
+    cores = re.search(r"^Provided cores: (\d+)$", text, re.M)
+    return {"log": path.name, "date": start.group(1).strip(), "finished": finished,
+            "complete": bool(elapsed) and finished == total, "seconds": seconds,
+            "command": shown_command(command.group(1)) if command else "snakemake",
+            "config": config.group(1) if config else None, "cores": int(cores.group(1)) if cores else None}
+
+
 def full_run_log(log_dir: Path) -> dict:
-    """Date, command, cores, steps and elapsed time of the largest completed run."""
-    runs = []
+    """Date, command, cores, steps and elapsed time of the largest completed run.
+
+    A run that was interrupted and then resumed with the same command and config is one run: the completed
+    invocation and the interrupted ones just before it count together (their jobs and their times summed)."""
+    runs, interrupted = [], []
     for path in sorted(log_dir.glob("*.snakemake.log")):
-        text = path.read_text(errors="replace")
-        done = re.search(r"^(\d+) of \1 steps \(100%\) done$", text, re.M)
-        elapsed = re.search(r"^Elapsed time: (\S+)$", text, re.M)
-        if not (done and elapsed):
+        facts = invocation(path)
+        if facts is None:
             continue
-        date = re.search(r"^\s*Date: (.+)$", text, re.M)
-        command = re.search(r"^\s*Command: (.+)$", text, re.M)
-        cores = re.search(r"^Provided cores: (\d+)$", text, re.M)
-        runs.append({"log": path.name, "steps": int(done.group(1)), "elapsed": elapsed.group(1).split(".")[0],
-                     "date": date.group(1) if date else path.name[:10],
-                     "command": shown_command(command.group(1)) if command else "snakemake",
-                     "cores": int(cores.group(1)) if cores else None})
+        same = [part for part in interrupted if (part["command"], part["config"]) == (facts["command"], facts["config"])]
+        if not facts["complete"]:
+            interrupted = same + [facts]
+            continue
+        parts = same + [facts]
+        interrupted = []
+        runs.append({"log": facts["log"], "steps": sum(part["finished"] for part in parts),
+                     "elapsed": clock_text(sum(part["seconds"] for part in parts)), "date": parts[0]["date"],
+                     "command": facts["command"], "cores": facts["cores"], "invocations": len(parts)})
     if not runs:
         raise ResultsError(f"no completed Snakemake run in {log_dir} (run `snakemake --cores N` first)")
     return max(runs, key=lambda run: (run["steps"], run["log"]))
@@ -121,6 +162,12 @@ def write_record(results: Path, log_dir: Path, record: Path) -> None:
     (record / "run.json").write_text(json.dumps(full_run_log(log_dir), indent=1) + "\n")
 
 
+def resumed_text(run: dict) -> str:
+    parts = run.get("invocations", 1)
+    return (f" (the sum of {parts} invocations of the same command: the run was interrupted and resumed, and the "
+            f"jobs that were running when it stopped ran again)" if parts > 1 else "")
+
+
 def section_text(results: Path, log_dir: Path, allow_quick: bool = False, record: Path | None = None) -> str:
     """The Results section from a run's results and Snakemake logs, or from a record that write_record kept."""
     if record is not None:
@@ -141,7 +188,7 @@ def section_text(results: Path, log_dir: Path, allow_quick: bool = False, record
     header = (
         f"Full {scale}-scale run of commit `{commit}`, started {run['date']}: `{run['command']}` on "
         f"{hardware['cpu']} ({hardware['cpu_cores']} cores, {hardware['memory_gb']} GB, {gpu}), "
-        f"{run['cores']} cores used. **Wall time {run['elapsed']}** for {run['steps']} jobs; "
+        f"{run['cores']} cores used. **Wall time {run['elapsed']}**{resumed_text(run)} for {run['steps']} jobs; "
         f"{cost['job_minutes'].sum():.0f} minutes of job time in all (one thread a job); the largest job peaked at "
         f"{cost['peak_memory_mb'].max():.0f} MB resident memory. "
         f"**{counts.get('reproduced', 0)} of {len(claims)} claims reproduced**, "

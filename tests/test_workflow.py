@@ -355,6 +355,36 @@ def test_readme_results_section_is_written_from_the_run(quick_run, tmp_path, cap
     assert "markers" in capsys.readouterr().err
 
 
+def snakemake_log(folder, name, date, command, progress, stamps, elapsed=None, config_md5="d698af81"):
+    lines = ["SNAKEMAKE", f"  Date: {date}", f"  Command: /usr/bin/{command}", f"  Config MD5: {config_md5}",
+             "Building DAG of jobs...", "Provided cores: 2"]
+    for stamp, (finished, total) in zip(stamps, progress):
+        lines += [f"[{stamp}]", f"{finished} of {total} steps ({100 * finished // total}%) done"]
+    lines += [f"Elapsed time: {elapsed}"] if elapsed else ["Terminating processes on user request."]
+    (folder / f"{name}.snakemake.log").write_text("\n".join(lines) + "\n")
+
+
+def test_a_run_resumed_after_an_interruption_counts_all_its_invocations(tmp_path):
+    """An interrupted run resumed with the same command is one run: its jobs and wall time are those of both
+    invocations, not only the last one's (which ran only what was left)."""
+    import readme_results
+
+    snakemake_log(tmp_path, "2026-12-01T100000", "2026-12-01 10:00:00", "snakemake --cores 2 --dry-run", [], [])
+    snakemake_log(tmp_path, "2026-12-01T100100", "2026-12-01 10:01:00", "snakemake --cores 2",
+                  [(1, 10), (6, 10)], ["Tue Dec  1 10:30:00 2026", "Tue Dec  1 12:01:00 2026"])
+    snakemake_log(tmp_path, "2026-12-02T090000", "2026-12-02 09:00:00", "snakemake --cores 2",
+                  [(2, 5), (5, 5)], ["Wed Dec  2 09:10:00 2026", "Wed Dec  2 09:30:00 2026"], elapsed="0:30:00.25")
+    run = readme_results.full_run_log(tmp_path)
+    assert (run["steps"], run["elapsed"], run["invocations"], run["date"]) == (11, "2:30:00", 2, "2026-12-01 10:01:00")
+    # a completed run on its own, and an interrupted run of another command that does not join it
+    snakemake_log(tmp_path, "2026-12-03T090000", "2026-12-03 09:00:00", "snakemake --cores 2 table1",
+                  [(1, 3)], ["Thu Dec  3 09:05:00 2026"])
+    snakemake_log(tmp_path, "2026-12-03T100000", "2026-12-03 10:00:00", "snakemake --cores 2",
+                  [(12, 12)], ["Thu Dec  3 11:00:00 2026"], elapsed="1:00:00")
+    run = readme_results.full_run_log(tmp_path)
+    assert (run["steps"], run["elapsed"], run["invocations"]) == (12, "1:00:00", 1)
+
+
 def test_readme_has_one_generated_results_section():
     import readme_results
 
