@@ -404,6 +404,19 @@ def test_readme_results_name_a_commit_of_this_history():
     assert ancestor.returncode == 0, f"commit {found.group(1)} of the README's Results is not an ancestor of HEAD"
 
 
+def test_readme_results_match_the_recorded_paper_run(tmp_path):
+    """The README's Results are exactly what readme_results.py writes from the recorded paper-scale run: a hand
+    edit of a number, or a record that no longer matches, fails here."""
+    import readme_results
+
+    record = ROOT / "paper-run"
+    assert (record / "run.json").is_file(), "paper-run/ holds no recorded run: see the README's Results"
+    nowhere = str(tmp_path / "no-run")
+    args = ["--check", "--record", str(record), "--readme", str(ROOT / "README.md"), "--results", nowhere,
+            "--logs", nowhere]
+    assert readme_results.main(args) == 0
+
+
 def test_results_are_readable_by_the_group_under_the_usual_umask(quick_run):
     import os
     import stat
