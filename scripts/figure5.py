@@ -46,7 +46,9 @@ def errors_of(curves_of_setting, summary_of_setting) -> dict:
                               bootstrap["replicates"], bootstrap["seed"])}
 
 
-claims = claims_table(claim_defs, measured, digits=2, se=errors_of(curves, summary))
+seeds = int(summary["seeds"].min())  # over several seeds the errors are their spread: name them
+claims = claims_table(claim_defs, measured, digits=2, se=errors_of(curves, summary),
+                      n={name: seeds for name in claim_defs} if seeds > 1 else None)
 save_csv(snakemake.output.claims, claims)
 write_caption_snippet(snakemake.output.snippet,
                       [f"{row['claim']} — {verdict_sentence(row)}" for _, row in claims.iterrows()])

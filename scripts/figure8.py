@@ -30,7 +30,9 @@ def claims_under(**changed):
 claims = load_claims(snakemake.params.claims, "ssl")
 probes = runs_under(all_probes, configured)
 measured, spread, errors = claims_under()
-claim_rows = claims_table(claims, measured, digits=2, spread=spread, se=errors)
+seeds = probes[probes["loss"] == "info_nce"]["seed"].nunique()  # over several seeds the error is their spread
+claim_rows = claims_table(claims, measured, digits=2, spread=spread, se=errors,
+                          n={name: seeds for name, value in spread.items() if value is not None})
 save_csv(snakemake.output.claims, claim_rows)
 write_caption_snippet(snakemake.output.snippet, [f"{row['claim']} — {verdict_sentence(row)}"
                                                  for _, row in claim_rows.iterrows()])

@@ -197,7 +197,7 @@ def section_text(results: Path, log_dir: Path, allow_quick: bool = False, record
     table = pd.DataFrame({
         "section": claims["report section"], "claim": claims["claim"], "target": claims["target"],
         "ours": claims.apply(ours_text, axis=1), "verdict": claims["verdict"],
-        "seeds to decide": claims.apply(seeds_text, axis=1)})
+        "to decide": claims.apply(seeds_text, axis=1)})
     per_section = pd.DataFrame({
         "section": cost["section"], "jobs": cost["jobs"], "job minutes": cost["job_minutes"].round(1),
         "longest job (min)": cost["largest_job_minutes"].round(1),
@@ -206,7 +206,8 @@ def section_text(results: Path, log_dir: Path, allow_quick: bool = False, record
         header,
         "Ours: value ± standard error (over seeds or runs where a section ran several; the binomial error "
         "of one accuracy otherwise). A verdict is decided when the value clears its rule, or misses it, by "
-        "more than two standard errors, and is inconclusive otherwise, with the seeds that would decide it. "
+        "more than two standard errors, and is inconclusive otherwise, with what would decide it: more seeds where "
+        "the error is a spread over seeds, more test samples where it is one run's sampling error. "
         "Rules: `config/claims.yaml`; the report's *1. Review* section has the reasons and their history.",
         markdown_table(table),
         "Cost per paper section (from every job's benchmark file):",

@@ -28,9 +28,9 @@ def ours_text(row) -> str:
 
 history = rule_history(snakemake.params.claims)
 shown = claims.assign(ours=claims.apply(ours_text, axis=1), figure=claims["figure"].map(lambda p: p.split("/")[-1]),
-                      **{"seeds to decide": claims.apply(seeds_text, axis=1),
+                      **{"to decide": claims.apply(seeds_text, axis=1),
                          "rule history": claims["claim_id"].map(history).fillna("")})[
-    ["report section", "claim", "where in the paper", "target", "ours", "unit", "verdict", "seeds to decide",
+    ["report section", "claim", "where in the paper", "target", "ours", "unit", "verdict", "to decide",
      "figure", "why_this_tolerance", "rule history"]]
 write_html_table(shown, snakemake.output.table, "Did the paper reproduce? Every checked claim",
                  links={"figure": [str(snakemake.report_href(path)) for path in claims["figure"]]},
@@ -39,9 +39,10 @@ write_html_table(shown, snakemake.output.table, "Did the paper reproduce? Every 
                       "tolerances are in config/claims.yaml. Ours: value ± standard error, over seeds (or paired runs) "
                       "where the section ran several, the binomial error of one accuracy otherwise. A verdict is "
                       "decided when the value clears its rule, or misses it, by more than two standard errors; "
-                      "otherwise it is inconclusive, and 'seeds to decide' estimates how many seeds would decide "
-                      "it (the standard error shrinking as 1/sqrt(n)). 'Rule history': rules changed after their "
-                      "result was seen, with the earlier form and the reason.")
+                      "otherwise it is inconclusive, and 'to decide' estimates what would decide it (the standard "
+                      "error shrinking as 1/sqrt(n)): how many seeds where the error is a spread over seeds, "
+                      "how many times the test samples where it is one run's sampling error. 'Rule history': "
+                      "rules changed after their result was seen, with the earlier form and the reason.")
 per_section = claims.groupby("report section", sort=False)["verdict"].apply(
     lambda v: f"{(v == REPRODUCED).sum()} of {len(v)} reproduced")
 write_caption_snippet(snakemake.output.snippet, [summary] + [f"{s}: {text}" for s, text in per_section.items()])

@@ -196,6 +196,22 @@ def test_claims_table_shows_the_standard_error_and_the_seeds_that_would_decide()
     assert table.loc["cell", "verdict"] == NOT_REPRODUCED and seeds_text(table.loc["cell"]) == ""
 
 
+def test_one_run_is_decided_by_more_test_samples_not_more_seeds():
+    """A single run's error is its test set's sampling error: more seeds of a deterministic baseline
+    change nothing, so the estimate names a multiple of the test samples; over seeds it names seeds."""
+    from mnist1d_repro.claims import binomial_se
+    from mnist1d_repro.reporting import claims_table, seeds_text, verdict_sentence
+    knn = {"claim": "k", "rule": "within", "paper": 59.6, "tolerance": 1.0, "why": "w", "unit": "%"}
+    one_run = claims_table({"knn": knn}, {"knn": 59.6}, se={"knn": binomial_se(59.6, 1000)}).iloc[0]
+    assert one_run["verdict"] == INCONCLUSIVE
+    assert seeds_text(one_run) == "10× the test samples"
+    assert "10× the test samples would decide it" in verdict_sentence(one_run)
+    over_seeds = claims_table({"knn": knn}, {"knn": 59.6}, spread={"knn": 2.7}, n={"knn": 3}).iloc[0]
+    assert seeds_text(over_seeds).endswith(" seeds") and "test samples" not in seeds_text(over_seeds)
+    far = claims_table({"knn": knn}, {"knn": 59.6}, se={"knn": 50.0}).iloc[0]
+    assert seeds_text(far) == "> 100× the test samples"
+
+
 def test_every_claim_can_pass_and_can_fail():
     from mnist1d_repro.claims import SECTIONS, margin
     for section in SECTIONS:

@@ -122,7 +122,8 @@ def seeds_needed(margin_value: float, se: float, n: int) -> int | None:
 def judge(claim: dict, ours: float | None, se: float | None = None, n: int | None = None) -> dict:
     """The verdict on a measured value with its standard error ``se`` over ``n`` seeds or runs:
     {"verdict", "margin", "seeds_needed"}. ``seeds_needed`` is set for an inconclusive verdict
-    only: the seeds that would decide it, or None beyond MAX_SEEDS (or with no margin at all)."""
+    only: the seeds (for one run: the multiple of its test samples) that would decide it, or
+    None beyond MAX_SEEDS (or with no margin at all)."""
     if ours is None:
         return {"verdict": NOT_RUN, "margin": None, "seeds_needed": None}
     ours = float(ours)

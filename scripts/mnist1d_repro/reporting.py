@@ -44,7 +44,7 @@ def claims_table(claims: dict, measured: dict, digits: int = 1, spread: dict | N
                  se: dict | None = None, n: dict | None = None,
                  tolerance_spread: dict | None = None) -> pd.DataFrame:
     """One row per claim: what the paper says, the target, our number with its standard error,
-    the verdict and, if it is inconclusive, the seeds that would decide it.
+    the verdict and, if it is inconclusive, what would decide it (seeds_text).
     ``spread``: the standard deviation over seeds or runs, where there were several; ``n``: how
     many seeds or runs a number comes from; ``se``: its standard error, by default spread/sqrt(n);
     ``tolerance_spread``: for a claim whose band is ``tolerance_from_spread`` standard deviations,
@@ -157,11 +157,17 @@ def ours_with_error(row, significant: int = 4) -> str | None:
 
 
 def seeds_text(row) -> str:
-    """What would decide an inconclusive verdict: '54 seeds', '> 100 seeds'; '' otherwise."""
+    """What would decide an inconclusive verdict; '' otherwise. Where the error is the spread over
+    several seeds or runs (``n`` > 1): that many seeds, '54 seeds'. Where it is the sampling error
+    of one run's test set (no ``n``, or 1), more seeds of the same test set would not shrink it
+    (a deterministic baseline would not move at all), so the estimate is a multiple of the test
+    samples: '10× the test samples'. Beyond MAX_SEEDS: '> 100 seeds', '> 100× the test samples'."""
     if row["verdict"] != INCONCLUSIVE:
         return ""
-    needed = row.get("seeds_needed")
-    return f"> {MAX_SEEDS} seeds" if needed is None or pd.isna(needed) else f"{int(needed)} seeds"
+    needed, n = row.get("seeds_needed"), row.get("n")
+    over_seeds = n is not None and not pd.isna(n) and n > 1
+    count = f"> {MAX_SEEDS}" if needed is None or pd.isna(needed) else f"{int(needed)}"
+    return f"{count} seeds" if over_seeds else f"{count}× the test samples"
 
 
 def verdict_sentence(row) -> str:
