@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from mnist1d_repro.reporting import ours_with_error, seeds_text
+from mnist1d_repro.reporting import ours_with_error, to_decide_text
 
 BEGIN = "<!-- readme-results:begin (written by `python scripts/readme_results.py`; do not edit) -->"
 END = "<!-- readme-results:end -->"
@@ -197,7 +197,7 @@ def section_text(results: Path, log_dir: Path, allow_quick: bool = False, record
     table = pd.DataFrame({
         "section": claims["report section"], "claim": claims["claim"], "target": claims["target"],
         "ours": claims.apply(ours_text, axis=1), "verdict": claims["verdict"],
-        "to decide": claims.apply(seeds_text, axis=1)})
+        "to decide": claims.apply(to_decide_text, axis=1)})
     per_section = pd.DataFrame({
         "section": cost["section"], "jobs": cost["jobs"], "job minutes": cost["job_minutes"].round(1),
         "longest job (min)": cost["largest_job_minutes"].round(1),

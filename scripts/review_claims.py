@@ -4,7 +4,7 @@ import pandas as pd
 from mnist1d_repro.claims import INCONCLUSIVE, NOT_REPRODUCED, NOT_RUN, REPRODUCED, claim_field, rule_history
 from mnist1d_repro.io import save_csv
 from mnist1d_repro.jobs import start_job
-from mnist1d_repro.reporting import ours_with_error, seeds_text, write_caption_snippet, write_html_table
+from mnist1d_repro.reporting import ours_with_error, to_decide_text, write_caption_snippet, write_html_table
 
 log = start_job(snakemake)
 tables = [pd.read_csv(path, keep_default_na=False, na_values=[""]) for path in snakemake.input]
@@ -28,7 +28,7 @@ def ours_text(row) -> str:
 
 history = rule_history(snakemake.params.claims)
 shown = claims.assign(ours=claims.apply(ours_text, axis=1), figure=claims["figure"].map(lambda p: p.split("/")[-1]),
-                      **{"to decide": claims.apply(seeds_text, axis=1),
+                      **{"to decide": claims.apply(to_decide_text, axis=1),
                          "rule history": claims["claim_id"].map(history).fillna("")})[
     ["report section", "claim", "where in the paper", "target", "ours", "unit", "verdict", "to decide",
      "figure", "why_this_tolerance", "rule history"]]

@@ -183,7 +183,7 @@ def test_standard_errors_of_accuracies():
 
 
 def test_claims_table_shows_the_standard_error_and_the_seeds_that_would_decide():
-    from mnist1d_repro.reporting import claims_table, seeds_text, verdict_sentence
+    from mnist1d_repro.reporting import claims_table, to_decide_text, verdict_sentence
     claims = {"worse": {"claim": "c", "rule": "below", "threshold": 0.0, "why": "w", "unit": "points"},
               "cell": {"claim": "d", "rule": "within", "paper": 68.0, "tolerance": 2.0, "why": "w", "unit": "%"}}
     table = claims_table(claims, {"worse": -0.41, "cell": 64.4}, spread={"worse": 1.0, "cell": 1.0},
@@ -191,25 +191,25 @@ def test_claims_table_shows_the_standard_error_and_the_seeds_that_would_decide()
     assert table.loc["worse", "se"] == pytest.approx(1 / np.sqrt(3), abs=1e-3)
     # 2 * 0.577 / sqrt(n / 3) < 0.41 from n = 24 seeds on
     assert table.loc["worse", "verdict"] == INCONCLUSIVE and table.loc["worse", "seeds_needed"] == 24
-    assert seeds_text(table.loc["worse"]) == "24 seeds"
+    assert to_decide_text(table.loc["worse"]) == "24 seeds"
     assert "inconclusive" in verdict_sentence(table.loc["worse"]) and "± 0.58" in verdict_sentence(table.loc["worse"])
-    assert table.loc["cell", "verdict"] == NOT_REPRODUCED and seeds_text(table.loc["cell"]) == ""
+    assert table.loc["cell", "verdict"] == NOT_REPRODUCED and to_decide_text(table.loc["cell"]) == ""
 
 
 def test_one_run_is_decided_by_more_test_samples_not_more_seeds():
     """A single run's error is its test set's sampling error: more seeds of a deterministic baseline
     change nothing, so the estimate names a multiple of the test samples; over seeds it names seeds."""
     from mnist1d_repro.claims import binomial_se
-    from mnist1d_repro.reporting import claims_table, seeds_text, verdict_sentence
+    from mnist1d_repro.reporting import claims_table, to_decide_text, verdict_sentence
     knn = {"claim": "k", "rule": "within", "paper": 59.6, "tolerance": 1.0, "why": "w", "unit": "%"}
     one_run = claims_table({"knn": knn}, {"knn": 59.6}, se={"knn": binomial_se(59.6, 1000)}).iloc[0]
     assert one_run["verdict"] == INCONCLUSIVE
-    assert seeds_text(one_run) == "10× the test samples"
+    assert to_decide_text(one_run) == "10× the test samples"
     assert "10× the test samples would decide it" in verdict_sentence(one_run)
     over_seeds = claims_table({"knn": knn}, {"knn": 59.6}, spread={"knn": 2.7}, n={"knn": 3}).iloc[0]
-    assert seeds_text(over_seeds).endswith(" seeds") and "test samples" not in seeds_text(over_seeds)
+    assert to_decide_text(over_seeds).endswith(" seeds") and "test samples" not in to_decide_text(over_seeds)
     far = claims_table({"knn": knn}, {"knn": 59.6}, se={"knn": 50.0}).iloc[0]
-    assert seeds_text(far) == "> 100× the test samples"
+    assert to_decide_text(far) == "> 100× the test samples"
 
 
 def test_every_claim_can_pass_and_can_fail():

@@ -44,7 +44,7 @@ def claims_table(claims: dict, measured: dict, digits: int = 1, spread: dict | N
                  se: dict | None = None, n: dict | None = None,
                  tolerance_spread: dict | None = None) -> pd.DataFrame:
     """One row per claim: what the paper says, the target, our number with its standard error,
-    the verdict and, if it is inconclusive, what would decide it (seeds_text).
+    the verdict and, if it is inconclusive, what would decide it (to_decide_text).
     ``spread``: the standard deviation over seeds or runs, where there were several; ``n``: how
     many seeds or runs a number comes from; ``se``: its standard error, by default spread/sqrt(n);
     ``tolerance_spread``: for a claim whose band is ``tolerance_from_spread`` standard deviations,
@@ -156,7 +156,7 @@ def ours_with_error(row, significant: int = 4) -> str | None:
     return f"{row['ours']:.{significant}g}" + ("" if error is None or pd.isna(error) else f" ± {error:.2g}")
 
 
-def seeds_text(row) -> str:
+def to_decide_text(row) -> str:
     """What would decide an inconclusive verdict; '' otherwise. Where the error is the spread over
     several seeds or runs (``n`` > 1): that many seeds, '54 seeds'. Where it is the sampling error
     of one run's test set (no ``n``, or 1), more seeds of the same test set would not shrink it
@@ -177,7 +177,7 @@ def verdict_sentence(row) -> str:
     ours = "not run" if ours is None else f"{ours}{unit}"
     mark = {REPRODUCED: "**reproduced**", NOT_REPRODUCED: "**not reproduced**",
             INCONCLUSIVE: "**inconclusive**"}.get(row["verdict"], row["verdict"])
-    needed = seeds_text(row)
+    needed = to_decide_text(row)
     return f"target {row['target']}, ours {ours}: {mark}" + (f" ({needed} would decide it)" if needed else "")
 
 
