@@ -30,11 +30,5 @@ include: "rules/review.smk"
 rule all:
     default_target: True
     input:
-        dataset_section_outputs(),
-        classification_outputs(),
-        lottery_outputs(),
-        double_descent_outputs(),
-        metalearning_outputs(),
-        ssl_outputs(),
-        pooling_outputs(),
+        section_files("outputs"),
         review_outputs(),

@@ -2,7 +2,14 @@
 # pixel-space baselines. Later sections ask for data with dataset_path(dataset, variant).
 
 DATASET_SECTION = config["dataset_section"]
-SECTION_CATEGORY = PAPER_SECTIONS["dataset"]["category"]
+SECTION_CATEGORY = section_category("dataset")
+DATASET_DIR = section_folder("dataset")  # section 3 figures and tables
+(TSNE_METHOD_SWITCH,) = section_switch_keys("dataset")
+
+
+def section_dataset(variant="original"):
+    """A file of the dataset that section 3 (and its figures) is about."""
+    return dataset_path(config["dataset_section"]["dataset"], variant)
 
 
 wildcard_constraints:
@@ -150,7 +157,7 @@ rule figure3_tsne:
         embeddings=[f"{DATASET_DIR}/tsne_embedding_mnist.csv", f"{DATASET_DIR}/tsne_embedding.csv"],
         alternatives=[
             f"{DATASET_DIR}/tsne_method_{method}/{name}"
-            for method in switch_settings("dataset_section.tsne.method")[1:]
+            for method in switch_settings(TSNE_METHOD_SWITCH)[1:]
             for name in ("tsne_embedding_mnist.csv", "tsne_embedding.csv")
         ],
         claims=f"{DATASET_DIR}/tsne_claims.csv",
@@ -175,7 +182,7 @@ rule figure3_tsne:
         runtime=attempt_scaled(30),
     params:
         tsne=DATASET_SECTION["tsne"],
-        methods=switch_settings("dataset_section.tsne.method"),  # configured method first
+        methods=switch_settings(TSNE_METHOD_SWITCH),  # configured method first
         claims=CLAIMS,
     script:
         "../scripts/plot_tsne.py"

@@ -62,7 +62,7 @@ rule review_deviations:
 
 rule provenance:
     input:
-        section_outputs(),
+        section_files("outputs"),
         f"{REVIEW_DIR}/claims.csv",
     output:
         json=f"{REVIEW_DIR}/provenance.json",
@@ -92,7 +92,7 @@ rule provenance:
         benchmarks=BENCHMARKS,
         logs=LOGS,
         results=lambda wildcards, output: os.path.dirname(os.path.dirname(output.json)),  # the results folder
-        sections=SECTION_OF_BENCHMARK_FOLDER,
+        sections=registry.folder_categories(),
         scale_out=config["scale_out"],
         metadata=".snakemake/metadata",  # Snakemake's record of every job's inputs, outputs and times
         snakemake_logs=".snakemake/log",  # this invocation's log names its core count
@@ -103,7 +103,7 @@ rule provenance:
 
 rule review_sensitivity:
     input:
-        tables=section_files("sensitivity"),
+        tables=section_files("sensitivity_tables"),
         claims=f"{REVIEW_DIR}/claims.csv",
         deviations=DEVIATIONS,
     output:

@@ -2,6 +2,7 @@
 import pandas as pd
 
 from mnist1d_repro.claims import INCONCLUSIVE, NOT_REPRODUCED, NOT_RUN, REPRODUCED, claim_field, rule_history
+from mnist1d_repro.registry import CLAIM_SECTIONS
 from mnist1d_repro.io import save_csv
 from mnist1d_repro.jobs import start_job
 from mnist1d_repro.reporting import ours_with_error, to_decide_text, write_caption_snippet, write_html_table
@@ -11,7 +12,7 @@ tables = [pd.read_csv(path, keep_default_na=False, na_values=[""]) for path in s
 claims = pd.concat(tables, ignore_index=True)
 if "spread" not in claims:
     claims["spread"] = float("nan")
-claims.insert(0, "report section", claims["claim_id"].map(claim_field(snakemake.params.claims, "section")))
+claims.insert(0, "report section", claims["claim_id"].map(claim_field(snakemake.params.claims, "section", CLAIM_SECTIONS)))
 claims.insert(1, "figure", claims["claim_id"].map(snakemake.params.figures))
 claims = claims.rename(columns={"source": "where in the paper"})
 save_csv(snakemake.output.csv, claims)
@@ -26,7 +27,7 @@ def ours_text(row) -> str:
     return ours_with_error(row) or ""
 
 
-history = rule_history(snakemake.params.claims)
+history = rule_history(snakemake.params.claims, CLAIM_SECTIONS)
 shown = claims.assign(ours=claims.apply(ours_text, axis=1), figure=claims["figure"].map(lambda p: p.split("/")[-1]),
                       **{"to decide": claims.apply(to_decide_text, axis=1),
                          "rule history": claims["claim_id"].map(history).fillna("")})[

@@ -4,7 +4,7 @@ import pandas as pd
 from mnist1d_repro.io import save_csv
 from mnist1d_repro.jobs import start_job
 from mnist1d_repro.reporting import write_html_table
-from mnist1d_repro.review import DEVIATION_KEYS, load_deviations
+from mnist1d_repro.deviations import DEVIATION_KEYS, load_deviations
 
 log = start_job(snakemake)
 deviations = pd.DataFrame(load_deviations(snakemake.input[0]))[list(DEVIATION_KEYS)]

@@ -5,7 +5,8 @@ import pandas as pd
 from mnist1d_repro.io import save_csv
 from mnist1d_repro.jobs import start_job
 from mnist1d_repro.reporting import write_caption_snippet, write_html_table
-from mnist1d_repro.review import DEPENDS, NOT_RUN_ALTERNATIVE, UNDECIDED, load_deviations, sensitivity_matrix
+from mnist1d_repro.deviations import load_deviations
+from mnist1d_repro.review import DEPENDS, NOT_RUN_ALTERNATIVE, UNDECIDED, sensitivity_matrix
 
 log = start_job(snakemake)
 runs = pd.concat([pd.read_csv(path, keep_default_na=False, na_values=[""]) for path in snakemake.input.tables],

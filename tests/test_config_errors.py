@@ -6,6 +6,8 @@ import copy
 import pytest
 import yaml
 
+from mnist1d_repro.registry import SWITCHES
+
 from conftest import ROOT, config_of, copy_workflow, run_snakemake
 
 BAD_CONFIGS = [
@@ -31,7 +33,7 @@ BAD_CONFIGS = [
      ["classification.mlp_sweep.settings.0", "momentum"]),
     ("sensitivity: {ssl.info_nce: [both_ways]}", ["sensitivity.ssl.info_nce", "both_ways"]),
     ("sensitivity: {ssl.no_such_switch: [x]}", ["sensitivity.ssl.no_such_switch"]),
-    ("sensitivity: {generator.scale_coeff: [0.5]}", ["sensitivity.generator.scale_coeff", "no rule runs"]),
+    ("sensitivity: {generator.scale_coeff: [0.5]}", ["sensitivity.generator.scale_coeff", "no section runs"]),
     ("double_descent: {figure5: [mlp_clean, cnn_noise_15, mlp_noise_15]}", ["double_descent.figure5", "in order"]),
     ("device: tpu", ["'device'", "tpu"]),
     ("classification: {lr: .nan}", ["classification.lr", "not a finite number"]),
@@ -71,15 +73,12 @@ BAD_CONFIGS = [
 ]
 
 
-# Checked only when the workflow is parsed (they need its rules), so only end to end; plus a few
-# of the cases above, to show the same messages reach the user through Snakemake.
-WORKFLOW_ONLY = [
-    ("sensitivity: {generator.scale_coeff: [0.5]}", ["sensitivity.generator.scale_coeff", "no rule runs"]),
-]
-END_TO_END = WORKFLOW_ONLY + [case for case in BAD_CONFIGS if case[0] in (
+# A few of the cases above end to end, to show the same messages reach the user through Snakemake.
+END_TO_END = [case for case in BAD_CONFIGS if case[0] in (
     "bogus_key: 1", "classification: {lr: .nan}", "classification: {mnist: /no/such/mnist}",
-    "double_descent: {figure5: [mlp_clean, cnn_noise_15, mlp_noise_15]}")]
-IN_PROCESS = [case for case in BAD_CONFIGS if case not in WORKFLOW_ONLY]
+    "double_descent: {figure5: [mlp_clean, cnn_noise_15, mlp_noise_15]}",
+    "sensitivity: {generator.scale_coeff: [0.5]}")]
+IN_PROCESS = BAD_CONFIGS
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +95,7 @@ def test_bad_config_is_refused_naming_the_key(paper_config, text, expected):
     config = copy.deepcopy(paper_config)
     update_config(config, yaml.safe_load(text))
     with pytest.raises(ConfigError) as error:
-        validate_config(config, ROOT / "config" / "schema.yaml")
+        validate_config(config, ROOT / "config" / "schema.yaml", SWITCHES)
     message = str(error.value)
     assert message.startswith("config error") and "\n" not in message.strip(), message
     for fragment in expected:
@@ -107,7 +106,7 @@ def test_the_paper_and_quick_configs_pass_the_same_checks():
     from mnist1d_repro.config_checks import validate_config
 
     for override in (None, "quick.yaml"):
-        validate_config(config_of(ROOT, override), ROOT / "config" / "schema.yaml")
+        validate_config(config_of(ROOT, override), ROOT / "config" / "schema.yaml", SWITCHES)
 
 
 @pytest.fixture(scope="module")

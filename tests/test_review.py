@@ -1,7 +1,8 @@
 import pandas as pd
 import pytest
 
-from mnist1d_repro.review import cost_per_section, git_state, load_deviations
+from mnist1d_repro.deviations import check_deviation_links, load_deviations
+from mnist1d_repro.review import cost_per_section, git_state
 
 from conftest import ROOT
 
@@ -21,17 +22,29 @@ def test_missing_deviation_fields_are_named(tmp_path):
 
 
 def test_deviation_switches_and_claims_must_exist(tmp_path):
-    from mnist1d_repro.review import check_deviation_links
-
     entry = {"topic": "t", "switch": "ssl.info_nce", "moves": ["a"]}
     config = {"ssl": {"info_nce": "one_directional"}, "sensitivity": {"ssl.info_nce": ["symmetric"]}}
-    check_deviation_links([entry], config, ["a"], "d.yaml")
+    claims, runs = {"ssl": ["a"], "dataset": ["p"]}, {"ssl.info_nce": "ssl"}
+    check_deviation_links([entry], config, claims, runs, "d.yaml")
     with pytest.raises(ValueError, match="switch 'ssl.loss' is not a config key"):
-        check_deviation_links([{**entry, "switch": "ssl.loss"}], config, ["a"], "d.yaml")
+        check_deviation_links([{**entry, "switch": "ssl.loss"}], config, claims, runs, "d.yaml")
     with pytest.raises(ValueError, match=r"moves unknown claims \['b'\]"):
-        check_deviation_links([{**entry, "moves": ["b"]}], config, ["a"], "d.yaml")
+        check_deviation_links([{**entry, "moves": ["b"]}], config, claims, runs, "d.yaml")
     with pytest.raises(ValueError, match="sensitivity.ssl.info_nce"):
-        check_deviation_links([{**entry, "switch": None}], config, ["a"], "d.yaml")
+        check_deviation_links([{**entry, "switch": None}], config, claims, runs, "d.yaml")
+
+
+def test_a_runnable_switch_moves_only_claims_of_the_section_that_runs_it():
+    """The old linear_probe.tol entry listed the dataset section's pixel claim, whose alternative
+    no job runs: its sensitivity row read "alternative not run" forever."""
+    entry = {"topic": "t", "switch": "linear_probe.tol", "moves": ["pixel_logistic_accuracy", "probe"]}
+    config = {"linear_probe": {"tol": 0.01}, "sensitivity": {}}
+    claims = {"ssl": ["probe"], "dataset": ["pixel_logistic_accuracy"]}
+    with pytest.raises(ValueError, match=r"moves \['pixel_logistic_accuracy'\], but only section 'ssl' runs"):
+        check_deviation_links([entry], config, claims, {"linear_probe.tol": "ssl"}, "d.yaml")
+    check_deviation_links([{**entry, "moves": ["probe"]}], config, claims, {"linear_probe.tol": "ssl"}, "d.yaml")
+    # a switch no section runs (e.g. generator.scale_coeff) may name any claim
+    check_deviation_links([entry], config, claims, {}, "d.yaml")
 
 
 def test_cost_is_summed_per_section(tmp_path):

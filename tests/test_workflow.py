@@ -269,8 +269,10 @@ def test_review_lists_every_claim_and_the_cost_of_every_job(quick_run):
     assert len(claims) == section_rows and claims["report section"].notna().all()
     # every claim of claims.yaml is produced by its section: the quick run runs every section,
     # so "not run" could only come from a key the section's summary misspelt or dropped
-    from mnist1d_repro.claims import SECTIONS, VERDICTS, load_claims
-    expected = {name for section in SECTIONS for name in load_claims(ROOT / "config" / "claims.yaml", section)}
+    from mnist1d_repro.claims import VERDICTS, load_claims
+    from mnist1d_repro.registry import CLAIM_SECTIONS
+
+    expected = {name for section in CLAIM_SECTIONS for name in load_claims(ROOT / "config" / "claims.yaml", section)}
     assert set(claims["claim_id"]) == expected and claims["claim_id"].is_unique
     assert set(claims["verdict"]) <= set(VERDICTS)
     assert claims.loc[claims["verdict"] == "not run", "claim_id"].tolist() == []

@@ -15,9 +15,6 @@ from pathlib import Path
 import yaml
 
 RULES = ("within", "below", "above")
-# The top-level sections of claims.yaml, in the order the review lists them.
-SECTIONS = ("dataset", "classification", "lottery", "double_descent", "metalearning_lr",
-            "metalearning_activation", "ssl", "pooling")
 REPRODUCED, NOT_REPRODUCED, NOT_RUN = "reproduced", "not reproduced", "not run"
 INCONCLUSIVE = "inconclusive"
 VERDICTS = (REPRODUCED, NOT_REPRODUCED, INCONCLUSIVE, NOT_RUN)
@@ -57,17 +54,17 @@ def load_claims(path, section: str) -> dict:
     return claims
 
 
-def rule_history(path) -> dict:
-    """Per claim whose rule changed after its result was seen, its history as one line of text:
-    "until <when>: <earlier rule> (<why>)", oldest last."""
+def rule_history(path, sections) -> dict:
+    """Per claim of the given claims sections whose rule changed after its result was seen, its
+    history as one line of text: "until <when>: <earlier rule> (<why>)", oldest last."""
     return {name: "; ".join(f"until {c['changed']}: {c['was']} ({c['why']})" for c in claim["history"])
-            for section in SECTIONS for name, claim in load_claims(path, section).items() if claim.get("history")}
+            for section in sections for name, claim in load_claims(path, section).items() if claim.get("history")}
 
 
-def claim_field(path, field: str) -> dict:
-    """One field of every claim of every section, by claim name: e.g. ``figure`` (its figure or
-    table, a path under the results folder) or ``section`` (its report section)."""
-    return {name: claim[field] for section in SECTIONS for name, claim in load_claims(path, section).items()}
+def claim_field(path, field: str, sections) -> dict:
+    """One field of every claim of the given claims sections, by claim name: e.g. ``figure`` (its
+    figure or table, a path under the results folder) or ``section`` (its report section)."""
+    return {name: claim[field] for section in sections for name, claim in load_claims(path, section).items()}
 
 
 def binomial_se(accuracy_percent: float, test_samples: int) -> float:

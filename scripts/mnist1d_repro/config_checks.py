@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from .claims import SECTIONS, load_claims
+from .claims import load_claims
 from .generator import GeneratorArgs
 
 
@@ -203,20 +203,6 @@ def require_name(name: str, defined: dict, key: str, where: str) -> None:
                           f"'{where}': {known})")
 
 
-def check_deviations_file(path, config: dict | None = None, claims_path=None) -> None:
-    """The report's deviations table comes from this file; it must exist and be complete, and
-    (given the config and the claims file) name real switches and claims."""
-    from .claims import claim_field
-    from .review import check_deviation_links, load_deviations
-
-    try:
-        entries = load_deviations(path)
-        if config is not None:
-            check_deviation_links(entries, config, claim_field(claims_path, "claim"), path)
-    except (OSError, ValueError, yaml.YAMLError) as error:
-        raise ConfigError(f"deviations file error: {error}") from None
-
-
 def dotted_value(config: dict, key: str):
     """The value at a dotted config key, e.g. "lottery.score_weights"; KeyError if there is none."""
     value = config
@@ -227,27 +213,55 @@ def dotted_value(config: dict, key: str):
     return value
 
 
-def validate_config(config: dict, schema_path) -> None:
+def validate_config(config: dict, schema_path, switches: dict) -> None:
     """Every check a config passes when the workflow is parsed, short of those that need the
-    workflow's rules: the schema (which fills in defaults), then ``check_config`` and
-    ``check_sensitivity``. Raises ``ConfigError`` naming the key."""
+    workflow's rules: the schema with the settings of each runnable switch (``switches``: dotted
+    key -> ``sections.spec.Switch``, the registry's) filled in, which also fills in defaults;
+    then ``check_config`` and ``check_sensitivity``. Raises ``ConfigError`` naming the key."""
+    import tempfile
+
     from snakemake.utils import validate
 
-    schema = str(schema_path)
-    try:
-        validate(config, schema=schema)
-    except Exception as error:  # re-raised as one line naming the key
-        raise ConfigError.from_validation(error) from None
-    check_config(config)
-    check_sensitivity(config, lambda changed: validate(changed, schema=schema, set_default=False))
+    schema = schema_with_switch_values(yaml.safe_load(Path(schema_path).read_text()), switches)
+    with tempfile.TemporaryDirectory() as folder:
+        schema_file = Path(folder) / "schema.yaml"
+        schema_file.write_text(yaml.safe_dump(schema, sort_keys=False))
+        try:
+            validate(config, schema=str(schema_file))
+        except Exception as error:  # re-raised as one line naming the key
+            raise ConfigError.from_validation(error) from None
+        check_config(config)
+        check_sensitivity(config, switches,
+                          lambda changed: validate(changed, schema=str(schema_file), set_default=False))
 
 
-def check_sensitivity(config: dict, validate) -> None:
-    """Each alternative setting of the ``sensitivity`` section must be a valid value of its
-    switch: the config with the switch set to it passes ``validate`` (the schema)."""
+def schema_with_switch_values(schema: dict, switches: dict) -> dict:
+    """The config schema with each switch's settings as the enum of its key: the sections
+    declare them (``sections.spec.Switch.values``), the schema file does not repeat them."""
+    for key, switch in switches.items():
+        if switch.values is None:
+            continue
+        node = schema
+        for part in key.split("."):
+            node = node["properties"][part]
+        if "enum" in node:
+            raise ValueError(f"config/schema.yaml: '{key}' lists its settings, which its section declares; "
+                             "remove the enum")
+        node["enum"] = list(switch.values)
+    return schema
+
+
+def check_sensitivity(config: dict, switches: dict, validate) -> None:
+    """Each switch of the ``sensitivity`` section must be one whose other settings some section
+    runs (``switches``), and each of its alternative settings a valid value of it: the config with
+    the switch set to it passes ``validate`` (the schema)."""
     import copy
 
     for switch, settings in config["sensitivity"].items():
+        if switch not in switches:
+            raise ConfigError(
+                f"config error at 'sensitivity.{switch}': no section runs this switch's other settings; "
+                f"switches that can be run: {', '.join(sorted(switches))}")
         parent_key, _, key = switch.rpartition(".")
         for setting in settings:
             changed = copy.deepcopy(config)
@@ -259,15 +273,7 @@ def check_sensitivity(config: dict, validate) -> None:
                                   f"of {switch}") from None
 
 
-def check_claim_sections(sections: list[str], path) -> None:
-    """The workflow's list of claims sections (one per paper section's claims) must be the
-    library's, which reads claims.yaml, in the same order."""
-    if list(sections) != list(SECTIONS):
-        raise ConfigError(f"the workflow's claims sections {list(sections)} differ from those the library reads from "
-                          f"{path} {list(SECTIONS)}: update both")
-
-
-def check_claims_file(path, sections=SECTIONS) -> None:
+def check_claims_file(path, sections) -> None:
     """The claims file the report's verdicts come from must exist and be complete."""
     try:
         for section in sections:

@@ -8,52 +8,11 @@ import subprocess
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from .claims import INCONCLUSIVE, NOT_REPRODUCED, NOT_RUN, REPRODUCED
-from .config_checks import dotted_value
 
-DEVIATION_KEYS = ("topic", "section", "paper", "reference", "ours", "why")
 PACKAGES = ("snakemake", "torch", "numpy", "scipy", "pandas", "matplotlib", "seaborn", "scikit-learn",
             "threadpoolctl", "pyyaml", "snakemake-executor-plugin-slurm")
-
-
-def load_deviations(path) -> list[dict]:
-    """The list in ``deviations.yaml``; every entry needs every key of DEVIATION_KEYS."""
-    path = Path(path)
-    entries = yaml.safe_load(path.read_text()) if path.is_file() else None
-    if not isinstance(entries, list) or not entries:
-        raise ValueError(f"{path}: expected a non-empty list of deviations")
-    for number, entry in enumerate(entries, 1):
-        missing = [key for key in DEVIATION_KEYS if not str((entry or {}).get(key, "")).strip()]
-        missing += [key for key in ("switch", "moves") if key not in (entry or {})]
-        if missing:
-            raise ValueError(f"{path}: deviation {number} needs {', '.join(missing)}")
-        if entry["switch"] is not None and not isinstance(entry["switch"], str):
-            raise ValueError(f"{path}: deviation {number} ('{entry['topic']}'): switch must be a dotted config key or null")
-        if not isinstance(entry["moves"], list):
-            raise ValueError(f"{path}: deviation {number} ('{entry['topic']}'): moves must be a list of claim ids")
-    return entries
-
-
-def check_deviation_links(entries: list[dict], config: dict, claim_ids, path) -> None:
-    """Every switch is a config key, every moved claim exists, and every switch that the config's
-    ``sensitivity`` section runs is named by a deviation."""
-    claim_ids = set(claim_ids)
-    for entry in entries:
-        where = f"{path}: deviation '{entry['topic']}'"
-        if entry["switch"] is not None:
-            try:
-                dotted_value(config, entry["switch"])
-            except KeyError:
-                raise ValueError(f"{where}: switch '{entry['switch']}' is not a config key") from None
-        unknown = [name for name in entry["moves"] if name not in claim_ids]
-        if unknown:
-            raise ValueError(f"{where}: moves unknown claims {unknown} (see config/claims.yaml)")
-    named = {entry["switch"] for entry in entries}
-    for switch in config["sensitivity"]:
-        if switch not in named:
-            raise ValueError(f"config error at 'sensitivity.{switch}': no deviation in {path} names this switch")
 
 
 def git_state(folder) -> dict:
