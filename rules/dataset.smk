@@ -7,9 +7,7 @@ DATASET_DIR = section_folder("dataset")  # section 3 figures and tables
 (TSNE_METHOD_SWITCH,) = section_switch_keys("dataset")
 
 
-def section_dataset(variant="original"):
-    """A file of the dataset that section 3 (and its figures) is about."""
-    return dataset_path(config["dataset_section"]["dataset"], variant)
+include: "paths/dataset.smk"
 
 
 wildcard_constraints:

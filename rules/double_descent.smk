@@ -14,41 +14,7 @@ DOUBLE_DESCENT_DIR = section_folder("double_descent")
 (DOUBLE_DESCENT_DEPTH_SWITCH,) = section_switch_keys("double_descent")
 
 
-def double_descent_run_keys():
-    """(series, width, seed) of every double-descent job, in a fixed order."""
-    dd = config["double_descent"]
-    return [
-        (name, width, seed)
-        for name, series in dd["series"].items()
-        for width in dd["widths"][series["model"]]
-        for seed in dd["seeds"]
-    ]
-
-
-def double_descent_runs(depth_dir="", series_names=None):
-    """The metrics file of every double-descent job (default: every series, configured MLP
-    depth) or of the given series in one MLP depth's folder."""
-    return [
-        f"{DOUBLE_DESCENT_DIR}/{depth_dir}{name}/width{width}/seed{seed}/metrics.json"
-        for name, width, seed in double_descent_run_keys()
-        if series_names is None or name in series_names
-    ]
-
-
-def double_descent_mlp_hidden_layers(wildcards):
-    """The MLP depth a job runs with, from its {depth} folder."""
-    return switched_section("double_descent", [DOUBLE_DESCENT_DEPTH_SWITCH], wildcards.depth)["mlp_hidden_layers"]
-
-
-def double_descent_sensitivity_runs():
-    """The metrics file of every job the alternative MLP depths add: Figure 5's MLP series
-    (every width and seed) in each alternative's folder."""
-    rerun = double_descent_sensitivity_series(config["double_descent"])
-    return [
-        path
-        for setting in switch_settings(DOUBLE_DESCENT_DEPTH_SWITCH)[1:]
-        for path in double_descent_runs(switch_dir(DOUBLE_DESCENT_DEPTH_SWITCH, setting), rerun)
-    ]
+include: "paths/double_descent.smk"
 
 
 rule train_double_descent:

@@ -1,7 +1,8 @@
 """What a paper section declares to the rest of the pipeline."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
 @dataclass(frozen=True)
@@ -47,3 +48,37 @@ class Section:
     claims_tables: tuple[str, ...]
     sensitivity_tables: tuple[str, ...]
     switches: tuple[Switch, ...] = ()
+
+
+class Measurement(NamedTuple):
+    """One claim's number and what its error comes from. ``spread``: the standard deviation over
+    seeds or runs, where there were several (the standard error is then spread / sqrt(n));
+    ``se``: a standard error that is not spread / sqrt(n) (e.g. the binomial error of one run);
+    ``n``: how many seeds or runs the number comes from."""
+
+    value: float | None
+    spread: float | None = None
+    se: float | None = None
+    n: int | None = None
+
+
+@dataclass
+class ClaimValues:
+    """A section's measurements, by claim id, in the form the claims tables take
+    (``reporting.claims_table`` and ``reporting.sensitivity_table``)."""
+
+    measured: dict = field(default_factory=dict)
+    spread: dict = field(default_factory=dict)
+    se: dict = field(default_factory=dict)
+    n: dict = field(default_factory=dict)
+
+    def add(self, claim_id: str, measurement: Measurement) -> None:
+        """Record one claim's measurement (a value of None: the claim did not run)."""
+        self.measured[claim_id] = measurement.value
+        for name in ("spread", "se", "n"):
+            if getattr(measurement, name) is not None:
+                getattr(self, name)[claim_id] = getattr(measurement, name)
+
+    def table_arguments(self) -> dict:
+        """Keyword arguments of ``reporting.claims_table``: measured, spread, se, n."""
+        return {"measured": self.measured, "spread": self.spread, "se": self.se, "n": self.n}
