@@ -8,14 +8,14 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import silhouette_score
 
-from mnist1d_repro.claims import difference, load_claims
+from mnist1d_repro.claims import load_claims
 from mnist1d_repro.io import load_dataset, save_csv
 from mnist1d_repro.jobs import start_job
 from mnist1d_repro.plotting import save_figure, scatter_by_class
 from mnist1d_repro.reporting import claims_table, sensitivity_table, verdict_sentence, write_caption_snippet
-from mnist1d_repro.tsne import matched_sample, silhouette_with_error, tsne_embedding
-
-CLAIM = "tsne_no_clusters"
+from mnist1d_repro.sections.dataset import (MNIST, MNIST1D, TSNE_CLAIM, TSNE_METHOD, sensitivity_arguments,
+                                            silhouette_with_error, tsne_claim_values)
+from mnist1d_repro.tsne import class_silhouettes, matched_sample, tsne_embedding
 
 
 def all_samples(path):
@@ -24,24 +24,43 @@ def all_samples(path):
     return x.reshape(len(x), -1), np.concatenate([data["y"], data["y_test"]]), data["spec"]
 
 
+def embed(method, name, x, y):
+    """The t-SNE embedding of one dataset's samples with the configured settings, and its class silhouette."""
+    log(f"t-SNE ({method}) of {len(x)} {name} samples ({x.shape[1]} pixels), perplexity {params['perplexity']}, "
+        f"seed {params['seed']}, {snakemake.threads} thread(s)")
+    start = time.perf_counter()
+    embedding = tsne_embedding(x, method, perplexity=params["perplexity"], seed=params["seed"],
+                               threads=snakemake.threads)
+    silhouette = silhouette_with_error(class_silhouettes(embedding, y))
+    log(f"{method}, {name}: {time.perf_counter() - start:.1f} s, class silhouette "
+        f"{silhouette.value:.3f} ± {silhouette.se:.3f}")
+    return embedding, silhouette
+
+
+def draw_figure(path, method, embeddings, silhouettes, datasets):
+    """Panels (a) MNIST and (b) MNIST-1D of one method's embeddings, coloured by class."""
+    fig, axes = plt.subplots(1, 2, figsize=(12, 5.5), layout="constrained")
+    for ax, (panel, name) in zip(axes, (("a", MNIST), ("b", MNIST1D))):
+        scatter_by_class(ax, embeddings[method, name], datasets[name][1], legend_loc="center left",
+                         bbox_to_anchor=(1, 0.5))
+        ax.set_title(f"({panel}) t-SNE of {name} ({len(datasets[name][1])} samples, pixel space, {method})\n"
+                     f"class silhouette {silhouettes[method, name].value:.3f}", fontsize=10)
+        if panel == "a":
+            ax.get_legend().remove()
+    save_figure(fig, path)
+
+
 log = start_job(snakemake)
 params = snakemake.params.tsne
 x1d, y1d, _ = all_samples(snakemake.input.mnist1d)
 mnist_x, mnist_y, mnist_spec = all_samples(snakemake.input.mnist)
 mnist_x, mnist_y = matched_sample(mnist_x, mnist_y, len(y1d), params["seed"])
-datasets = {"MNIST": (mnist_x, mnist_y), "MNIST-1D": (x1d, y1d)}
+datasets = {MNIST: (mnist_x, mnist_y), MNIST1D: (x1d, y1d)}
 methods = snakemake.params.methods  # the configured method first, then the alternatives
 embeddings, silhouettes = {}, {}
 for method in methods:
     for name, (x, y) in datasets.items():
-        log(f"t-SNE ({method}) of {len(x)} {name} samples ({x.shape[1]} pixels), perplexity {params['perplexity']}, "
-            f"seed {params['seed']}, {snakemake.threads} thread(s)")
-        start = time.perf_counter()
-        embeddings[method, name] = tsne_embedding(x, method, perplexity=params["perplexity"], seed=params["seed"],
-                                                  threads=snakemake.threads)
-        silhouettes[method, name] = silhouette_with_error(embeddings[method, name], y)
-        log(f"{method}, {name}: {time.perf_counter() - start:.1f} s, class silhouette "
-            f"{silhouettes[method, name][0]:.3f} ± {silhouettes[method, name][1]:.3f}")
+        embeddings[method, name], silhouettes[method, name] = embed(method, name, x, y)
 pixel_silhouettes = {name: float(silhouette_score(x, y)) for name, (x, y) in datasets.items()}
 log(f"class silhouette in pixel space: {pixel_silhouettes}")
 
@@ -54,27 +73,19 @@ for (method, name), path in outputs.items():
                                  "label": y}))
 
 configured = methods[0]
-fig, axes = plt.subplots(1, 2, figsize=(12, 5.5), layout="constrained")
-for ax, (panel, name) in zip(axes, (("a", "MNIST"), ("b", "MNIST-1D"))):
-    scatter_by_class(ax, embeddings[configured, name], datasets[name][1], legend_loc="center left",
-                     bbox_to_anchor=(1, 0.5))
-    ax.set_title(f"({panel}) t-SNE of {name} ({len(datasets[name][1])} samples, pixel space, {configured})\n"
-                 f"class silhouette {silhouettes[configured, name][0]:.3f}", fontsize=10)
-    if panel == "a":
-        ax.get_legend().remove()
-save_figure(fig, snakemake.output.figure)
+draw_figure(snakemake.output.figure, configured, embeddings, silhouettes, datasets)
 
-claims = {CLAIM: load_claims(snakemake.params.claims, "dataset")[CLAIM]}
-contrasts = {method: difference(silhouettes[method, "MNIST"], silhouettes[method, "MNIST-1D"]) for method in methods}
-table = claims_table(claims, {CLAIM: contrasts[configured][0]}, se={CLAIM: contrasts[configured][1]})
+claims = {TSNE_CLAIM: load_claims(snakemake.params.claims, "dataset")[TSNE_CLAIM]}
+values = tsne_claim_values(silhouettes, methods)
+table = claims_table(claims, **values[configured].table_arguments())
 save_csv(snakemake.output.claims, table)
 save_csv(snakemake.output.sensitivity,
-         sensitivity_table(claims, "dataset_section.tsne.method", configured,
-                           {method: {CLAIM: value} for method, (value, _) in contrasts.items()},
-                           se={method: {CLAIM: se} for method, (_, se) in contrasts.items()}))
-silhouette_text = "; ".join(f"{name} {silhouettes[configured, name][0]:.3f} ± {silhouettes[configured, name][1]:.3f}"
-                            for name in datasets)
-others = ", ".join(f"{contrasts[method][0]:.3f} with {method}" for method in methods if method != configured)
+         sensitivity_table(claims, TSNE_METHOD.key, configured, **sensitivity_arguments(values)))
+shown = {name: silhouettes[configured, name] for name in datasets}
+silhouette_text = "; ".join(f"{name} {silhouette.value:.3f} ± {silhouette.se:.3f}"
+                            for name, silhouette in shown.items())
+others = ", ".join(f"{values[method].measured[TSNE_CLAIM]:.3f} with {method}" for method in methods
+                   if method != configured)
 write_caption_snippet(snakemake.output.snippet, [
     f"MNIST: {mnist_spec['source']}; {len(mnist_y)} digits embedded (as many as MNIST-1D's samples).",
     f"Class silhouette of the embeddings ({configured}): {silhouette_text}.",

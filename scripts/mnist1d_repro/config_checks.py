@@ -274,12 +274,17 @@ def check_sensitivity(config: dict, switches: dict, validate) -> None:
 
 
 def check_claims_file(path, sections) -> None:
-    """The claims file the report's verdicts come from must exist and be complete."""
+    """The claims file the report's verdicts come from must exist, be complete, and hold the
+    claims of exactly the given sections (the registry's): a section of its own would never run."""
     try:
         for section in sections:
             load_claims(path, section)
-    except (OSError, ValueError) as error:
+        stray = [name for name in yaml.safe_load(Path(path).read_text()) if name not in sections]
+    except (OSError, ValueError, yaml.YAMLError) as error:
         raise ConfigError(f"claims file error: {error}") from None
+    if stray:
+        raise ConfigError(f"claims file error: {path}: {stray} are not paper sections (those are declared in "
+                          f"scripts/mnist1d_repro/sections/: {', '.join(sections)})")
 
 
 def check_claim_figures(figures: dict, report_files: list, claims_path) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-TSNE_METHODS = ("opentsne", "sklearn")
+from .sections.dataset import TSNE_METHOD
 
 
 def tsne_embedding(x, method: str = "opentsne", *, perplexity: float = 30.0, seed: int = 0,
@@ -27,16 +27,15 @@ def tsne_embedding(x, method: str = "opentsne", *, perplexity: float = 30.0, see
 
         return TSNE(n_components=2, perplexity=perplexity, metric=metric, init="pca",
                     random_state=seed, n_jobs=threads).fit_transform(x)
-    raise ValueError(f"unknown t-SNE method {method!r}; expected one of {TSNE_METHODS}")
+    raise ValueError(f"unknown t-SNE method {method!r}; expected one of {TSNE_METHOD.values}")
 
 
-def silhouette_with_error(embedding, labels) -> tuple[float, float]:
-    """The class silhouette of an embedding (the mean of the per-sample silhouettes) and its
-    standard error (their standard deviation / sqrt(samples))."""
+def class_silhouettes(embedding, labels) -> np.ndarray:
+    """The silhouette of each sample of an embedding with respect to its class label
+    (``sections.dataset.silhouette_with_error`` averages them)."""
     from sklearn.metrics import silhouette_samples
 
-    values = silhouette_samples(np.asarray(embedding), np.asarray(labels))
-    return float(values.mean()), float(values.std(ddof=1) / np.sqrt(len(values)))
+    return silhouette_samples(np.asarray(embedding), np.asarray(labels))
 
 
 def matched_sample(x, y, size: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
