@@ -6,7 +6,7 @@ import torch  # noqa: F401  (imported before start_job so that its thread count 
 
 from mnist1d_repro.io import load_dataset, save_csv
 from mnist1d_repro.jobs import start_job, with_runtime_columns
-from mnist1d_repro.metalearning import activation_data, baseline_runs, experiment_from_settings
+from mnist1d_repro.metalearning.activation import activation_data, baseline_runs, experiment_from_settings
 
 log = start_job(snakemake)
 s = snakemake.params.settings

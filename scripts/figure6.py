@@ -9,58 +9,10 @@ from mnist1d_repro.claims import load_claims
 from mnist1d_repro.io import save_csv
 from mnist1d_repro.jobs import start_job
 from mnist1d_repro.plotting import save_figure
-from mnist1d_repro.summaries import lr_claim_values, metalearning_lr_finals
 from mnist1d_repro.reporting import (claims_table, sensitivity_table, verdict_sentence, write_caption_snippet,
                                      write_html_table)
-
-PAPER_OPTIMUM = 0.62
-
-log = start_job(snakemake)
-params = snakemake.params
-runs = pd.concat([pd.read_csv(path) for path in snakemake.input], ignore_index=True)
-paper_starts = [float(lr) for lr in params.paper_lrs]
-configured = params.initial_weights
-
-finals = metalearning_lr_finals(runs)
-kinds = sorted(set(finals["initial_weights"]), key=lambda kind: (kind != configured, kind))  # configured first
-seed_of_reference = int(finals.loc[finals["initial_weights"] == "reference", "init_seed"].iloc[0])
-rows = []
-for kind in kinds:
-    for initial_lr, group in finals[finals["initial_weights"] == kind].groupby("initial_lr"):
-        converged = group[~group["diverged"]]
-        rows.append({"initial weights": kind, "initial learning rate": initial_lr,
-                     "start": "paper" if initial_lr in paper_starts else "ablation",
-                     "runs": len(group), "diverged": int(group["diverged"].sum()),
-                     "final learning rate (mean)": converged["final"].mean(),
-                     "final learning rate (std)": converged["final"].std() if len(converged) > 1 else np.nan,
-                     "final learning rate (min)": converged["final"].min(),
-                     "final learning rate (max)": converged["final"].max(),
-                     "outer steps": int(group["outer_steps"].max()),
-                     "first step within 1 % of final (latest)": (converged["settled"].max() if len(converged)
-                                                                 else np.nan),
-                     "first meta-loss (mean)": group["first_loss"].mean(),
-                     "final meta-loss (mean)": converged["final_loss"].mean()})
-table = pd.DataFrame(rows)
-save_csv(snakemake.output.csv, table)
-
-
-
-def claim_values(kind: str):
-    return lr_claim_values(finals, kind, paper_starts)
-
-
-claim_specs = load_claims(params.claims, "metalearning_lr")
-values = {kind: claim_values(kind) for kind in kinds}
-measured, spread, _, draws = values[configured]
-# the band around 0.62 is a multiple of how far the optimum moves between draws of the initial
-# weights (the draws' spread), whichever initial weights the verdicts read
-band_spread = values["draws"][1] if "draws" in values else {}
-claims = claims_table(claim_specs, measured, digits=3, spread=spread, n=draws, tolerance_spread=band_spread)
-save_csv(snakemake.output.claims, claims)
-save_csv(snakemake.output.sensitivity, sensitivity_table(
-    claim_specs, params.switch, configured, digits=3,
-    measured={kind: values[kind][0] for kind in kinds}, spread={kind: values[kind][1] for kind in kinds},
-    n={kind: values[kind][3] for kind in kinds}, tolerance_spread=band_spread))
+from mnist1d_repro.sections.metalearning_lr import (PAPER_OPTIMUM, claim_values, initial_weight_kinds, run_finals,
+                                                    start_table, widest_gap)
 
 
 def describe(row) -> str:
@@ -74,90 +26,117 @@ def describe(row) -> str:
     return text + (f", {row['diverged']} diverged" if row["diverged"] else "")
 
 
-def widest_gap() -> list[str]:
+def widest_gap_text(gap: dict | None) -> list[str]:
     """Where the paper's starts end furthest apart over the draws, and whether they were still moving."""
-    gaps = values["draws"][2]
-    if gaps is None or not np.isfinite(gaps).any():
+    if gap is None:
         return []
-    draw = gaps[np.isfinite(gaps)].idxmax()
-    moves = []
-    for lr in (min(paper_starts), max(paper_starts)):
-        run = runs[(runs["initial_weights"] == "draws") & (runs["initial_lr"] == lr)
-                   & (runs["init_seed"] == draw)].sort_values("outer_step")
-        moves.append(f"from {lr:g} {run['lr'].iloc[-1]:.4f} (last outer step moved it by "
-                     f"{run['lr'].iloc[-1] - run['lr'].iloc[-2]:+.5f})")
-    return [f"Over the draws, the paper's starts end furthest apart for draw {draw}: " + ", ".join(moves)
-            + f"; gap {gaps.max():.4f} (per draw: " + ", ".join(f"{g:.4f}" for g in gaps) + ")."]
+    moves = [f"from {lr:g} {final:.4f} (last outer step moved it by {move:+.5f})"
+             for lr, (final, move) in gap["ends"].items()]
+    return [f"Over the draws, the paper's starts end furthest apart for draw {gap['draw']}: " + ", ".join(moves)
+            + f"; gap {gap['gaps'].max():.4f} (per draw: " + ", ".join(f"{g:.4f}" for g in gap["gaps"]) + ")."]
 
 
-draws = finals.loc[finals["initial_weights"] == "draws", "init_seed"].nunique()
-reference_rows = table[table["initial weights"] == "reference"]
-draw_rows = table[table["initial weights"] == "draws"]
-write_caption_snippet(snakemake.output.snippet, [
-    f"From the reference's initial weights (torch seed {seed_of_reference}, nn.Linear's initialisation): "
-    + "; ".join(describe(row) for _, row in reference_rows.iterrows())
-    + f". The paper: {PAPER_OPTIMUM} from both 0.15 and 1.5 (the reference printed 0.620).",
-    f"Ablation, {draws} other draws of the initial weights (mean ± std and range): "
-    + "; ".join(describe(row) for _, row in draw_rows.iterrows()) + ".",
-    *widest_gap(),
-    f"The verdicts use the {configured} initial weights (metalearning.learning_rate.initial_weights); "
-    "learning_rate_sensitivity.csv has them under both settings.",
-    *[f"{row['claim']} — {verdict_sentence(row)}" for _, row in claims.iterrows()],
-])
+def caption(table, finals, claims, gap, configured: str) -> list[str]:
+    seed_of_reference = int(finals.loc[finals["initial_weights"] == "reference", "init_seed"].iloc[0])
+    draws = finals.loc[finals["initial_weights"] == "draws", "init_seed"].nunique()
+    reference_rows = table[table["initial weights"] == "reference"]
+    draw_rows = table[table["initial weights"] == "draws"]
+    return [
+        f"From the reference's initial weights (torch seed {seed_of_reference}, nn.Linear's initialisation): "
+        + "; ".join(describe(row) for _, row in reference_rows.iterrows())
+        + f". The paper: {PAPER_OPTIMUM} from both 0.15 and 1.5 (the reference printed 0.620).",
+        f"Ablation, {draws} other draws of the initial weights (mean ± std and range): "
+        + "; ".join(describe(row) for _, row in draw_rows.iterrows()) + ".",
+        *widest_gap_text(gap),
+        f"The verdicts use the {configured} initial weights (metalearning.learning_rate.initial_weights); "
+        "learning_rate_sensitivity.csv has them under both settings.",
+        *[f"{row['claim']} — {verdict_sentence(row)}" for _, row in claims.iterrows()],
+    ]
+
+
+def draw_figure(runs, finals, table, paper_starts, configured: str, path) -> None:
+    fig, (ax_lr, ax_loss, ax_draws) = plt.subplots(1, 3, figsize=(15, 3.9), layout="constrained")
+    colors = plt.get_cmap("viridis")
+    starts = sorted(runs["initial_lr"].unique())
+    all_diverged = set(table.loc[(table["initial weights"] == "reference") & (table["diverged"] == table["runs"]),
+                                 "initial learning rate"])
+    settled = finals[~finals["diverged"]]  # the runs whose learning rate stayed finite
+    diverged_draws = finals[finals["initial_weights"] == "draws"].groupby("initial_lr")["diverged"].any()
+    for i, initial_lr in enumerate(starts):
+        paper = initial_lr in paper_starts
+        color = colors(i / max(1, len(starts) - 1))
+        label = f"start {initial_lr:g}" + (" (diverged)" if initial_lr in all_diverged else "")
+        from_start = runs[runs["initial_lr"] == initial_lr]
+        reference = from_start[from_start["initial_weights"] == "reference"]
+        by_step = from_start[from_start["initial_weights"] == "draws"].groupby("outer_step")
+        for ax, column in ((ax_lr, "lr"), (ax_loss, "meta_loss")):
+            ax.plot(reference["outer_step"], reference[column], "-" if paper else "--", color=color, label=label)
+            stats = by_step[column].agg(["min", "max"])
+            if not diverged_draws.get(initial_lr, False):  # a diverged draw's range would fill the panel
+                ax.fill_between(stats.index, stats["min"], stats["max"], color=color, alpha=0.12, lw=0)
+        mine = settled[settled["initial_lr"] == initial_lr]
+        shift = 0.06 * (i - (len(starts) - 1) / 2)
+        is_draw = mine["initial_weights"] == "draws"
+        ax_draws.plot(np.where(is_draw, mine["init_seed"] + 1, 0) + shift, mine["final"], "o" if paper else "x",
+                      color=color, label=label)
+    # Diverged runs leave the chart rather than squash the others.
+    ax_lr.set_ylim(0, 1.1 * runs["initial_lr"].max())
+    if len(settled):
+        ax_draws.set_ylim(0.9 * min(settled["final"].min(), PAPER_OPTIMUM),
+                          1.1 * max(settled["final"].max(), PAPER_OPTIMUM))
+        settled_steps = runs.merge(settled[["initial_weights", "initial_lr", "init_seed"]])
+        ax_loss.set_ylim(0.95 * settled_steps["meta_loss"].min(), 1.05 * settled_steps["meta_loss"].max())
+    for ax in (ax_lr, ax_draws):
+        ax.axhline(PAPER_OPTIMUM, color="grey", lw=0.8, ls=":", label=f"paper: {PAPER_OPTIMUM}")
+    ax_lr.set_xlabel("outer step")
+    ax_lr.set_ylabel("learning rate")
+    ax_lr.set_title("learning rate (lines: reference weights; band: draws)")
+    ax_lr.legend(fontsize=8)
+    ax_loss.set_xlabel("outer step")
+    ax_loss.set_ylabel("meta-loss (mean inner training loss)")
+    ax_loss.set_title("meta-loss")
+    seeds = sorted(finals.loc[finals["initial_weights"] == "draws", "init_seed"].unique())
+    ax_draws.set_xticks([0] + [s + 1 for s in seeds], ["reference"] + [f"draw {s}" for s in seeds], fontsize=8)
+    ax_draws.set_xlabel("initial weights")
+    ax_draws.set_ylabel("final learning rate")
+    ax_draws.set_title("final learning rate per initial weights (not diverged)")
+    for ax in (ax_lr, ax_loss, ax_draws):
+        ax.grid(alpha=0.3)
+    fig.suptitle("Figure 6: metalearning the learning rate of SGD (solid/dots: the paper's starts, dashed/crosses: "
+                 f"ablation; verdicts: {configured} initial weights)")
+    save_figure(fig, path)
+
+
+log = start_job(snakemake)
+params = snakemake.params
+runs = pd.concat([pd.read_csv(path) for path in snakemake.input], ignore_index=True)
+paper_starts = [float(lr) for lr in params.paper_lrs]
+configured = params.initial_weights
+
+finals = run_finals(runs)
+kinds = initial_weight_kinds(finals, configured)
+table = start_table(finals, kinds, paper_starts)
+save_csv(snakemake.output.csv, table)
+
+claim_specs = load_claims(params.claims, "metalearning_lr")
+values = {kind: claim_values(finals, kind, paper_starts) for kind in kinds}
+# the band around 0.62 is a multiple of how far the optimum moves between draws of the initial
+# weights (the draws' spread), whichever initial weights the verdicts read
+band_spread = values["draws"].spread if "draws" in values else {}
+claims = claims_table(claim_specs, digits=3, tolerance_spread=band_spread, **values[configured].table_arguments())
+save_csv(snakemake.output.claims, claims)
+save_csv(snakemake.output.sensitivity, sensitivity_table(
+    claim_specs, params.switch, configured, digits=3, tolerance_spread=band_spread,
+    measured={kind: values[kind].measured for kind in kinds}, spread={kind: values[kind].spread for kind in kinds},
+    n={kind: values[kind].n for kind in kinds}))
+
+write_caption_snippet(snakemake.output.snippet,
+                      caption(table, finals, claims, widest_gap(runs, finals, paper_starts), configured))
 write_html_table(table, snakemake.output.table, "Metalearned learning rate from each starting point",
                  note="One job per initial learning rate (the paper's starting points and the ablation's); each "
                       "runs the metalearning from the reference's initial weights (one run) and from every draw "
                       "of them in init_seeds (the ablation). Mean, std and range over the runs that did not "
                       f"diverge. The paper reports {PAPER_OPTIMUM} from both 0.15 and 1.5. The verdicts use the "
                       f"{configured} initial weights.")
-
-fig, (ax_lr, ax_loss, ax_draws) = plt.subplots(1, 3, figsize=(15, 3.9), layout="constrained")
-colors = plt.get_cmap("viridis")
-starts = sorted(runs["initial_lr"].unique())
-all_diverged = set(table.loc[(table["initial weights"] == "reference") & (table["diverged"] == table["runs"]),
-                             "initial learning rate"])
-settled = finals[~finals["diverged"]]  # the runs whose learning rate stayed finite
-diverged_draws = finals[finals["initial_weights"] == "draws"].groupby("initial_lr")["diverged"].any()
-for i, initial_lr in enumerate(starts):
-    paper = initial_lr in paper_starts
-    color = colors(i / max(1, len(starts) - 1))
-    label = f"start {initial_lr:g}" + (" (diverged)" if initial_lr in all_diverged else "")
-    reference = runs[(runs["initial_lr"] == initial_lr) & (runs["initial_weights"] == "reference")]
-    by_step = runs[(runs["initial_lr"] == initial_lr) & (runs["initial_weights"] == "draws")].groupby("outer_step")
-    for ax, column in ((ax_lr, "lr"), (ax_loss, "meta_loss")):
-        ax.plot(reference["outer_step"], reference[column], "-" if paper else "--", color=color, label=label)
-        stats = by_step[column].agg(["min", "max"])
-        if not diverged_draws.get(initial_lr, False):  # a diverged draw's range would fill the panel
-            ax.fill_between(stats.index, stats["min"], stats["max"], color=color, alpha=0.12, lw=0)
-    mine = settled[settled["initial_lr"] == initial_lr]
-    shift = 0.06 * (i - (len(starts) - 1) / 2)
-    is_draw = mine["initial_weights"] == "draws"
-    ax_draws.plot(np.where(is_draw, mine["init_seed"] + 1, 0) + shift, mine["final"], "o" if paper else "x",
-                  color=color, label=label)
-# Diverged runs leave the chart rather than squash the others.
-ax_lr.set_ylim(0, 1.1 * runs["initial_lr"].max())
-if len(settled):
-    ax_draws.set_ylim(0.9 * min(settled["final"].min(), PAPER_OPTIMUM),
-                      1.1 * max(settled["final"].max(), PAPER_OPTIMUM))
-    settled_steps = runs.merge(settled[["initial_weights", "initial_lr", "init_seed"]])
-    ax_loss.set_ylim(0.95 * settled_steps["meta_loss"].min(), 1.05 * settled_steps["meta_loss"].max())
-for ax in (ax_lr, ax_draws):
-    ax.axhline(PAPER_OPTIMUM, color="grey", lw=0.8, ls=":", label=f"paper: {PAPER_OPTIMUM}")
-ax_lr.set_xlabel("outer step")
-ax_lr.set_ylabel("learning rate")
-ax_lr.set_title("learning rate (lines: reference weights; band: draws)")
-ax_lr.legend(fontsize=8)
-ax_loss.set_xlabel("outer step")
-ax_loss.set_ylabel("meta-loss (mean inner training loss)")
-ax_loss.set_title("meta-loss")
-seeds = sorted(finals.loc[finals["initial_weights"] == "draws", "init_seed"].unique())
-ax_draws.set_xticks([0] + [s + 1 for s in seeds], ["reference"] + [f"draw {s}" for s in seeds], fontsize=8)
-ax_draws.set_xlabel("initial weights")
-ax_draws.set_ylabel("final learning rate")
-ax_draws.set_title("final learning rate per initial weights (not diverged)")
-for ax in (ax_lr, ax_loss, ax_draws):
-    ax.grid(alpha=0.3)
-fig.suptitle("Figure 6: metalearning the learning rate of SGD (solid/dots: the paper's starts, dashed/crosses: "
-             f"ablation; verdicts: {configured} initial weights)")
-save_figure(fig, snakemake.output.figure)
+draw_figure(runs, finals, table, paper_starts, configured, snakemake.output.figure)
 log("done")

@@ -8,21 +8,17 @@ import torch
 from mnist1d_repro.claims import load_claims
 from mnist1d_repro.io import load_arrays, load_json, save_csv
 from mnist1d_repro.jobs import start_job
-from mnist1d_repro.metalearning import BASELINE_ACTIVATIONS, local_extrema
+from mnist1d_repro.metalearning.engine import BASELINE_ACTIVATIONS
 from mnist1d_repro.plotting import save_figure
-from mnist1d_repro.summaries import activation_claim_values, activation_comparison
 from mnist1d_repro.reporting import (SENSITIVITY_COLUMNS, claims_table, sensitivity_table, verdict_sentence,
                                      write_caption_snippet, write_html_table)
+from mnist1d_repro.sections.metalearning_activation import (accuracy_comparison, claim_values, transfer_summary,
+                                                            values_by_switch, with_alternatives)
 
 BEATEN = ("relu", "elu", "swish")  # the baselines the paper's claims name
 
-log = start_job(snakemake)
-params, inputs = snakemake.params, snakemake.input
-baseline_names = list(params.baselines)
-claim_specs = load_claims(params.claims, "metalearning_activation")
 
-
-def load_setting(index: int) -> dict:
+def load_setting(inputs, index: int, baseline_names: list[str]) -> dict:
     """The metalearning run, its baselines and its activation shapes of one setting (inputs come
     in the order of params.variants, the baselines grouped by setting)."""
     learned = pd.read_csv(inputs.histories[index]).assign(activation="learned")
@@ -32,124 +28,130 @@ def load_setting(index: int) -> dict:
     return {"learned": learned, "baselines": baselines, "shapes": load_arrays(inputs.shapes[index])}
 
 
-def compare(learned: pd.DataFrame, baselines: pd.DataFrame):
-    return activation_comparison(learned, baselines, baseline_names, params.final_outer_steps)
-
-
-def claim_values(setting: dict):
-    table, spread, _ = compare(setting["learned"], setting["baselines"])
-    return activation_claim_values(table, spread, local_extrema(setting["shapes"]["values"][-1]), BEATEN,
-                                   params.test_samples)
-
-
 def label(switch, setting) -> str:
     return "configured" if switch is None else f"{switch.split('.')[-1]}={setting}"
 
 
-variants = [tuple(v) for v in params.variants]
-settings = [load_setting(i) for i in range(len(variants))]
-default = settings[0]
-values = {variant: claim_values(setting) for variant, setting in zip(variants, settings)}
-configured = dict(params.configured)
+def sensitivity(claim_specs: dict, by_switch: dict, configured: dict) -> pd.DataFrame:
+    """The sensitivity table: per switch, its configured setting and each alternative."""
+    tables = [sensitivity_table(claim_specs, switch, configured[switch], digits=2,
+                                measured={s: v.measured for s, v in by_setting.items()},
+                                spread={s: v.spread for s, v in by_setting.items()},
+                                se={s: v.se for s, v in by_setting.items()})
+              for switch, by_setting in by_switch.items()]
+    return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=SENSITIVITY_COLUMNS)
 
-# --- the configured settings: table, claims ---------------------------------------------------
-table, paired_std, last = compare(default["learned"], default["baselines"])
-for (switch, setting), other in zip(variants[1:], settings[1:]):  # the alternatives' advantages, beside
-    table[f"learned minus this ({label(switch, setting)})"] = compare(other["learned"], other["baselines"])[0][
-        "learned minus this (mean)"].values
-save_csv(snakemake.output.csv, table)
-measured, spread, errors = values[(None, None)]
-claims = claims_table(claim_specs, measured, digits=2, spread=spread, se=errors)
-save_csv(snakemake.output.claims, claims)
 
-# --- the sensitivity table: per switch, its configured setting and each alternative ------------
-tables = []
-for switch, ran in params.switches.items():
-    by_setting = {configured[switch]: values[(None, None)]}
-    by_setting.update({setting: values[(switch, setting)] for setting in ran[1:]})
-    tables.append(sensitivity_table(claim_specs, switch, configured[switch], digits=2,
-                                    measured={s: v[0] for s, v in by_setting.items()},
-                                    spread={s: v[1] for s, v in by_setting.items()},
-                                    se={s: v[2] for s, v in by_setting.items()}))
-sensitivity = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=SENSITIVITY_COLUMNS)
-save_csv(snakemake.output.sensitivity, sensitivity)
+def caption(table, learned, last, grid, variants, values, claims, setting_text: str, single_baselines: bool):
+    return [
+        f"Settings shown: {setting_text}. Mean test accuracy over outer steps {last}-{learned['outer_step'].max()}"
+        + (" (the fixed activations: their one run)" if single_baselines else "") + ": "
+        + ", ".join(f"{r['activation']} {r['test accuracy (mean)']:.1f} %" for _, r in table.iterrows()) + ".",
+        f"The final learned activation has {values[(None, None)].measured['activation_two_extrema']} local extrema "
+        f"on [{grid[0]:g}, {grid[-1]:g}].",
+        *[f"With {label(switch, setting)}: learned minus "
+          + ", ".join(f"{name} {values[(switch, setting)].measured[f'activation_beats_{name}']:+.1f}" for name in BEATEN
+                      if values[(switch, setting)].measured[f"activation_beats_{name}"] is not None)
+          + f" points; {values[(switch, setting)].measured['activation_two_extrema']} local extrema."
+          for switch, setting in variants[1:]],
+        *[f"{row['claim']} — {verdict_sentence(row)}" for _, row in claims.iterrows()],
+    ]
 
-setting_text = ", ".join(f"{switch.split('.')[-1]} {value}" for switch, value in configured.items())
-learned, baselines = default["learned"], default["baselines"]
-grid, shape_steps, shape_values = (default["shapes"][k] for k in ("grid", "outer_steps", "values"))
-extrema = measured["activation_two_extrema"]
-single_baselines = configured["metalearning.activation.seeding"] == "reference"  # one run per baseline
-write_caption_snippet(snakemake.output.snippet, [
-    f"Settings shown: {setting_text}. Mean test accuracy over outer steps {last}-{learned['outer_step'].max()}"
-    + (" (the fixed activations: their one run)" if single_baselines else "") + ": "
-    + ", ".join(f"{r['activation']} {r['test accuracy (mean)']:.1f} %" for _, r in table.iterrows()) + ".",
-    f"The final learned activation has {extrema} local extrema on [{grid[0]:g}, {grid[-1]:g}].",
-    *[f"With {label(switch, setting)}: learned minus "
-      + ", ".join(f"{name} {values[(switch, setting)][0][f'activation_beats_{name}']:+.1f}" for name in BEATEN
-                  if values[(switch, setting)][0][f"activation_beats_{name}"] is not None)
-      + f" points; {values[(switch, setting)][0]['activation_two_extrema']} local extrema."
-      for switch, setting in variants[1:]],
-    *[f"{row['claim']} — {verdict_sentence(row)}" for _, row in claims.iterrows()],
-])
-note = (f"Settings: {setting_text}. "
-        + ("Reference seeding: from outer step 1 on every inner run starts from the same weights and noise; each "
-           "fixed activation is one run, seeded as the reference seeds it, so 'learned minus this' compares the "
-           "learned activation's outer steps with that one run. " if configured["metalearning.activation.seeding"]
-           == "reference" else
-           "Fresh seeding: each outer step (or baseline run) trains a new MLP; the learned activation and every "
-           "baseline share each run's initial weights and noise, so the differences are paired. ")
-        + ("Test accuracy on the first test samples, with the noise added in the test's forward pass too (as the "
-           "reference). " if configured["metalearning.activation.test_noise"] == "added" else
-           "Test accuracy on the first test samples, without noise. ")
-        + "Columns in brackets: the learned activation's advantage with one switch set otherwise.")
-write_html_table(table.round(3), snakemake.output.table,
-                 f"Test accuracy per activation over the last {params.final_outer_steps} outer steps", note=note)
 
-transfer = pd.DataFrame([load_json(p) for p in inputs.transfer])
-if len(transfer):
-    summary = transfer.groupby("activation", sort=False).agg(
-        runs=("seed", "count"), test_acc_mean=("test_acc", "mean"), test_acc_std=("test_acc", "std"),
-        train_acc_mean=("train_acc", "mean")).reset_index().round(2)
-    note = ("Table 1's MLP (two hidden layers of 100, residual) with each activation, trained as in Table 1; "
+def accuracy_note(configured: dict, setting_text: str) -> str:
+    return (f"Settings: {setting_text}. "
+            + ("Reference seeding: from outer step 1 on every inner run starts from the same weights and noise; "
+               "each fixed activation is one run, seeded as the reference seeds it, so 'learned minus this' "
+               "compares the learned activation's outer steps with that one run. "
+               if configured["metalearning.activation.seeding"] == "reference" else
+               "Fresh seeding: each outer step (or baseline run) trains a new MLP; the learned activation and every "
+               "baseline share each run's initial weights and noise, so the differences are paired. ")
+            + ("Test accuracy on the first test samples, with the noise added in the test's forward pass too (as "
+               "the reference). " if configured["metalearning.activation.test_noise"] == "added" else
+               "Test accuracy on the first test samples, without noise. ")
+            + "Columns in brackets: the learned activation's advantage with one switch set otherwise.")
+
+
+def transfer_note(runs: int, setting_text: str) -> str:
+    if not runs:
+        return "No transfer runs configured (metalearning.transfer)."
+    return ("Table 1's MLP (two hidden layers of 100, residual) with each activation, trained as in Table 1; "
             f"last-step accuracy, mean and std over seeds. The learned activation ({setting_text}) is frozen "
             "and used without noise.")
-else:
-    summary, note = pd.DataFrame({"activation": []}), "No transfer runs configured (metalearning.transfer)."
-write_html_table(summary, snakemake.output.transfer, "The learned activation in Table 1's MLP", note=note)
 
-# --- Figure 7 (the configured settings) ---------------------------------------------------------
-fig, (ax_shape, ax_acc, ax_loss) = plt.subplots(1, 3, figsize=(15, 4.2), layout="constrained")
-cmap = plt.get_cmap("viridis")
-for i, (step, values_at_step) in enumerate(zip(shape_steps, shape_values)):
-    ax_shape.plot(grid, values_at_step, color=cmap(i / max(1, len(shape_steps) - 1)), lw=0.8,
-                  label=f"outer step {step}" if i in (0, len(shape_steps) - 1) else None)
-colors = dict(zip(BASELINE_ACTIVATIONS, plt.get_cmap("tab10").colors[1:]))
-with torch.no_grad():
-    for name in baseline_names:
-        ax_shape.plot(grid, BASELINE_ACTIVATIONS[name](torch.as_tensor(grid))[0].numpy(), color=colors[name],
-                      lw=0.8, ls="--", label=name)
-ax_shape.set_xlabel("input")
-ax_shape.set_ylabel("activation")
-ax_shape.set_title(f"learned activation (ELU start; {extrema} local extrema at the end)")
-ax_shape.legend(fontsize=7)
-smooth = max(1, len(learned) // 30)
-for name, frame in [("learned", learned)] + [(n, baselines[baselines["activation"] == n]) for n in baseline_names]:
-    color = "black" if name == "learned" else colors[name]
-    for ax, column in ((ax_acc, "test_acc"), (ax_loss, "meta_loss")):
-        if len(frame) == 1:  # one run (the reference's seeding): a level line, as the reference draws it
-            ax.axhline(frame[column].iloc[0], color=color, lw=0.9, label=name)
-            continue
-        series = frame.set_index("outer_step")[column].rolling(smooth, min_periods=1).mean()
-        ax.plot(series.index, series.values, color=color, lw=1.6 if name == "learned" else 0.9, label=name)
-ax_acc.set_ylabel("test accuracy (%)")
-ax_acc.set_title(f"test accuracy (running mean over {smooth} outer steps)")
-ax_loss.set_ylabel("meta-loss")
-ax_loss.set_title("meta-loss (mean of the last inner losses)")
-for ax in (ax_acc, ax_loss):
-    ax.set_xlabel("outer step" + ("" if single_baselines else " (baselines: run with the same initial weights)"))
-    ax.grid(alpha=0.3)
-ax_acc.legend(fontsize=7)
-ax_shape.grid(alpha=0.3)
-fig.suptitle(f"Figure 7: metalearning an activation function ({setting_text})")
-save_figure(fig, snakemake.output.figure)
+
+def draw_figure(setting: dict, baseline_names: list[str], extrema: int, single_baselines: bool, setting_text: str,
+                path) -> None:
+    learned, baselines = setting["learned"], setting["baselines"]
+    grid, shape_steps, shape_values = (setting["shapes"][k] for k in ("grid", "outer_steps", "values"))
+    fig, (ax_shape, ax_acc, ax_loss) = plt.subplots(1, 3, figsize=(15, 4.2), layout="constrained")
+    cmap = plt.get_cmap("viridis")
+    for i, (step, values_at_step) in enumerate(zip(shape_steps, shape_values)):
+        ax_shape.plot(grid, values_at_step, color=cmap(i / max(1, len(shape_steps) - 1)), lw=0.8,
+                      label=f"outer step {step}" if i in (0, len(shape_steps) - 1) else None)
+    colors = dict(zip(BASELINE_ACTIVATIONS, plt.get_cmap("tab10").colors[1:]))
+    with torch.no_grad():
+        for name in baseline_names:
+            ax_shape.plot(grid, BASELINE_ACTIVATIONS[name](torch.as_tensor(grid))[0].numpy(), color=colors[name],
+                          lw=0.8, ls="--", label=name)
+    ax_shape.set_xlabel("input")
+    ax_shape.set_ylabel("activation")
+    ax_shape.set_title(f"learned activation (ELU start; {extrema} local extrema at the end)")
+    ax_shape.legend(fontsize=7)
+    smooth = max(1, len(learned) // 30)
+    for name, frame in [("learned", learned)] + [(n, baselines[baselines["activation"] == n]) for n in baseline_names]:
+        color = "black" if name == "learned" else colors[name]
+        for ax, column in ((ax_acc, "test_acc"), (ax_loss, "meta_loss")):
+            if len(frame) == 1:  # one run (the reference's seeding): a level line, as the reference draws it
+                ax.axhline(frame[column].iloc[0], color=color, lw=0.9, label=name)
+                continue
+            series = frame.set_index("outer_step")[column].rolling(smooth, min_periods=1).mean()
+            ax.plot(series.index, series.values, color=color, lw=1.6 if name == "learned" else 0.9, label=name)
+    ax_acc.set_ylabel("test accuracy (%)")
+    ax_acc.set_title(f"test accuracy (running mean over {smooth} outer steps)")
+    ax_loss.set_ylabel("meta-loss")
+    ax_loss.set_title("meta-loss (mean of the last inner losses)")
+    for ax in (ax_acc, ax_loss):
+        ax.set_xlabel("outer step" + ("" if single_baselines else " (baselines: run with the same initial weights)"))
+        ax.grid(alpha=0.3)
+    ax_acc.legend(fontsize=7)
+    ax_shape.grid(alpha=0.3)
+    fig.suptitle(f"Figure 7: metalearning an activation function ({setting_text})")
+    save_figure(fig, path)
+
+
+log = start_job(snakemake)
+params, inputs = snakemake.params, snakemake.input
+baseline_names = list(params.baselines)
+claim_specs = load_claims(params.claims, "metalearning_activation")
+variants = [tuple(v) for v in params.variants]
+settings = dict(zip(variants, (load_setting(inputs, i, baseline_names) for i in range(len(variants)))))
+comparisons = {variant: accuracy_comparison(setting["learned"], setting["baselines"], baseline_names,
+                                            params.final_outer_steps) for variant, setting in settings.items()}
+values = {variant: claim_values(table, spread, settings[variant]["shapes"]["values"][-1], BEATEN, params.test_samples)
+          for variant, (table, spread, _) in comparisons.items()}
+configured = dict(params.configured)
+default = settings[(None, None)]
+setting_text = ", ".join(f"{switch.split('.')[-1]} {value}" for switch, value in configured.items())
+single_baselines = configured["metalearning.activation.seeding"] == "reference"  # one run per baseline
+
+# the configured settings: table, claims; the sensitivity table; the transfer ablation
+table, _, last = comparisons[(None, None)]
+table = with_alternatives(table, {label(*variant): comparisons[variant][0] for variant in variants[1:]})
+save_csv(snakemake.output.csv, table)
+claims = claims_table(claim_specs, digits=2, **values[(None, None)].table_arguments())
+save_csv(snakemake.output.claims, claims)
+save_csv(snakemake.output.sensitivity, sensitivity(claim_specs, values_by_switch(values, params.switches, configured),
+                                                   configured))
+write_caption_snippet(snakemake.output.snippet, caption(table, default["learned"], last, default["shapes"]["grid"],
+                                                        variants, values, claims, setting_text, single_baselines))
+write_html_table(table.round(3), snakemake.output.table,
+                 f"Test accuracy per activation over the last {params.final_outer_steps} outer steps",
+                 note=accuracy_note(configured, setting_text))
+transfer = [load_json(p) for p in inputs.transfer]
+write_html_table(transfer_summary(transfer), snakemake.output.transfer, "The learned activation in Table 1's MLP",
+                 note=transfer_note(len(transfer), setting_text))
+
+draw_figure(default, baseline_names, values[(None, None)].measured["activation_two_extrema"], single_baselines,
+            setting_text, snakemake.output.figure)
 log("done")

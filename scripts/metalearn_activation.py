@@ -7,7 +7,7 @@ import torch
 
 from mnist1d_repro.io import load_dataset, save_arrays, save_csv
 from mnist1d_repro.jobs import start_job, with_runtime_columns
-from mnist1d_repro.metalearning import activation_data, experiment_from_settings, metalearn_activation
+from mnist1d_repro.metalearning.activation import activation_data, experiment_from_settings, metalearn_activation
 
 log = start_job(snakemake)
 s = snakemake.params.settings

@@ -7,7 +7,7 @@ import torch  # noqa: F401  (imported before start_job so that its thread count 
 
 from mnist1d_repro.io import load_dataset, save_csv
 from mnist1d_repro.jobs import start_job, with_runtime_columns
-from mnist1d_repro.metalearning import learning_rate_initial_weights, metalearn_learning_rate
+from mnist1d_repro.metalearning.learning_rate import learning_rate_initial_weights, metalearn_learning_rate
 from mnist1d_repro.training import as_tensors
 
 log = start_job(snakemake)

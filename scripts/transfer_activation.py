@@ -4,7 +4,7 @@ import torch  # noqa: F401  (imported before start_job so that its thread count 
 
 from mnist1d_repro.io import load_arrays, load_dataset, save_json
 from mnist1d_repro.jobs import runtime_record, start_job
-from mnist1d_repro.metalearning import activation_module, network_from_arrays
+from mnist1d_repro.metalearning.activation import activation_module, network_from_arrays
 from mnist1d_repro.models import build_model
 from mnist1d_repro.training import TrainConfig, resolve_device, seed_everything, train, train_test_sets
 

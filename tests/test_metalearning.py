@@ -1,9 +1,13 @@
-import numpy as np
 import pytest
 import torch
 from torch.nn import functional as F
 
-from mnist1d_repro import metalearning as meta
+from mnist1d_repro.metalearning.activation import (activation_module, baseline_run_count, baseline_runs,
+                                                   experiment_from_settings, network_from_arrays)
+from mnist1d_repro.metalearning.engine import (BASELINE_ACTIVATIONS, RMSConfig, RunNoise, _OneHiddenLayerNet,
+                                               activation_net_value_and_slope, batch, learned_activation, linear_layers,
+                                               seeded_generator, unrolled_rms, unrolled_sgd)
+from mnist1d_repro.metalearning.learning_rate import learning_rate_initial_weights, metalearn_learning_rate
 from mnist1d_repro.models import build_model
 
 DOUBLE = torch.float64
@@ -21,7 +25,7 @@ def double(params, requires_grad=False):
 
 
 def activation_net(hidden, seed=1):
-    return double(meta.linear_layers([1, *hidden, 1], torch.Generator().manual_seed(seed)), requires_grad=True)
+    return double(linear_layers([1, *hidden, 1], torch.Generator().manual_seed(seed)), requires_grad=True)
 
 
 def autograd_unroll(params, x, y, act, steps, batch_size, lr=None, rms=None, noise=None):
@@ -30,7 +34,7 @@ def autograd_unroll(params, x, y, act, steps, batch_size, lr=None, rms=None, noi
     squares = [torch.ones_like(p) for p in params]
     losses = []
     for step in range(steps):
-        xb, yb = meta.batch(x, y, step, batch_size)
+        xb, yb = batch(x, y, step, batch_size)
         w1, b1, w2, b2 = params
         if noise is None:
             a = act(xb @ w1 + b1)
@@ -64,10 +68,10 @@ def learned_value(layers, elu_weight=0.2):
 
 
 def inner_init(features=8, hidden=6, seed=2):
-    return double(meta.linear_layers([features, hidden, 10], torch.Generator().manual_seed(seed)))
+    return double(linear_layers([features, hidden, 10], torch.Generator().manual_seed(seed)))
 
 
-RMS = meta.RMSConfig(steps=8, batch_size=20, lr=0.05, decay=0.4, eps=1e-8)
+RMS = RMSConfig(steps=8, batch_size=20, lr=0.05, decay=0.4, eps=1e-8)
 
 
 def toy_noise(hidden, activation_hidden=(), shared=True, seed=3, scale=0.1):
@@ -78,8 +82,8 @@ def toy_noise(hidden, activation_hidden=(), shared=True, seed=3, scale=0.1):
         return scale * (2 * torch.rand(*shape, generator=generator, dtype=DOUBLE) - 1)
 
     if not shared:
-        return meta.RunNoise(draw(RMS.steps, RMS.batch_size, hidden))
-    return meta.RunNoise(draw(RMS.steps, 1, hidden), tuple(draw(RMS.steps, 1, w) for w in activation_hidden))
+        return RunNoise(draw(RMS.steps, RMS.batch_size, hidden))
+    return RunNoise(draw(RMS.steps, 1, hidden), tuple(draw(RMS.steps, 1, w) for w in activation_hidden))
 
 
 def experiment(**overrides):
@@ -87,7 +91,7 @@ def experiment(**overrides):
                     inner_lr=0.01, rms_decay=0.4, rms_eps=1e-8, meta_loss_last_steps=2, outer_steps=3,
                     outer_lr=0.3, grad_clip=0.1, seed=7, seeding="reference", noise_draw="shared",
                     test_noise="added")
-    return meta.experiment_from_settings({**settings, **overrides})
+    return experiment_from_settings({**settings, **overrides})
 
 
 def test_learning_rate_meta_gradient_matches_finite_differences():
@@ -95,7 +99,7 @@ def test_learning_rate_meta_gradient_matches_finite_differences():
     params = inner_init()
 
     def meta_loss(lr):
-        return meta.unrolled_sgd(params, lr, x, y, steps=10, batch_size=20)[0].mean()
+        return unrolled_sgd(params, lr, x, y, steps=10, batch_size=20)[0].mean()
 
     lr = torch.tensor(0.7, dtype=DOUBLE, requires_grad=True)
     (grad,) = torch.autograd.grad(meta_loss(lr), lr)
@@ -115,7 +119,7 @@ def test_activation_meta_gradient_matches_finite_differences(hidden, shared):
     layers = activation_net(hidden)
 
     def meta_loss(layers):
-        losses, _ = meta.unrolled_rms(params, x, y, RMS, meta.learned_activation(layers, 0.2), noise)
+        losses, _ = unrolled_rms(params, x, y, RMS, learned_activation(layers, 0.2), noise)
         return losses[-5:].mean()
 
     grads = torch.autograd.grad(meta_loss(layers), layers)
@@ -139,7 +143,7 @@ def test_meta_gradients_equal_differentiating_autograd_inner_gradients(hidden, s
     params = [p.requires_grad_() for p in inner_init()]  # autograd.grad needs them to require grad
     layers = activation_net(hidden)
     noise = toy_noise(6, hidden, shared)
-    ours, _ = meta.unrolled_rms(params, x, y, RMS, meta.learned_activation(layers, 0.2), noise)
+    ours, _ = unrolled_rms(params, x, y, RMS, learned_activation(layers, 0.2), noise)
     reference = autograd_unroll(params, x, y, learned_value(layers), RMS.steps, RMS.batch_size, rms=RMS,
                                 noise=noise)
     torch.testing.assert_close(ours, reference, rtol=1e-12, atol=1e-12)
@@ -147,7 +151,7 @@ def test_meta_gradients_equal_differentiating_autograd_inner_gradients(hidden, s
         torch.testing.assert_close(a, b, rtol=1e-9, atol=1e-14)
 
     lr = torch.tensor(0.4, dtype=DOUBLE, requires_grad=True)
-    sgd, _ = meta.unrolled_sgd(params, lr, x, y, steps=6, batch_size=20)
+    sgd, _ = unrolled_sgd(params, lr, x, y, steps=6, batch_size=20)
     reference = autograd_unroll(params, x, y, torch.tanh, 6, 20, lr=lr)
     torch.testing.assert_close(torch.autograd.grad(sgd.mean(), lr)[0], torch.autograd.grad(reference.mean(), lr)[0],
                                rtol=1e-12, atol=0)
@@ -155,9 +159,9 @@ def test_meta_gradients_equal_differentiating_autograd_inner_gradients(hidden, s
 
 def test_fast_activation_path_equals_generic_path_across_chunks():
     layers = activation_net([9])
-    z = torch.randn(3 * meta._OneHiddenLayerNet.CHUNK + 17, dtype=DOUBLE, requires_grad=True)
-    fast = meta._OneHiddenLayerNet.apply(z, *layers)
-    generic = meta.activation_net_value_and_slope(z, *layers)
+    z = torch.randn(3 * _OneHiddenLayerNet.CHUNK + 17, dtype=DOUBLE, requires_grad=True)
+    fast = _OneHiddenLayerNet.apply(z, *layers)
+    generic = activation_net_value_and_slope(z, *layers)
     for a, b in zip(fast, generic):
         torch.testing.assert_close(a, b, rtol=1e-12, atol=1e-12)
     weights = [torch.randn_like(z), torch.randn_like(z)]
@@ -167,23 +171,23 @@ def test_fast_activation_path_equals_generic_path_across_chunks():
         torch.testing.assert_close(a, b, rtol=1e-10, atol=1e-10)
 
 
-@pytest.mark.parametrize("name", sorted(meta.BASELINE_ACTIVATIONS))
+@pytest.mark.parametrize("name", sorted(BASELINE_ACTIVATIONS))
 def test_activation_slopes_are_derivatives(name):
     z = torch.linspace(-3, 3, 101, dtype=DOUBLE).requires_grad_()
-    value, slope = meta.BASELINE_ACTIVATIONS[name](z)
+    value, slope = BASELINE_ACTIVATIONS[name](z)
     (autograd_slope,) = torch.autograd.grad(value.sum(), z)
     torch.testing.assert_close(slope, autograd_slope)
-    module = meta.activation_module(name)
+    module = activation_module(name)
     torch.testing.assert_close(module(z), value)
 
 
 def test_learned_activation_module_matches_the_metalearning_function():
     layers = activation_net([7])
     z = torch.linspace(-4, 4, 50, dtype=DOUBLE)
-    module = meta.activation_module("learned", layers, 0.2)
-    torch.testing.assert_close(module(z), meta.learned_activation(layers, 0.2)(z)[0])
+    module = activation_module("learned", layers, 0.2)
+    torch.testing.assert_close(module(z), learned_activation(layers, 0.2)(z)[0])
     arrays = {f"layer{i // 2}_{'weight' if i % 2 == 0 else 'bias'}": p.detach().numpy() for i, p in enumerate(layers)}
-    for a, b in zip(meta.network_from_arrays(arrays), layers):
+    for a, b in zip(network_from_arrays(arrays), layers):
         torch.testing.assert_close(a, b.detach())
 
 
@@ -197,22 +201,14 @@ def test_mlp_with_default_activation_is_unchanged():
     assert [n for n, _ in default.named_parameters()] == [n for n, _ in explicit.named_parameters()]
 
 
-def test_local_extrema_counts_slope_sign_changes():
-    grid = np.linspace(0, 2 * np.pi, 400)
-    assert meta.local_extrema(np.sin(grid)) == 2
-    assert meta.local_extrema(grid ** 3) == 0
-    assert meta.local_extrema(np.maximum(grid - 3, 0)) == 0  # a flat stretch is not an extremum
-    assert meta.local_extrema(np.abs(grid - 3)) == 1
-
-
 def test_learning_rate_metalearning_is_seeded_and_moves_towards_lower_meta_loss():
     x, y = toy_problem()
     x, y = x.float(), y
     settings = dict(inner_steps=10, batch_size=20, outer_steps=5, outer_lr=0.3)
-    first = meta.metalearn_learning_rate(
-        x, y, initial_lr=0.05, init=meta.learning_rate_initial_weights("reference", 8, 6, 0), **settings)
-    second = meta.metalearn_learning_rate(
-        x, y, initial_lr=0.05, init=meta.learning_rate_initial_weights("reference", 8, 6, 0), **settings)
+    first = metalearn_learning_rate(
+        x, y, initial_lr=0.05, init=learning_rate_initial_weights("reference", 8, 6, 0), **settings)
+    second = metalearn_learning_rate(
+        x, y, initial_lr=0.05, init=learning_rate_initial_weights("reference", 8, 6, 0), **settings)
     assert first == second
     assert first[-1]["lr"] > first[0]["lr"]  # too small a learning rate grows
     assert first[-1]["meta_loss"] < first[0]["meta_loss"]
@@ -234,7 +230,7 @@ def test_fresh_seeding_pairs_each_baseline_run_with_its_outer_step():
     (_, shared_a), (_, shared_b) = exp.inner_runs(8, 5).run(2), exp.inner_runs(8, 5, learned=False).run(2)
     assert torch.equal(shared_a.hidden, shared_b.hidden) and torch.equal(shared_a.test_hidden, shared_b.test_hidden)
     assert len(shared_a.activation) == 1 and shared_b.activation == ()
-    assert meta.baseline_run_count(exp) == exp.outer_steps
+    assert baseline_run_count(exp) == exp.outer_steps
 
 
 def test_fresh_per_sample_without_test_noise_is_the_previous_behaviour():
@@ -243,13 +239,13 @@ def test_fresh_per_sample_without_test_noise_is_the_previous_behaviour():
     exp = experiment(seeding="fresh", noise_draw="per_sample", test_noise="none")
     runs = exp.inner_runs(8, 5)
     params, noise = runs.run(1)
-    generator = meta.seeded_generator(7, 0, 1)
-    expected = meta.linear_layers([8, 6, 10], generator)
+    generator = seeded_generator(7, 0, 1)
+    expected = linear_layers([8, 6, 10], generator)
     expected_noise = (torch.rand(4, 10, 6, generator=generator) * 2 - 1) * 0.1
     for a, b in zip(params + [noise.hidden], expected + [expected_noise]):
         assert torch.equal(a, b)
     assert noise.test() == (None, None)
-    for a, b in zip(runs.activation_net, meta.linear_layers([1, 5, 1], meta.seeded_generator(7, 1))):
+    for a, b in zip(runs.activation_net, linear_layers([1, 5, 1], seeded_generator(7, 1))):
         assert torch.equal(a, b)
 
 
@@ -259,11 +255,11 @@ def test_learning_rate_reference_weights_are_torch_seed_then_nn_linear():
     torch.manual_seed(0)
     first, second = torch.nn.Linear(40, 50), torch.nn.Linear(50, 10)
     expected = [first.weight.T, first.bias, second.weight.T, second.bias]
-    ours = meta.learning_rate_initial_weights("reference", 40, 50, 0)
+    ours = learning_rate_initial_weights("reference", 40, 50, 0)
     for a, b in zip(ours, expected):
         assert torch.equal(a, b.detach())
     assert [tuple(p.shape) for p in ours] == [(40, 50), (50,), (50, 10), (10,)]
-    draws = meta.learning_rate_initial_weights("draws", 40, 50, 0)
+    draws = learning_rate_initial_weights("draws", 40, 50, 0)
     assert not torch.equal(draws[0], ours[0])  # the ablation's draw is another one
 
 
@@ -336,9 +332,9 @@ def test_reference_baselines_are_seed_then_mlp_then_one_run():
             test = 0.1 * (2 * torch.rand(1, 6) - 1)
     assert torch.equal(noise.hidden, torch.stack(expected)) and torch.equal(noise.test_hidden, test)
     assert runs.activation_net is None and noise.activation == ()
-    assert meta.baseline_run_count(exp) == 1
+    assert baseline_run_count(exp) == 1
     x, y = toy_problem(n=40)
-    history = meta.baseline_runs(exp, "relu", (x.float(), y), (x[:5].float(), y[:5]))
+    history = baseline_runs(exp, "relu", (x.float(), y), (x[:5].float(), y[:5]))
     assert [r["outer_step"] for r in history] == [0]
 
 
@@ -346,7 +342,7 @@ def test_shared_noise_reaches_the_activation_network_and_the_test():
     exp = experiment()
     _, noise = exp.inner_runs(8, 5).run(0)
     layers = activation_net([5])
-    activation = meta.learned_activation(layers, 0.2)
+    activation = learned_activation(layers, 0.2)
     z = torch.linspace(-2, 2, 30, dtype=DOUBLE).reshape(5, 6)
     in_g = [n.to(DOUBLE) for n in noise.at(1)[1]]
     value, slope = activation(z, in_g)

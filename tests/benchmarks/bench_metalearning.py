@@ -28,7 +28,9 @@ import torch
 from torch.nn import functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-from mnist1d_repro import metalearning as meta  # noqa: E402
+from mnist1d_repro.metalearning.activation import experiment_from_settings  # noqa: E402
+from mnist1d_repro.metalearning.engine import batch, learned_activation, unrolled_rms  # noqa: E402
+from mnist1d_repro.sections.metalearning_activation import NOISE_DRAW, SEEDING  # noqa: E402
 
 SETTINGS = dict(hidden=128, activation_hidden=[100], elu_weight=0.2, noise=0.1, inner_steps=301, batch_size=100,
                 inner_lr=0.01, rms_decay=0.4, rms_eps=1e-8, meta_loss_last_steps=200, outer_steps=1, outer_lr=0.3,
@@ -42,7 +44,7 @@ def straightforward_meta_gradient(experiment, layers, x, y, params, noise):
     squares = [torch.ones_like(p) for p in params]
     losses = []
     for step in range(cfg.steps):
-        xb, yb = meta.batch(x, y, step, cfg.batch_size)
+        xb, yb = batch(x, y, step, cfg.batch_size)
         z = xb @ params[0] + params[1]
         in_mlp, in_g = noise.at(step)
         hidden = torch.tanh(z.reshape(-1, 1) @ w_in + b_in)
@@ -57,14 +59,14 @@ def straightforward_meta_gradient(experiment, layers, x, y, params, noise):
 
 
 def ours_meta_gradient(experiment, layers, x, y, params, noise):
-    losses, _ = meta.unrolled_rms(params, x, y, experiment.inner, meta.learned_activation(layers, 0.2), noise)
+    losses, _ = unrolled_rms(params, x, y, experiment.inner, learned_activation(layers, 0.2), noise)
     return torch.autograd.grad(experiment.meta_loss(losses), layers)
 
 
 def measure(kind: str, outer_steps: int, inner_steps: int, seeding: str, noise_draw: str) -> dict:
     torch.set_num_threads(1)
-    experiment = meta.experiment_from_settings({**SETTINGS, "inner_steps": inner_steps, "seeding": seeding,
-                                                "noise_draw": noise_draw})
+    experiment = experiment_from_settings({**SETTINGS, "inner_steps": inner_steps, "seeding": seeding,
+                                           "noise_draw": noise_draw})
     generator = torch.Generator().manual_seed(0)
     x = torch.randn(8000, 40, generator=generator)
     y = torch.randint(0, 10, (8000,), generator=generator)
@@ -83,8 +85,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--outer-steps", type=int, default=2)
     parser.add_argument("--inner-steps", type=int, default=301)
-    parser.add_argument("--seeding", choices=meta.SEEDINGS, default="reference")
-    parser.add_argument("--noise-draw", choices=meta.NOISE_DRAWS, default="shared")
+    parser.add_argument("--seeding", choices=SEEDING.values, default="reference")
+    parser.add_argument("--noise-draw", choices=NOISE_DRAW.values, default="shared")
     parser.add_argument("--measure", choices=["straightforward", "ours"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:

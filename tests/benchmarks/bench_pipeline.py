@@ -41,7 +41,11 @@ from torch.utils.flop_counter import FlopCounterMode
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
-from mnist1d_repro import metalearning as meta  # noqa: E402
+from mnist1d_repro.metalearning.activation import (  # noqa: E402
+    activation_module, baseline_runs, experiment_from_settings, metalearn_activation)
+from mnist1d_repro.metalearning.engine import linear_layers, seeded_generator  # noqa: E402
+from mnist1d_repro.metalearning.learning_rate import (  # noqa: E402
+    learning_rate_initial_weights, metalearn_learning_rate)
 from mnist1d_repro.models import build_model  # noqa: E402
 from mnist1d_repro.ssl import SSL_LOSSES, SSLNetwork, augment  # noqa: E402
 from mnist1d_repro.training import TrainConfig, train  # noqa: E402
@@ -109,11 +113,11 @@ def learning_rate_workload(s):
     """One outer step of Figure 6 (an unrolled run and its meta-gradient), from ``inner`` steps."""
     x, y = random_set(4000)
     inner = 10
-    init = meta.learning_rate_initial_weights("reference", LENGTH, s["hidden"], 0)
+    init = learning_rate_initial_weights("reference", LENGTH, s["hidden"], 0)
 
     def run(outer):
-        meta.metalearn_learning_rate(x, y, initial_lr=0.15, init=init, inner_steps=inner,
-                                     batch_size=s["batch_size"], outer_steps=outer, outer_lr=s["outer_lr"])
+        metalearn_learning_rate(x, y, initial_lr=0.15, init=init, inner_steps=inner,
+                                batch_size=s["batch_size"], outer_steps=outer, outer_lr=s["outer_lr"])
 
     return Workload(run, units_measured=2), s["inner_steps"] / inner
 
@@ -125,7 +129,7 @@ def activation_data(s):
 
 
 def activation_settings(s, inner):
-    return meta.experiment_from_settings({**s, "inner_steps": inner, "meta_loss_last_steps": min(
+    return experiment_from_settings({**s, "inner_steps": inner, "meta_loss_last_steps": min(
         s["meta_loss_last_steps"], inner), "outer_steps": 1})
 
 
@@ -134,7 +138,7 @@ def activation_workload(s):
     train_set, test_set = activation_data(s)
     inner, grid = 10, torch.linspace(-4, 4, 801)
     exp = activation_settings(s, inner)
-    return Workload(lambda k: [meta.metalearn_activation(exp, train_set, test_set, grid, 10) for _ in range(k)],
+    return Workload(lambda k: [metalearn_activation(exp, train_set, test_set, grid, 10) for _ in range(k)],
                     units_measured=1), s["inner_steps"] / inner
 
 
@@ -142,13 +146,13 @@ def baseline_workload(s, name):
     train_set, test_set = activation_data(s)
     inner = 10
     exp = activation_settings(s, inner)
-    return Workload(lambda k: [meta.baseline_runs(exp, name, train_set, test_set) for _ in range(k)],
+    return Workload(lambda k: [baseline_runs(exp, name, train_set, test_set) for _ in range(k)],
                     units_measured=1), s["inner_steps"] / inner
 
 
 def transfer_model(activation, s):
-    layers = meta.linear_layers([1, *s["activation_hidden"], 1], meta.seeded_generator(0))
-    return lambda: build_model("mlp", length=LENGTH, activation=meta.activation_module(
+    layers = linear_layers([1, *s["activation_hidden"], 1], seeded_generator(0))
+    return lambda: build_model("mlp", length=LENGTH, activation=activation_module(
         activation, [p.detach() for p in layers], s["elu_weight"]))
 
 

@@ -1,0 +1,325 @@
+"""The hand-written inner loop of the metalearning experiments (sections 5.3 and 5.4).
+
+The inner loop computes each step's gradient by hand (forward, backward, update as explicit
+tensor operations) from an activation's value and slope. The outer gradient is then ordinary
+first-order autograd through those operations: the same meta-gradient as differentiating
+``torch.autograd.grad(..., create_graph=True)`` (tested), without double backward. The learned
+activation's value and slope come from one forward pass that carries derivatives along
+(dual numbers); its 100-wide intermediates are recomputed in the backward pass instead of
+being kept for all inner steps, which is what keeps memory small.
+
+Seeding. The reference notebooks draw every initial weight with PyTorch's ``nn.Linear`` from the
+global torch generator and reseed it in places; ``torch_linear_layers`` repeats those draws, in
+the same order, from an explicitly seeded ``torch.Generator`` (CPU), which gives the same numbers
+as the global generator after ``torch.manual_seed`` (tested).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+from torch.utils.checkpoint import checkpoint
+
+Params = list[torch.Tensor]  # [w1 (in, hidden), b1, w2 (hidden, classes), b2]
+
+
+def seeded_generator(*keys: int) -> torch.Generator:
+    """A generator seeded from a tuple of non-negative integers (e.g. config seed, stream, run)."""
+    state = np.random.SeedSequence(list(keys)).generate_state(1)[0]
+    return torch.Generator().manual_seed(int(state))
+
+
+def linear_layers(sizes: list[int], generator: torch.Generator) -> Params:
+    """Weights and biases of a chain of linear layers, drawn as torch.nn.Linear draws them
+    (uniform in ±1/sqrt(fan_in)); weights are (fan_in, fan_out)."""
+    params = []
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        bound = 1.0 / math.sqrt(fan_in)
+        params.append((torch.rand(fan_in, fan_out, generator=generator) * 2 - 1) * bound)
+        params.append((torch.rand(fan_out, generator=generator) * 2 - 1) * bound)
+    return params
+
+
+def torch_linear_layers(sizes: list[int], generator: torch.Generator) -> Params:
+    """The weights and biases that ``torch.nn.Linear(fan_in, fan_out)`` layers built in turn draw
+    (its default initialisation: Kaiming-uniform weight, then a uniform bias), from ``generator``
+    in nn.Linear's order (weight (fan_out, fan_in) first). Returned in our layout: each weight
+    transposed to (fan_in, fan_out)."""
+    params = []
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        weight = torch.empty(fan_out, fan_in)
+        torch.nn.init.kaiming_uniform_(weight, a=math.sqrt(5), generator=generator)
+        bound = 1.0 / math.sqrt(fan_in)
+        bias = torch.empty(fan_out).uniform_(-bound, bound, generator=generator)
+        params += [weight.T.contiguous(), bias]
+    return params
+
+
+# --- activations: each returns (value, slope) elementwise -----------------------------------------
+
+def _relu(z):
+    positive = z > 0
+    return z * positive, positive.to(z.dtype)
+
+
+def _elu(z):
+    value = F.elu(z)
+    return value, torch.where(z > 0, torch.ones_like(z), value + 1)
+
+
+def _swish(z):
+    s = torch.sigmoid(z)
+    return z * s, s * (1 + z * (1 - s))
+
+
+def _softplus(z):
+    return F.softplus(z), torch.sigmoid(z)
+
+
+def _tanh(z):
+    t = torch.tanh(z)
+    return t, 1 - t * t
+
+
+def _sigmoid(z):
+    s = torch.sigmoid(z)
+    return s, s * (1 - s)
+
+
+BASELINE_ACTIVATIONS: dict[str, Callable] = {
+    "relu": _relu, "swish": _swish, "elu": _elu, "softplus": _softplus, "tanh": _tanh, "sigmoid": _sigmoid,
+}
+
+
+def activation_net_value_and_slope(z: torch.Tensor, *layers: torch.Tensor, noise=None):
+    """g(z) and g'(z) of the activation network (tanh hidden layers, linear output) for every
+    element of ``z``, by pushing dz/dz = 1 through the layers alongside the values. ``noise``
+    (one (1, width) tensor per hidden layer, or None) is added after each hidden layer's tanh,
+    the same for every element; it moves the values, not the slope of that layer."""
+    h = z.reshape(-1, 1)
+    dh = None  # dh/dz; None stands for ones, which the first layer turns into its weight row
+    n_layers = len(layers) // 2
+    for i in range(n_layers):
+        w, b = layers[2 * i], layers[2 * i + 1]
+        pre = torch.addmm(b, h, w)
+        dpre = w if dh is None else dh @ w
+        if i == n_layers - 1:
+            h, dh = pre, dpre
+        else:
+            t = torch.tanh(pre)
+            dh = (1 - t * t) * dpre
+            h = t if noise is None else t + noise[i]
+    return h.reshape(z.shape), dh.expand(h.shape).reshape(z.shape)
+
+
+class _OneHiddenLayerNet(torch.autograd.Function):
+    """g and g' of a 1 -> H -> 1 tanh network with a hand-written backward pass.
+
+    The (elements x H) intermediates are computed in row chunks, in buffers that are reused
+    from call to call (fresh large allocations cost page faults), and recomputed in the
+    backward pass, so nothing of size elements x H is kept between the passes. tanh(u) is
+    evaluated as 2 sigmoid(2u) - 1 (identical in exact arithmetic; torch's CPU sigmoid is
+    several times faster than its tanh). With s = sigmoid(2u) and q = s (1 - s):
+        g  = sum_k w2_k (2 s_k - 1) + b2,      g' = sum_k 4 w1_k w2_k q_k.
+    """
+
+    CHUNK = 12800
+    _buffers: dict = {}
+
+    @classmethod
+    def buffers(cls, like: torch.Tensor, width: int, count: int):
+        key = (width, like.dtype, like.device)
+        if key not in cls._buffers:
+            cls._buffers[key] = like.new_empty(4, cls.CHUNK, width)
+        return cls._buffers[key][:count]
+
+    @classmethod
+    def chunks(cls, n: int):
+        for start in range(0, n, cls.CHUNK):
+            yield slice(start, min(start + cls.CHUNK, n))
+
+    @staticmethod
+    def _s_and_q(z_rows, w1, b1, s, q):
+        torch.addmm(b1, z_rows, w1, beta=2, alpha=2, out=s).sigmoid_()
+        torch.mul(s, s, out=q)
+        torch.sub(s, q, out=q)
+
+    @staticmethod
+    def forward(ctx, z, w1, b1, w2, b2):
+        column = z.reshape(-1, 1)
+        w2v = w2.reshape(-1)
+        c4 = 4 * w1.reshape(-1) * w2v
+        g, dg = z.new_empty(len(column)), z.new_empty(len(column))
+        offset = (b2 - w2v.sum()).expand(1)
+        s_buf, q_buf = _OneHiddenLayerNet.buffers(z, len(w2v), 2)
+        for rows in _OneHiddenLayerNet.chunks(len(column)):
+            n = rows.stop - rows.start
+            s, q = s_buf[:n], q_buf[:n]
+            _OneHiddenLayerNet._s_and_q(column[rows], w1, b1, s, q)
+            torch.addmv(offset, s, w2v, alpha=2, out=g[rows])
+            torch.mv(q, c4, out=dg[rows])
+        ctx.save_for_backward(z, w1, b1, w2)
+        return g.view_as(z), dg.view_as(z)
+
+    @staticmethod
+    def backward(ctx, g_bar, dg_bar):
+        z, w1, b1, w2 = ctx.saved_tensors
+        column, g_bar, dg_bar = z.reshape(-1, 1), g_bar.reshape(-1), dg_bar.reshape(-1)
+        w1v, w2v = w1.reshape(-1), w2.reshape(-1)
+        z_and_one = torch.cat([column, torch.ones_like(column)], 1)
+        z_bar = z.new_empty(len(column))
+        sum_s_g = torch.zeros_like(w1v)     # sum_n g_bar_n s_nk
+        sum_q_dg = torch.zeros_like(w1v)    # sum_n dg_bar_n q_nk
+        sum_u = z.new_zeros(2, len(w1v))  # sum_n [z_n, 1] u_bar_nk
+        s_buf, q_buf, u_buf, d_buf = _OneHiddenLayerNet.buffers(z, len(w1v), 4)
+        w2v_4, c_8 = 4 * w2v, 8 * w1v * w2v
+        for rows in _OneHiddenLayerNet.chunks(len(column)):
+            n = rows.stop - rows.start
+            s, q, u_bar, d = s_buf[:n], q_buf[:n], u_buf[:n], d_buf[:n]
+            _OneHiddenLayerNet._s_and_q(column[rows], w1, b1, s, q)
+            # u_bar = d/du (g_bar g + dg_bar g') = 4 q (g_bar w2 + 2 dg_bar w1 w2 (1 - 2 s))
+            torch.outer(g_bar[rows], w2v_4, out=u_bar)
+            torch.outer(dg_bar[rows], c_8, out=d)
+            u_bar.add_(d).addcmul_(s, d, value=-2).mul_(q)
+            torch.mv(u_bar, w1v, out=z_bar[rows])
+            sum_u.addmm_(z_and_one[rows].T, u_bar)
+            sum_s_g.addmv_(s.T, g_bar[rows])
+            sum_q_dg.addmv_(q.T, dg_bar[rows])
+        # the weights' direct terms: tanh = 2 s - 1 in g, and g' = 4 sum_k q_k w1_k w2_k
+        w1_bar = sum_u[0] + 4 * w2v * sum_q_dg
+        w2_bar = 2 * sum_s_g - g_bar.sum() + 4 * w1v * sum_q_dg
+        return (z_bar.view_as(z), w1_bar.view_as(w1), sum_u[1], w2_bar.view_as(w2),
+                g_bar.sum().reshape(1))
+
+
+def learned_activation(layers: Params, elu_weight: float) -> Callable:
+    """f(z) = ELU(z) + elu_weight * g(z) as a (value, slope) function. The activation network's
+    wide intermediates are recomputed in the backward pass rather than stored: by the
+    hand-written pass for one hidden layer, by checkpointing for deeper networks.
+
+    ``noise`` (optional; one (1, width) tensor per hidden layer of g) is added after g's hidden
+    tanh layers, as the reference does by running g through the MLP's noisy forward function.
+    With one hidden layer that noise n only shifts g by w2 . n (g' is unchanged), so it enters
+    as an extra output bias, through autograd, next to the hand-written pass."""
+
+    def activation(z, noise=None):
+        if len(layers) == 4:
+            w1, b1, w2, b2 = layers
+            if noise is not None:
+                b2 = b2 + (noise[0] @ w2).reshape(b2.shape)
+            g, dg = _OneHiddenLayerNet.apply(z, w1, b1, w2, b2)
+        elif torch.is_grad_enabled() and any(p.requires_grad for p in layers):
+            g, dg = checkpoint(activation_net_value_and_slope, z, *layers, noise=noise, use_reentrant=False)
+        else:
+            g, dg = activation_net_value_and_slope(z, *layers, noise=noise)
+        elu, delu = _elu(z)
+        return elu + elu_weight * g, delu + elu_weight * dg
+
+    return activation
+
+
+# --- the inner loop ---------------------------------------------------------------------------------
+
+def _activate(activation: Callable, z, activation_noise):
+    """An activation's (value, slope); ``activation_noise`` goes to a learned activation's network."""
+    return activation(z) if activation_noise is None else activation(z, activation_noise)
+
+
+def loss_and_gradients(params: Params, x, y, activation: Callable, noise=None, activation_noise=None):
+    """Cross-entropy of the MLP on one batch and its gradient with respect to ``params``,
+    written out so that the gradient is itself a differentiable expression. ``noise`` is added
+    after the activation (it broadcasts: (1, H) for one vector shared by the batch)."""
+    w1, b1, w2, b2 = params
+    z = torch.addmm(b1, x, w1)
+    a, slope = _activate(activation, z, activation_noise)
+    if noise is not None:
+        a = a + noise
+    logits = torch.addmm(b2, a, w2)
+    loss = F.cross_entropy(logits, y)
+    dlogits = (torch.softmax(logits, 1) - F.one_hot(y, logits.shape[1]).to(logits.dtype)) / len(x)
+    dz = (dlogits @ w2.T) * slope
+    return loss, [x.T @ dz, dz.sum(0), a.T @ dlogits, dlogits.sum(0)]
+
+
+def forward(params: Params, x, activation: Callable, noise=None, activation_noise=None):
+    w1, b1, w2, b2 = params
+    a = _activate(activation, torch.addmm(b1, x, w1), activation_noise)[0]
+    if noise is not None:
+        a = a + noise
+    return torch.addmm(b2, a, w2)
+
+
+def accuracy(params: Params, x, y, activation: Callable, noise=None, activation_noise=None) -> float:
+    with torch.no_grad():
+        logits = forward(params, x, activation, noise, activation_noise)
+        return 100.0 * float((logits.argmax(1) == y).float().mean())
+
+
+def batch(x, y, step: int, batch_size: int):
+    """Batch ``step`` of the data taken in order, wrapping around at the end."""
+    start = (step * batch_size) % len(x)
+    return x[start:start + batch_size], y[start:start + batch_size]
+
+
+def unrolled_sgd(params: Params, lr: torch.Tensor, x, y, steps: int, batch_size: int,
+                 activation: Callable = _tanh):
+    """Plain SGD with a (differentiable) learning rate; every step's training loss."""
+    losses = []
+    for step in range(steps):
+        loss, grads = loss_and_gradients(params, *batch(x, y, step, batch_size), activation)
+        params = [p - lr * g for p, g in zip(params, grads)]
+        losses.append(loss)
+    return torch.stack(losses), params
+
+
+@dataclass(frozen=True)
+class RMSConfig:
+    steps: int
+    batch_size: int
+    lr: float
+    decay: float
+    eps: float
+
+
+@dataclass(frozen=True)
+class RunNoise:
+    """The noise of one inner run of the activation experiment. ``hidden[step]`` is added after
+    the MLP's activation at training step ``step``: (1, H), one vector shared by the batch, or
+    (batch, H), one value per sample and unit. ``activation[i][step]`` ((1, width)) is added after
+    hidden layer i of the activation network g; empty: g gets none. ``test_hidden`` and
+    ``test_activation`` are the test evaluation's (None and empty: evaluated without noise)."""
+    hidden: torch.Tensor
+    activation: tuple = ()
+    test_hidden: torch.Tensor | None = None
+    test_activation: tuple = ()
+
+    def at(self, step: int):
+        """The MLP's and g's noise at training step ``step`` (g's: None when it gets none)."""
+        return self.hidden[step], ([n[step] for n in self.activation] if self.activation else None)
+
+    def test(self):
+        return self.test_hidden, (list(self.test_activation) if self.test_activation else None)
+
+    def without_activation_noise(self) -> "RunNoise":
+        """The same run for a fixed activation, which has no network to add noise to."""
+        return RunNoise(self.hidden, (), self.test_hidden, ())
+
+
+def unrolled_rms(params: Params, x, y, cfg: RMSConfig, activation: Callable, noise: RunNoise | None = None):
+    """The RMSProp-like inner optimiser of the activation experiment: a running mean of squared
+    gradients (starting at 1) scales each step. ``noise`` (a RunNoise) is added after the activation."""
+    squares = [torch.ones_like(p) for p in params]
+    losses = []
+    for step in range(cfg.steps):
+        hidden, activation_noise = (None, None) if noise is None else noise.at(step)
+        loss, grads = loss_and_gradients(params, *batch(x, y, step, cfg.batch_size), activation, hidden,
+                                         activation_noise)
+        squares = [cfg.decay * v + (1 - cfg.decay) * g * g for v, g in zip(squares, grads)]
+        params = [p - cfg.lr * g / (v.sqrt() + cfg.eps) for p, g, v in zip(params, grads, squares)]
+        losses.append(loss)
+    return torch.stack(losses), params
+

@@ -1,0 +1,241 @@
+"""Sections 5.3 and 5.4 (Figures 6 and 7): each claim's number from small hand-made job outputs,
+checked against arithmetic done by hand (written out in the comments)."""
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mnist1d_repro.claims import NOT_REPRODUCED, judge
+from mnist1d_repro.sections import metalearning_activation as activation
+from mnist1d_repro.sections import metalearning_lr as lr
+
+# --- 5.3: the learning rate ------------------------------------------------------------------------
+
+
+def lr_run(kind, start, draw, lrs, losses):
+    """The outer-step rows of one metalearning run (outer steps 1, 2, ...)."""
+    return pd.DataFrame({"initial_weights": kind, "initial_lr": start, "init_seed": draw,
+                         "outer_step": range(1, len(lrs) + 1), "lr": lrs, "meta_loss": losses})
+
+
+def lr_runs():
+    """The reference's weights (draw 0) and two draws (1, 2), each from the paper's starts 0.15
+    and 1.5, and one ablation start (0.5) from draw 1; nothing diverges."""
+    return pd.concat([lr_run("reference", 0.15, 0, [0.3, 0.6, 0.62], [2.0, 1.0, 0.9]),
+                      lr_run("reference", 1.5, 0, [1.0, 0.7, 0.63], [3.0, 1.0, 0.9]),
+                      lr_run("draws", 0.15, 1, [0.3, 0.5, 0.55], [2.0, 1.0, 0.9]),
+                      lr_run("draws", 1.5, 1, [1.0, 0.6, 0.57], [3.0, 1.0, 0.9]),
+                      lr_run("draws", 0.15, 2, [0.3, 0.6, 0.65], [2.0, 1.0, 0.8]),
+                      lr_run("draws", 1.5, 2, [1.0, 0.7, 0.66], [3.0, 1.0, 0.9]),
+                      lr_run("draws", 0.5, 1, [0.5, 0.6, 0.606], [2.5, 1.0, 0.9])], ignore_index=True)
+
+
+PAPER_STARTS = [0.15, 1.5]
+
+
+def by_start(kind, runs=None):
+    return lr.final_rates_by_start(lr.run_finals(lr_runs() if runs is None else runs), kind, PAPER_STARTS)
+
+
+def test_run_finals_read_each_runs_last_learning_rate_and_when_it_settled():
+    finals = lr.run_finals(lr_runs()).set_index(["initial_weights", "initial_lr", "init_seed"])
+    assert len(finals) == 7 and not finals["diverged"].any()
+    run = finals.loc[("draws", 0.5, 1)]
+    # final 0.606; within 1 % (0.00606) of it: 0.6 (|0.6 - 0.606| = 0.006) from outer step 2 on
+    assert run["final"] == 0.606 and run["settled"] == 2
+    assert (run["first_loss"], run["final_loss"], run["outer_steps"]) == (2.5, 0.9, 3)
+    # from 0.15, draw 1: 0.5 is 0.05 from 0.55 (> 0.0055), so it settles only at step 3
+    assert finals.loc[("draws", 0.15, 1), "settled"] == 3
+
+
+def test_a_run_whose_meta_loss_ends_above_its_start_or_is_not_finite_diverged():
+    runs = pd.concat([lr_run("draws", 1.5, 3, [1.0, 3.0, 9.0], [3.0, 5.0, 4.0]),   # 4.0 > 3.0
+                      lr_run("draws", 0.15, 3, [0.3, 0.6, 0.6], [2.0, np.nan, 0.9])])  # a NaN on the way
+    finals = lr.run_finals(runs).set_index("initial_lr")
+    assert finals.loc[1.5, "diverged"] and finals.loc[0.15, "diverged"]
+
+
+def test_lr_from_low():
+    # draws: finals from 0.15 are 0.55 (draw 1) and 0.65 (draw 2): mean 0.6;
+    # std (ddof 1) sqrt((0.05² + 0.05²) / 1) = 0.070711; n 2
+    measured = lr.lr_from_low(by_start("draws"), PAPER_STARTS)
+    assert measured.value == pytest.approx(0.6)
+    assert measured.spread == pytest.approx(0.070711, abs=1e-6) and measured.n == 2 and measured.se is None
+    # the reference's weights: one deterministic run, 0.62, so no spread and no n
+    assert lr.lr_from_low(by_start("reference"), PAPER_STARTS) == (0.62, None, None, None)
+
+
+def test_lr_from_high():
+    # draws: finals from 1.5 are 0.57 and 0.66: mean 0.615; std |0.66 - 0.57| / sqrt(2) = 0.063640
+    measured = lr.lr_from_high(by_start("draws"), PAPER_STARTS)
+    assert measured.value == pytest.approx(0.615)
+    assert measured.spread == pytest.approx(0.063640, abs=1e-6) and measured.n == 2
+    assert lr.lr_from_high(by_start("reference"), PAPER_STARTS).value == 0.63
+    assert lr.lr_from_high(by_start("draws"), [0.15]) == (None, None, None, None)  # one start: not run
+    # a diverged draw from 1.5 counts as inf: the mean is inf and the claim fails
+    blown = pd.concat([lr_runs(), lr_run("draws", 1.5, 3, [1.0, 3.0, 9.0], [3.0, 5.0, np.nan]),
+                       lr_run("draws", 0.15, 3, [0.3, 0.6, 0.6], [2.0, 1.0, 0.9])])
+    high = lr.lr_from_high(by_start("draws", blown), PAPER_STARTS)
+    assert high.value == np.inf
+    assert judge({"rule": "within", "paper": 0.62, "tolerance": 0.14}, high.value)["verdict"] == NOT_REPRODUCED
+
+
+def test_lr_runs_agree():
+    # per draw |0.15's final - 1.5's final|: draw 1 |0.55 - 0.57| = 0.02, draw 2 |0.65 - 0.66| = 0.01; max 0.02
+    gaps = lr.start_gaps(by_start("draws"))
+    assert list(gaps.index) == [1, 2] and list(gaps) == pytest.approx([0.02, 0.01])
+    assert lr.lr_runs_agree(by_start("draws"), PAPER_STARTS) == (pytest.approx(0.02), None, None, None)
+    # the reference: |0.62 - 0.63| = 0.01
+    assert lr.lr_runs_agree(by_start("reference"), PAPER_STARTS).value == pytest.approx(0.01)
+    assert lr.lr_runs_agree(by_start("draws"), [0.15]).value is None
+    # a draw where one start diverged: its gap is inf, so the largest gap is inf
+    blown = pd.concat([lr_runs(), lr_run("draws", 1.5, 3, [1.0, 3.0, 9.0], [3.0, 5.0, np.nan]),
+                       lr_run("draws", 0.15, 3, [0.3, 0.6, 0.6], [2.0, 1.0, 0.9])])
+    assert lr.lr_runs_agree(by_start("draws", blown), PAPER_STARTS).value == np.inf
+
+
+def test_lr_claim_values_collect_the_three_claims_under_one_setting():
+    finals = lr.run_finals(lr_runs())
+    values = lr.claim_values(finals, "draws", PAPER_STARTS)
+    assert values.measured == pytest.approx({"lr_from_low": 0.6, "lr_from_high": 0.615, "lr_runs_agree": 0.02})
+    assert values.n == {"lr_from_low": 2, "lr_from_high": 2} and set(values.spread) == {"lr_from_low", "lr_from_high"}
+    reference = lr.claim_values(finals, "reference", PAPER_STARTS)
+    assert reference.measured == pytest.approx({"lr_from_low": 0.62, "lr_from_high": 0.63, "lr_runs_agree": 0.01})
+    assert reference.spread == {} and reference.n == {}  # one deterministic run: no standard error
+
+
+def test_start_table_summarises_each_setting_and_start():
+    finals = lr.run_finals(lr_runs())
+    kinds = lr.initial_weight_kinds(finals, "draws")
+    assert kinds == ["draws", "reference"]  # the configured setting first
+    table = lr.start_table(finals, kinds, PAPER_STARTS)
+    assert list(zip(table["initial weights"], table["initial learning rate"], table["start"])) == [
+        ("draws", 0.15, "paper"), ("draws", 0.5, "ablation"), ("draws", 1.5, "paper"),
+        ("reference", 0.15, "paper"), ("reference", 1.5, "paper")]
+    row = table.iloc[0]  # from 0.15 over draws 1 and 2: finals 0.55 and 0.65, final meta-losses 0.9 and 0.8
+    assert (row["runs"], row["diverged"]) == (2, 0)
+    assert row["final learning rate (mean)"] == pytest.approx(0.6)
+    assert row["final learning rate (std)"] == pytest.approx(0.070711, abs=1e-6)
+    assert (row["final learning rate (min)"], row["final learning rate (max)"]) == (0.55, 0.65)
+    assert row["final meta-loss (mean)"] == pytest.approx(0.85) and row["first meta-loss (mean)"] == 2.0
+    assert row["first step within 1 % of final (latest)"] == 3 and row["outer steps"] == 3
+    assert np.isnan(table.iloc[1]["final learning rate (std)"])  # one run
+
+
+def test_widest_gap_names_the_draw_and_the_last_moves():
+    runs = lr_runs()
+    gap = lr.widest_gap(runs, lr.run_finals(runs), PAPER_STARTS)
+    # draw 1 (gap 0.02): from 0.15 it ends at 0.55 after moving 0.55 - 0.5 = +0.05; from 1.5 at 0.57, 0.57 - 0.6
+    assert gap["draw"] == 1 and list(gap["gaps"]) == pytest.approx([0.02, 0.01])
+    assert gap["ends"][0.15] == pytest.approx((0.55, 0.05)) and gap["ends"][1.5] == pytest.approx((0.57, -0.03))
+    assert lr.widest_gap(runs, lr.run_finals(runs), [0.15]) is None
+
+
+# --- 5.4: the activation function -------------------------------------------------------------------
+
+LEARNED = pd.DataFrame({"outer_step": [1, 2, 3, 4], "test_acc": [50.0, 60.0, 64.0, 66.0],
+                        "meta_loss": [1.0, 0.8, 0.7, 0.6], "activation": "learned"})
+# relu and swish: one run each (the reference's seeding); elu: a run per outer step (fresh seeding)
+BASELINES = pd.DataFrame({"activation": ["relu", "swish"] + ["elu"] * 4, "outer_step": [0, 0, 1, 2, 3, 4],
+                          "test_acc": [57.0, 70.0, 50.0, 55.0, 58.0, 56.0],
+                          "meta_loss": [0.9, 0.5, 1.1, 1.0, 0.9, 0.8]})
+
+
+def comparison(names=("relu", "elu", "swish")):
+    return activation.accuracy_comparison(LEARNED, BASELINES, list(names), final_outer_steps=2)
+
+
+def sampling_se(accuracy_percent, samples=500):
+    return 100 * math.sqrt(accuracy_percent / 100 * (1 - accuracy_percent / 100) / samples)
+
+
+def test_accuracy_comparison_reads_the_last_outer_steps():
+    table, spread, last = comparison()
+    rows = table.set_index("activation")
+    # window: outer steps 3 and 4, learned 64 and 66 (mean 65)
+    assert last == 3 and rows.loc["learned", "test accuracy (mean)"] == 65.0
+    assert rows.loc["learned", "learned minus this (mean)"] == 0.0
+    assert list(rows["runs"]) == [2, 1, 2, 1]
+    # elu's runs 3 and 4 (58, 56): mean 57, paired differences 6 and 10
+    assert rows.loc["elu", "test accuracy (mean)"] == 57.0 and rows.loc["elu", "meta-loss (mean)"] == pytest.approx(0.85)
+    assert rows.loc["elu", "learned minus this (std error)"] == pytest.approx(2.0)  # sqrt(8) / sqrt(2)
+    assert spread["relu"] == pytest.approx(math.sqrt(2))  # differences 7 and 9
+
+
+def test_activation_beats_relu():
+    table, spread, _ = comparison()
+    measured = activation.activation_beats(table, spread, "relu", 500)
+    # (64 - 57 + 66 - 57) / 2 = 8; one baseline run, so the sampling error only:
+    # sqrt(100² 0.65·0.35/500 + 100² 0.57·0.43/500) = sqrt(4.55 + 4.902) = 3.07441
+    assert measured.value == 8.0 and measured.se == pytest.approx(3.07441, abs=1e-5)
+    assert measured.spread == pytest.approx(math.sqrt(2)) and measured.n is None
+
+
+def test_activation_beats_elu():
+    table, spread, _ = comparison()
+    measured = activation.activation_beats(table, spread, "elu", 500)
+    # pairs (64 - 58, 66 - 56) = (6, 10): mean 8, std sqrt(8), paired error sqrt(8) / sqrt(2) = 2;
+    # with the sampling errors of 65 % and 57 %: sqrt(4.55 + 4.902 + 4) = 3.66770
+    assert measured.value == 8.0 and measured.spread == pytest.approx(math.sqrt(8))
+    assert measured.se == pytest.approx(3.66770, abs=1e-5)
+    assert measured.se == pytest.approx(math.sqrt(sampling_se(65) ** 2 + sampling_se(57) ** 2 + 4))
+
+
+def test_activation_beats_swish():
+    table, spread, _ = comparison()
+    measured = activation.activation_beats(table, spread, "swish", 500)
+    # 65 - 70 = -5; sqrt(100² 0.65·0.35/500 + 100² 0.7·0.3/500) = sqrt(4.55 + 4.2) = 2.95804
+    assert measured.value == -5.0 and measured.se == pytest.approx(2.95804, abs=1e-5)
+    table, spread, _ = comparison(names=("relu",))
+    assert activation.activation_beats(table, spread, "swish", 500) == (None, None, None, None)  # did not run
+
+
+def test_activation_two_extrema():
+    # slopes of [0, 1, 1, 0, -1, 0]: +, 0, -, -, +; without the flat step: + - - +, two sign changes
+    assert activation.activation_two_extrema(np.array([0.0, 1.0, 1.0, 0.0, -1.0, 0.0])).value == 2
+    assert activation.activation_two_extrema(np.array([0.0, 1.0, 2.0, 2.0, 3.0])).value == 0  # monotonic
+
+
+def test_local_extrema_counts_slope_sign_changes():
+    grid = np.linspace(0, 2 * np.pi, 400)
+    assert activation.local_extrema(np.sin(grid)) == 2
+    assert activation.local_extrema(grid ** 3) == 0
+    assert activation.local_extrema(np.maximum(grid - 3, 0)) == 0  # a flat stretch is not an extremum
+    assert activation.local_extrema(np.abs(grid - 3)) == 1
+
+
+def test_activation_claim_values_collect_every_claim():
+    table, spread, _ = comparison(names=("relu",))
+    # the curve 0, 1, 0, 1, 0 turns three times
+    values = activation.claim_values(table, spread, np.array([0.0, 1.0, 0.0, 1.0, 0.0]), ("relu", "elu"), 500)
+    assert values.measured == {"activation_beats_relu": 8.0, "activation_beats_elu": None,
+                               "activation_two_extrema": 3}
+    assert values.se == {"activation_beats_relu": pytest.approx(3.07441, abs=1e-5)}  # elu did not run
+    assert values.spread == {"activation_beats_relu": pytest.approx(math.sqrt(2))}
+
+
+def test_with_alternatives_adds_each_alternatives_advantage():
+    table, _, _ = comparison(names=("relu",))
+    other = table.assign(**{"learned minus this (mean)": [1.0, 2.0]})
+    combined = activation.with_alternatives(table, {"seeding=fresh": other})
+    assert list(combined["learned minus this (seeding=fresh)"]) == [1.0, 2.0]
+    assert "learned minus this (seeding=fresh)" not in table  # the configured table is left as it was
+
+
+def test_values_by_switch_puts_the_configured_setting_beside_each_alternative():
+    values = {(None, None): "configured", ("a.seeding", "fresh"): "fresh", ("a.noise", "per_sample"): "per sample"}
+    by_switch = activation.values_by_switch(values, {"a.seeding": ["reference", "fresh"]},
+                                            {"a.seeding": "reference", "a.noise": "shared"})
+    assert by_switch == {"a.seeding": {"reference": "configured", "fresh": "fresh"}}
+
+
+def test_transfer_summary_averages_over_seeds():
+    records = [{"activation": "relu", "seed": 0, "test_acc": 80.0, "train_acc": 90.0},
+               {"activation": "relu", "seed": 1, "test_acc": 84.0, "train_acc": 94.0},
+               {"activation": "learned", "seed": 0, "test_acc": 85.0, "train_acc": 95.0}]
+    summary = activation.transfer_summary(records).set_index("activation")
+    assert list(summary.index) == ["relu", "learned"]  # in order of first appearance
+    # relu: mean (80 + 84) / 2 = 82, std |84 - 80| / sqrt(2) = 2.83 (rounded to 2 decimals)
+    assert summary.loc["relu"].tolist() == [2, 82.0, 2.83, 92.0]
+    assert list(activation.transfer_summary([]).columns) == ["activation"]
