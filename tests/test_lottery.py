@@ -165,12 +165,3 @@ def test_a_checkpoint_interval_longer_than_the_retrain_scores_after_its_first_up
     # the premise: one update already re-ranks some weights
     assert any(not torch.equal(expected["first_update"][n], expected["start"][n]) for n in expected["start"])
 
-
-def test_adjacency_counts_windows_of_kept_neighbours():
-    mask = np.array([[1, 1, 1, 0, 1, 1, 0, 0],
-                     [1, 0, 1, 0, 1, 0, 1, 0]], dtype=bool)
-    np.testing.assert_allclose(lottery.adjacency_fractions(mask, 2), [3 / 7, 0.0])
-    np.testing.assert_allclose(lottery.adjacency_fractions(mask, 3), [1 / 6, 0.0])
-    generator = np.random.default_rng(0)
-    random_mask = generator.random((4000, 40)) < 0.3
-    assert lottery.adjacency_fractions(random_mask, 2).mean() == pytest.approx(0.09, abs=0.005)

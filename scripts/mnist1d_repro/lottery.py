@@ -1,14 +1,15 @@
-"""Lottery tickets (paper section 5.1): per-layer pruning masks, iterative magnitude pruning
-with rewinding to the original initialisation, and the first-layer adjacency statistic.
+"""Lottery tickets (paper section 5.1): per-layer pruning masks and iterative magnitude pruning
+with rewinding to the original initialisation (the first-layer adjacency statistic and the
+claims are measured in ``sections.lottery``).
 
 A layer's mask covers its weight and bias together: at sparsity s the ``int(s * n)``
 lowest-scoring of the layer's ``n`` parameters are removed. Scores are the magnitudes of the
 trained parameters (a lottery ticket) or fresh uniform random numbers (a random subnetwork).
 
-Which trained parameters a magnitude score reads is a setting (``SCORE_WEIGHTS``). The reference
-keeps a checkpoint every ``checkpoint_every`` steps of a retrain and scores the next level from
-the last one ("last_checkpoint": after 1001 updates of a 1501-step retrain); "final" scores from the
-weights after the last step. Either way a level reports its final evaluation.
+Which trained parameters a magnitude score reads is a setting (``sections.lottery.SCORE_WEIGHTS``).
+The reference keeps a checkpoint every ``checkpoint_every`` steps of a retrain and scores the next
+level from the last one ("last_checkpoint": after 1001 updates of a 1501-step retrain); "final"
+scores from the weights after the last step. Either way a level reports its final evaluation.
 """
 from __future__ import annotations
 
@@ -18,10 +19,10 @@ import numpy as np
 import torch
 from torch import nn
 
+from .sections.lottery import SCORE_WEIGHTS
 from .training import TrainConfig, train
 
 METHODS = ("magnitude", "random")
-SCORE_WEIGHTS = ("last_checkpoint", "final")
 
 
 def sparsity_schedule(levels: int, final_sparsity: float = 1.0) -> np.ndarray:
@@ -143,8 +144,8 @@ def pruning_chain(model, method: str, sparsities, train_set, eval_sets, cfg: Tra
     """
     if method not in METHODS:
         raise ValueError(f"unknown pruning method {method!r}; expected one of {METHODS}")
-    if score_weights not in SCORE_WEIGHTS:
-        raise ValueError(f"unknown score_weights {score_weights!r}; expected one of {SCORE_WEIGHTS}")
+    if score_weights not in SCORE_WEIGHTS.values:
+        raise ValueError(f"unknown score_weights {score_weights!r}; expected one of {SCORE_WEIGHTS.values}")
     layers = prunable_layers(model)
     initial = {name: p.detach().clone() for name, p in model.named_parameters()}
     scored_updates = cfg.steps if score_weights == "final" else last_checkpoint_updates(cfg.steps, checkpoint_every)
@@ -169,14 +170,3 @@ def pruning_chain(model, method: str, sparsities, train_set, eval_sets, cfg: Tra
         shown = ", ".join(f"{k} {v:.4g}" for k, v in final.items() if k.endswith("acc"))
         log(f"level {level + 1}/{len(sparsities)} (sparsity {sparsity:.3f}): {shown}")
     return rows, {name: np.stack(masks) for name, masks in saved.items()}
-
-
-def adjacency_fractions(first_layer_mask: np.ndarray, run_length: int) -> np.ndarray:
-    """Per hidden unit (row), the fraction of the ``inputs - run_length + 1`` windows of
-    ``run_length`` adjacent inputs whose weights are all kept. A random mask of density p
-    gives p ** run_length on average."""
-    mask = np.asarray(first_layer_mask, dtype=bool)
-    windows = np.ones((mask.shape[0], mask.shape[1] - run_length + 1), dtype=bool)
-    for offset in range(run_length):
-        windows &= mask[:, offset:mask.shape[1] - run_length + 1 + offset]
-    return windows.mean(axis=1)
