@@ -6,7 +6,7 @@
 # alternative the sensitivity section lists reruns Figure 5's MLP series (every width and seed)
 # under results/double_descent/mlp_hidden_layers_<setting>/<series>/width<w>/seed<s>/.
 
-from mnist1d_repro.double_descent import sensitivity_series as double_descent_sensitivity_series
+from mnist1d_repro.sections.double_descent import sensitivity_series as double_descent_sensitivity_series
 
 DOUBLE_DESCENT = config["double_descent"]
 DOUBLE_DESCENT_CATEGORY = section_category("double_descent")

@@ -13,8 +13,9 @@ from mnist1d_repro.io import load_dataset, save_csv
 from mnist1d_repro.jobs import start_job
 from mnist1d_repro.plotting import save_figure, scatter_by_class
 from mnist1d_repro.reporting import claims_table, sensitivity_table, verdict_sentence, write_caption_snippet
-from mnist1d_repro.sections.dataset import (MNIST, MNIST1D, TSNE_CLAIM, TSNE_METHOD, sensitivity_arguments,
-                                            silhouette_with_error, tsne_claim_values)
+from mnist1d_repro.sections.spec import sensitivity_arguments
+from mnist1d_repro.sections.dataset import (MNIST, MNIST1D, TSNE_CLAIM, TSNE_METHOD, silhouette_with_error,
+                                            tsne_claim_values)
 from mnist1d_repro.tsne import class_silhouettes, matched_sample, tsne_embedding
 
 

@@ -1,18 +1,15 @@
-"""Figure 9's training sets (pooling.train_sets) and its sensitivity rows."""
+"""Figure 9's training sets (pooling.train_sets); its gaps and sensitivity rows: test_section_pooling.py."""
 import copy
 
 import numpy as np
-import pandas as pd
 import pytest
 import yaml
 
 from conftest import ROOT
-from mnist1d_repro.claims import load_claims
 from mnist1d_repro.config_checks import ConfigError
 from mnist1d_repro.generator import GeneratorArgs, make_dataset
 from mnist1d_repro.generator import split_counts
-from mnist1d_repro.pooling import gap_values, job_data, per_size_datasets, pooling_gaps
-from mnist1d_repro.reporting import SENSITIVITY_COLUMNS, sensitivity_table
+from mnist1d_repro.pooling import job_data, per_size_datasets
 
 PAPER = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
 
@@ -64,32 +61,3 @@ def test_the_nested_setting_takes_the_first_n_training_samples():
     with pytest.raises(ValueError, match="train_sets"):
         job_data(data, 40, "unknown")
 
-
-def fake_runs(accuracy: dict, seeds=(0, 1)):
-    """One job per pooling, size and seed; accuracy[size][pooling], seed s adds s points to pooled ones."""
-    return pd.DataFrame([{"pooling": pooling, "train_size": size, "seed": seed,
-                          "test_acc": acc + (seed if pooling in ("max", "avg", "l2") else 0)}
-                         for size, by_pooling in accuracy.items() for pooling, acc in by_pooling.items()
-                         for seed in seeds])
-
-
-def test_sensitivity_rows_give_each_pooling_claim_under_both_training_sets():
-    per_size = fake_runs({1000: {"none": 60, "stride": 58, "max": 78, "avg": 78, "l2": 78},
-                          50000: {"none": 96, "stride": 95, "max": 98, "avg": 97, "l2": 97}})
-    nested = fake_runs({1000: {"none": 62, "stride": 66, "max": 70, "avg": 70, "l2": 70},
-                        50000: {"none": 96, "stride": 95, "max": 98, "avg": 97, "l2": 97}})
-    values, spreads = {}, {}
-    for setting, runs in (("per_size", per_size), ("nested", nested)):
-        values[setting], spreads[setting] = gap_values(pooling_gaps(runs))
-    claims = load_claims(ROOT / "config" / "claims.yaml", "pooling")
-    table = sensitivity_table(claims, "pooling.train_sets", "per_size", values, spread=spreads, digits=2)
-    assert list(table.columns) == SENSITIVITY_COLUMNS
-    ids = ["pooling_helps_small_data", "pooling_no_help_large_data", "striding_does_not_help"]
-    assert list(table["claim_id"]) == ids * 2
-    assert list(table["default"]) == [True] * 3 + [False] * 3
-    rows = table.set_index(["setting", "claim_id"])
-    assert rows.loc[("per_size", "pooling_helps_small_data"), "ours"] == 18.5  # 18 and 19 over the seeds
-    assert rows.loc[("per_size", "pooling_helps_small_data"), "spread"] == pytest.approx(np.std([18, 19], ddof=1), abs=1e-4)
-    assert rows.loc[("per_size", "striding_does_not_help"), "verdict"] == "reproduced"
-    assert rows.loc[("nested", "striding_does_not_help"), "ours"] == 4.0
-    assert rows.loc[("nested", "striding_does_not_help"), "verdict"] == "not reproduced"

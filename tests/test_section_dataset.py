@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from mnist1d_repro.sections import dataset
-from mnist1d_repro.sections.spec import Measurement
+from mnist1d_repro.sections.spec import Measurement, sensitivity_arguments
 
 # Three test accuracies (%), each on 100 test samples, chosen so the binomial errors are round:
 # 100 * sqrt(p (1 - p) / 100) = 10 * sqrt(p (1 - p)).
@@ -79,7 +79,7 @@ def test_tsne_claim_values_and_sensitivity_give_each_method_its_own_contrast():
     assert values["opentsne"].se == {"tsne_no_clusters": pytest.approx(0.11547, abs=1e-5)}
     assert values["sklearn"].measured == {"tsne_no_clusters": pytest.approx(0.4)}
     assert values["sklearn"].se == {"tsne_no_clusters": pytest.approx(0.05)}
-    arguments = dataset.sensitivity_arguments(values)
+    arguments = sensitivity_arguments(values)
     assert arguments["measured"] == {"opentsne": values["opentsne"].measured, "sklearn": values["sklearn"].measured}
     assert arguments["se"]["sklearn"] == {"tsne_no_clusters": pytest.approx(0.05)}
     assert arguments["spread"] == {"opentsne": {}, "sklearn": {}} and arguments["n"] == {"opentsne": {}, "sklearn": {}}

@@ -10,6 +10,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from .sections.double_descent import MLP_HIDDEN_LAYERS
+
 NUM_CLASSES = 10
 
 
@@ -37,8 +39,8 @@ class MLP(nn.Module):
     def __init__(self, length: int = 40, hidden: int = 100, in_channels: int = 1, residual: bool = True,
                  activation: nn.Module | None = None, hidden_layers: int = 2):
         super().__init__()
-        if hidden_layers not in (1, 2):
-            raise ValueError(f"hidden_layers must be 1 or 2, got {hidden_layers!r}")
+        if hidden_layers not in MLP_HIDDEN_LAYERS.values:
+            raise ValueError(f"hidden_layers must be one of {MLP_HIDDEN_LAYERS.values}, got {hidden_layers!r}")
         if hidden_layers == 1 and residual:
             raise ValueError("a residual connection needs two hidden layers (pass residual=False)")
         self.residual = residual

@@ -1,4 +1,4 @@
-"""Figure 9's training sets and the pooling verdicts' gaps.
+"""Figure 9's training sets (the verdicts' gaps are the section's: ``sections.pooling``).
 
 Two ways to get a training set of each size (config ``pooling.train_sets``):
 
@@ -13,9 +13,8 @@ from __future__ import annotations
 
 from .config_checks import ConfigError
 from .generator import NUM_CLASSES, GeneratorArgs, split_counts
+from .sections.pooling import TRAIN_SETS
 from .variants import train_subset
-
-TRAIN_SETS = ("per_size", "nested")
 
 
 def per_size_name(dataset: str, size: int) -> str:
@@ -59,34 +58,4 @@ def job_data(data: dict, size: int, train_sets: str) -> dict:
         if len(data["y"]) != size:
             raise ValueError(f"the per-size dataset of {size} training samples holds {len(data['y'])}")
         return data
-    raise ValueError(f"unknown pooling.train_sets {train_sets!r}; known: {', '.join(TRAIN_SETS)}")
-
-
-POOLED = ("max", "avg", "l2")
-
-
-def pooling_gaps(runs) -> dict:
-    """Per-seed gaps behind the pooling claims, in points of final test accuracy (``runs``: one
-    row per job with pooling, train_size, seed, test_acc): the mean of the pooled variants minus
-    no pooling at the smallest and at the largest size, and striding minus no pooling at the
-    smallest; each a Series over seeds (the same seed's runs paired), None if a variant is missing."""
-    per_seed = runs.pivot_table(index=["train_size", "seed"], columns="pooling", values="test_acc")
-    sizes = per_seed.index.get_level_values("train_size")
-    smallest, largest = sizes.min(), sizes.max()
-
-    def gap(size, variants):
-        present = [v for v in variants if v in per_seed.columns]
-        if not present or "none" not in per_seed.columns:
-            return None
-        at_size = per_seed.loc[size]
-        return at_size[present].mean(axis=1) - at_size["none"]
-
-    return {"pooling_helps_small_data": gap(smallest, POOLED), "pooling_no_help_large_data": gap(largest, POOLED),
-            "striding_does_not_help": gap(smallest, ["stride"])}
-
-
-def gap_values(gaps: dict) -> tuple[dict, dict]:
-    """(mean, spread) of each claim's gaps over seeds; the spread only where there are several."""
-    measured = {name: None if g is None else float(g.mean()) for name, g in gaps.items()}
-    spread = {name: float(g.std()) for name, g in gaps.items() if g is not None and len(g) > 1}
-    return measured, spread
+    raise ValueError(f"unknown pooling.train_sets {train_sets!r}; known: {', '.join(TRAIN_SETS.values)}")

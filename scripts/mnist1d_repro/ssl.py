@@ -12,6 +12,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from .models import conv_stack_length
+from .sections.ssl import INFO_NCE, TRAIN_DATA
 
 
 def augment(x: torch.Tensor, generator: torch.Generator, max_shift: int = 10,
@@ -30,9 +31,6 @@ def augment(x: torch.Tensor, generator: torch.Generator, max_shift: int = 10,
     return x + slope * pos + offset
 
 
-INFO_NCE_FORMS = ("one_directional", "symmetric")
-
-
 def info_nce(z1: torch.Tensor, z2: torch.Tensor, temperature: float = 0.5,
              form: str = "one_directional") -> torch.Tensor:
     """InfoNCE on cosine similarities between the two views' batches: each sample's other view
@@ -42,8 +40,8 @@ def info_nce(z1: torch.Tensor, z2: torch.Tensor, temperature: float = 0.5,
     (the reference notebook) is the mean over rows i of -log S_ii + log sum_j S_ij: only the
     first view's samples act as anchors. "symmetric" averages that with the same loss taken
     over columns (the second view's samples as anchors)."""
-    if form not in INFO_NCE_FORMS:
-        raise ValueError(f"unknown InfoNCE form {form!r}; expected one of {INFO_NCE_FORMS}")
+    if form not in INFO_NCE.values:
+        raise ValueError(f"unknown InfoNCE form {form!r}; expected one of {INFO_NCE.values}")
     z1, z2 = F.normalize(z1, dim=1), F.normalize(z2, dim=1)
     logits = z1 @ z2.T / temperature
     target = torch.arange(len(z1), device=z1.device)
@@ -73,8 +71,6 @@ def vicreg(z1: torch.Tensor, z2: torch.Tensor, invariance: float = 25.0, varianc
 
 SSL_LOSSES = {"info_nce": info_nce, "vicreg": vicreg}
 
-SSL_TRAIN_DATA = ("train", "train_and_test")
-
 
 def ssl_training_inputs(data: dict, train_data: str = "train") -> np.ndarray:
     """The samples the encoder is trained on, without labels: the training split only ("train",
@@ -84,7 +80,7 @@ def ssl_training_inputs(data: dict, train_data: str = "train") -> np.ndarray:
         return data["x"]
     if train_data == "train_and_test":
         return np.concatenate([data["x"], data["x_test"]])
-    raise ValueError(f"unknown SSL training data {train_data!r}; expected one of {SSL_TRAIN_DATA}")
+    raise ValueError(f"unknown SSL training data {train_data!r}; expected one of {TRAIN_DATA.values}")
 
 
 class SSLNetwork(nn.Module):

@@ -93,12 +93,6 @@ def tsne_claim_values(silhouettes: dict, methods) -> dict[str, ClaimValues]:
     return values
 
 
-def sensitivity_arguments(values: dict[str, ClaimValues]) -> dict:
-    """Keyword arguments of ``reporting.sensitivity_table`` from each setting's ClaimValues:
-    measured, spread, se and n, each by setting."""
-    return {name: {setting: getattr(claim_values, name) for setting, claim_values in values.items()}
-            for name in ("measured", "spread", "se", "n")}
-
 
 # --- the table of dataset files --------------------------------------------------------------------
 

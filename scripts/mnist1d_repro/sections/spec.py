@@ -82,3 +82,10 @@ class ClaimValues:
     def table_arguments(self) -> dict:
         """Keyword arguments of ``reporting.claims_table``: measured, spread, se, n."""
         return {"measured": self.measured, "spread": self.spread, "se": self.se, "n": self.n}
+
+
+def sensitivity_arguments(by_setting: dict[str, ClaimValues]) -> dict:
+    """Keyword arguments of ``reporting.sensitivity_table`` from each setting's ClaimValues:
+    measured, spread, se and n, each by setting."""
+    return {name: {setting: getattr(values, name) for setting, values in by_setting.items()}
+            for name in ("measured", "spread", "se", "n")}
