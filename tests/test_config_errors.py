@@ -33,6 +33,8 @@ BAD_CONFIGS = [
      ["classification.mlp_sweep.settings.0", "momentum"]),
     ("sensitivity: {ssl.info_nce: [both_ways]}", ["sensitivity.ssl.info_nce", "both_ways"]),
     ("sensitivity: {ssl.no_such_switch: [x]}", ["sensitivity.ssl.no_such_switch"]),
+    ("sensitivity: {lottery.score_weights: [last_checkpoint]}", ["sensitivity.lottery.score_weights",
+                                                                "is the configured setting"]),
     ("sensitivity: {generator.scale_coeff: [0.5]}", ["sensitivity.generator.scale_coeff", "no section runs"]),
     ("double_descent: {figure5: [mlp_clean, cnn_noise_15, mlp_noise_15]}", ["double_descent.figure5", "in order"]),
     ("device: tpu", ["'device'", "tpu"]),

@@ -253,8 +253,9 @@ def schema_with_switch_values(schema: dict, switches: dict) -> dict:
 
 def check_sensitivity(config: dict, switches: dict, validate) -> None:
     """Each switch of the ``sensitivity`` section must be one whose other settings some section
-    runs (``switches``), and each of its alternative settings a valid value of it: the config with
-    the switch set to it passes ``validate`` (the schema)."""
+    runs (``switches``), and each of its alternative settings another value than the configured
+    one and a valid value of it: the config with the switch set to it passes ``validate`` (the
+    schema)."""
     import copy
 
     for switch, settings in config["sensitivity"].items():
@@ -264,6 +265,9 @@ def check_sensitivity(config: dict, switches: dict, validate) -> None:
                 f"switches that can be run: {', '.join(sorted(switches))}")
         parent_key, _, key = switch.rpartition(".")
         for setting in settings:
+            if setting == dotted_value(config, switch):
+                raise ConfigError(f"config error at 'sensitivity.{switch}': '{setting}' is the configured setting, "
+                                  "which runs anyway; list only other settings")
             changed = copy.deepcopy(config)
             (dotted_value(changed, parent_key) if parent_key else changed)[key] = setting
             try:
