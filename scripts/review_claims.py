@@ -5,7 +5,8 @@ from mnist1d_repro.claims import INCONCLUSIVE, NOT_REPRODUCED, NOT_RUN, REPRODUC
 from mnist1d_repro.registry import CLAIM_SECTIONS
 from mnist1d_repro.io import save_csv
 from mnist1d_repro.jobs import start_job
-from mnist1d_repro.reporting import ours_with_error, to_decide_text, write_caption_snippet, write_html_table
+from mnist1d_repro.reporting import (VERDICT_ORDER, decided_by_text, ours_with_error, to_decide_text,
+                                     verdict_counts_by_kind, write_caption_snippet, write_html_table)
 
 log = start_job(snakemake)
 tables = [pd.read_csv(path, keep_default_na=False, na_values=[""]) for path in snakemake.input]
@@ -20,7 +21,8 @@ save_csv(snakemake.output.csv, claims)
 counts = claims["verdict"].value_counts()
 summary = (f"{counts.get(REPRODUCED, 0)} of {len(claims)} claims reproduced, {counts.get(NOT_REPRODUCED, 0)} not "
            f"reproduced, {counts.get(INCONCLUSIVE, 0)} inconclusive, {counts.get(NOT_RUN, 0)} not run.")
-log(summary)
+by_kind = f"By error kind: {verdict_counts_by_kind(claims)}."
+log(summary + " " + by_kind)
 
 
 def ours_text(row) -> str:
@@ -28,22 +30,29 @@ def ours_text(row) -> str:
 
 
 history = rule_history(snakemake.params.claims, CLAIM_SECTIONS)
-shown = claims.assign(ours=claims.apply(ours_text, axis=1), figure=claims["figure"].map(lambda p: p.split("/")[-1]),
-                      **{"to decide": claims.apply(to_decide_text, axis=1),
-                         "rule history": claims["claim_id"].map(history).fillna("")})[
-    ["report section", "claim", "where in the paper", "target", "ours", "unit", "verdict", "to decide",
+# the rows a reviewer must read first: not reproduced, then inconclusive, each section in report order
+order = claims["verdict"].map({verdict: rank for rank, verdict in enumerate(VERDICT_ORDER)}).fillna(len(VERDICT_ORDER))
+ordered = claims.assign(_rank=order).sort_values("_rank", kind="stable").drop(columns="_rank")
+shown = ordered.assign(ours=ordered.apply(ours_text, axis=1), figure=ordered["figure"].map(lambda p: p.split("/")[-1]),
+                       **{"decided by": ordered.apply(decided_by_text, axis=1),
+                          "to decide": ordered.apply(to_decide_text, axis=1),
+                          "rule history": ordered["claim_id"].map(history).fillna("")})[
+    ["report section", "claim", "where in the paper", "target", "ours", "unit", "verdict", "decided by", "to decide",
      "figure", "why_this_tolerance", "rule history"]]
 write_html_table(shown, snakemake.output.table, "Did the paper reproduce? Every checked claim",
-                 links={"figure": [str(snakemake.report_href(path)) for path in claims["figure"]]},
-                 note=f"{summary} Each row's figure or table is under its report section in the Results menu; in "
-                      "the zip report (snakemake --report results/report.zip) its name links to it. Rules and "
-                      "tolerances are in config/claims.yaml. Ours: value ± standard error, over seeds (or paired runs) "
-                      "where the section ran several, the binomial error of one accuracy otherwise. A verdict is "
-                      "decided when the value clears its rule, or misses it, by more than two standard errors; "
-                      "otherwise it is inconclusive, and 'to decide' estimates what would decide it (the standard "
-                      "error shrinking as 1/sqrt(n)): how many seeds where the error is a spread over seeds, "
-                      "how many times the test samples where it is one run's sampling error. 'Rule history': "
-                      "rules changed after their result was seen, with the earlier form and the reason.")
+                 links={"figure": [str(snakemake.report_href(path)) for path in ordered["figure"]]},
+                 note=f"{summary} {by_kind} Not reproduced and inconclusive claims come first. Each row's figure or "
+                      "table is under its report section in the Results menu; in the zip report (snakemake --report "
+                      "results/report.zip) its name links to it. Rules, tolerances and each claim's error kind, with "
+                      "why, are in config/claims.yaml. Ours: value ± standard error. The error kind says what could "
+                      "make our number differ from the paper's and so what decides the verdict ('decided by'): exact "
+                      "(a deterministic method on the paper's own data: the rule alone), seeds (the spread over seeds: "
+                      "the margin must clear Student-t's 95 % quantile at n - 1 degrees of freedom times the standard "
+                      "error; one seed cannot decide), paired (two arms on the same seeds or test samples: the spread of "
+                      "their paired differences, judged alike) or population (a large fresh test set: the normal "
+                      "quantile). An undecided verdict is inconclusive, and 'to decide' estimates what would decide it "
+                      "if the spread stays what it is. 'Rule history': rules changed after their result was seen, "
+                      "with the earlier form and the reason.")
 per_section = claims.groupby("report section", sort=False)["verdict"].apply(
     lambda v: f"{(v == REPRODUCED).sum()} of {len(v)} reproduced")
-write_caption_snippet(snakemake.output.snippet, [summary] + [f"{s}: {text}" for s, text in per_section.items()])
+write_caption_snippet(snakemake.output.snippet, [summary, by_kind] + [f"{s}: {text}" for s, text in per_section.items()])

@@ -68,16 +68,18 @@ names, mnist_note = section.dataset_names(mnist_spec, mnist_train), section.mnis
 log(mnist_note)
 
 runs, samples = section.run_table(metrics), section.test_samples(metrics)
-table = section.table1(runs, protocol_table(curves_by_job, ("variant", "model", "seed")), claims)
+per_protocol = protocol_table(curves_by_job, ("variant", "model", "seed"))
+table = section.table1(runs, per_protocol, claims)
 save_csv(snakemake.output.csv, table)
 closest_text = section.closest_protocol_text(table)
 log(closest_text)
 
 cnn_confusions = section.original_cnn_confusions(confusions)
-values = section.claim_values(table, protocol, samples, claims, cnn_confusions)
+values = section.claim_values(table, per_protocol, protocol, samples, claims, cnn_confusions)
 claim_rows = claims_table(claims, digits=2, **values.table_arguments())
 save_csv(snakemake.output.claims, claim_rows)
-by_protocol = {name: section.claim_values(table, name, samples, claims) for name in snakemake.params.protocols}
+by_protocol = {name: section.claim_values(table, per_protocol, name, samples, claims)
+               for name in snakemake.params.protocols}
 save_csv(snakemake.output.sensitivity, sensitivity_table(claims, section.PROTOCOL.key, protocol, digits=2,
                                                          **section.sensitivity_arguments(by_protocol)))
 

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from mnist1d_repro import claims
 from mnist1d_repro.classification import protocol_results
 from mnist1d_repro.sections import classification as section
 from mnist1d_repro.sections.spec import ClaimValues, Measurement
@@ -53,9 +54,33 @@ def confusion(errors: dict, predicted_as: int = 0) -> np.ndarray:
     return matrix
 
 
-# Two CNN runs on the original data: errors on true classes 1: 3, 2: 4, 3: 1, 5: 1, 6: 1 (first run)
-# and 4: 3, 7: 2, 9: 1 (second): 16 errors, 12 of them on 1, 2, 4, 7 and 2 on 3, 6.
+# Two CNN runs on the original data (one per seed). First run: errors on true classes 1: 3, 2: 4,
+# 3: 1, 5: 1, 6: 1, 10 in all, 7 of them on 1, 2, 4, 7 (share 0.7) and 2 on 3, 6 (0.2). Second run:
+# 4: 3, 7: 2, 9: 1, 6 in all, 5 on 1, 2, 4, 7 (5 / 6) and none on 3, 6 (0). (Pooled, the old way: 12 / 16
+# and 2 / 16.)
 CNN_RUNS = [confusion({1: 3, 2: 4, 3: 1, 5: 1, 6: 1}), confusion({4: 3, 7: 2, 9: 1}, predicted_as=8)]
+
+# Test accuracies under PROTOCOL of every model on both variants at seeds 41, 42, 43, for the
+# shuffle drops (original minus shuffled, paired by seed); (variant, model, seed, test_acc).
+#   CNN:      seed 41: 93 - 57 = 36, seed 42: 95 - 60 = 35, seed 43: 94 - 56 = 38
+#   GRU:      seed 41: 90 - 58 = 32, seed 42: 91 - 56 = 35, seed 43: 88 - 54 = 34
+#   logistic: seed 41: 32 - 31 = 1,  seed 42: 30 - 31 = -1, seed 43: 34 - 30 = 4
+#   MLP:      seed 41: 66 - 63 = 3,  seed 42: 71 - 62 = 9,  seed 43: 72 - 64 = 8
+DROP_ACCURACY = {("cnn", 41): (93.0, 57.0), ("cnn", 42): (95.0, 60.0), ("cnn", 43): (94.0, 56.0),
+                 ("gru", 41): (90.0, 58.0), ("gru", 42): (91.0, 56.0), ("gru", 43): (88.0, 54.0),
+                 ("logistic", 41): (32.0, 31.0), ("logistic", 42): (30.0, 31.0), ("logistic", 43): (34.0, 30.0),
+                 ("mlp", 41): (66.0, 63.0), ("mlp", 42): (71.0, 62.0), ("mlp", 43): (72.0, 64.0)}
+DROP_RUNS = [(variant, model, seed, acc) for (model, seed), pair in DROP_ACCURACY.items()
+             for variant, acc in zip(("original", "shuffled"), pair)]
+
+
+def paired_runs(rows=DROP_RUNS):
+    """One row per job and protocol for each (variant, model, seed, test_acc) given under PROTOCOL;
+    under every other protocol the original run reads 10 points less (its drop is 10 smaller) and
+    the shuffled run the same, so a drop read under the wrong protocol (or all protocols) shows."""
+    return pd.DataFrame([{"variant": v, "model": m, "seed": seed, "protocol": protocol, "step": 100,
+                          "test_acc": acc if protocol == PROTOCOL or v != "original" else acc - 10}
+                         for v, m, seed, acc in rows for protocol in section.PROTOCOLS])
 
 
 # --- the protocols -------------------------------------------------------------------------------------
@@ -141,39 +166,99 @@ def test_train_accuracy_100_is_the_lowest_deep_model_on_the_original_data():
 
 
 def test_shuffle_drop_spatial():
-    drop = section.shuffle_drop(cell_table(), section.SPATIAL_MODELS, PROTOCOL, samples())
-    # CNN 93 - 57 = 36, GRU 90 - 58 = 32: mean 34; se sqrt(2^2 + 3^2 + 3^2 + sqrt(2)^2) / 2 = sqrt(24) / 2;
-    # n: the fewest seeds on either variant, the shuffled GRU's 2 (not the MNIST MLP's 1)
-    assert drop.value == pytest.approx(34.0)
-    assert drop.se == pytest.approx(math.sqrt(24) / 2)
-    assert drop.n == 2
+    drop = section.shuffle_drop(paired_runs(), section.SPATIAL_MODELS, PROTOCOL)
+    # per seed, the mean of the CNN's and the GRU's drops: 41: (36 + 32) / 2 = 34, 42: (35 + 35) / 2 = 35,
+    # 43: (38 + 34) / 2 = 36; mean 35; deviations -1, 0, 1, sum of squares 2, / (3 - 1) = 1: spread 1;
+    # se 1 / sqrt(3). (Pooling the six model-seed drops instead: 36, 32, 35, 35, 38, 34, deviations
+    # 1, -3, 0, 0, 3, -1, sum of squares 20, / 5 = 4: std 2, se 2 / sqrt(6).)
+    assert drop.value == pytest.approx(35.0)
+    assert drop.spread == pytest.approx(1.0)
+    assert drop.se == pytest.approx(1 / math.sqrt(3))
+    assert drop.n == 3
+    # under another protocol every original run reads 10 less: each drop, and so their mean, 10 less
+    other = section.shuffle_drop(paired_runs(), section.SPATIAL_MODELS, "last_step")
+    assert (other.value, other.spread, other.n) == (pytest.approx(25.0), pytest.approx(1.0), 3)
 
 
 def test_shuffle_drop_nonspatial():
-    drop = section.shuffle_drop(cell_table(), section.NONSPATIAL_MODELS, PROTOCOL, samples())
-    # logistic 32 - 31 = 1, MLP 66 - 63 = 3: mean 2; se sqrt(1^2 + 1^2 + 4^2 + 2^2) / 2 = sqrt(22) / 2
-    assert drop.value == pytest.approx(2.0)
-    assert drop.se == pytest.approx(math.sqrt(22) / 2)
+    drop = section.shuffle_drop(paired_runs(), section.NONSPATIAL_MODELS, PROTOCOL)
+    # per seed, the mean of the logistic's and the MLP's drops: 41: (1 + 3) / 2 = 2, 42: (-1 + 9) / 2 = 4,
+    # 43: (4 + 8) / 2 = 6; mean 4; deviations -2, 0, 2, sum of squares 8, / 2 = 4: spread 2; se 2 / sqrt(3)
+    assert drop.value == pytest.approx(4.0)
+    assert drop.spread == pytest.approx(2.0)
+    assert drop.se == pytest.approx(2 / math.sqrt(3))
+    assert drop.n == 3
 
 
 def test_shuffle_drop_uses_only_models_run_on_both_variants():
-    cells = [c for c in CELLS if (c[0], c[1]) != ("shuffled", "gru")]
-    drop = section.shuffle_drop(cell_table(cells), section.SPATIAL_MODELS, PROTOCOL, samples(cells))
-    # only the CNN: 93 - 57 = 36, se sqrt(2^2 + 3^2) / 1; n: now the fewest is 4
-    assert (drop.value, drop.n) == (pytest.approx(36.0), 4) and drop.se == pytest.approx(math.sqrt(13))
-    none_ran = [c for c in CELLS if c[0] != "shuffled"]
-    assert section.shuffle_drop(cell_table(none_ran), section.SPATIAL_MODELS, PROTOCOL, samples(none_ran)).value is None
+    rows = [r for r in DROP_RUNS if (r[0], r[1]) != ("shuffled", "gru")]
+    drop = section.shuffle_drop(paired_runs(rows), section.SPATIAL_MODELS, PROTOCOL)
+    # the GRU never ran shuffled: only the CNN's drops 36, 35, 38: mean 109 / 3; deviations -1/3, -4/3,
+    # 5/3, sum of squares (1 + 16 + 25) / 9 = 42 / 9, / 2 = 7 / 3: spread sqrt(7 / 3), se sqrt(7 / 3) / sqrt(3)
+    # = sqrt(7) / 3
+    assert drop.value == pytest.approx(109 / 3) and drop.n == 3
+    assert drop.spread == pytest.approx(math.sqrt(7 / 3)) and drop.se == pytest.approx(math.sqrt(7) / 3)
+    none_shuffled = [r for r in DROP_RUNS if r[0] != "shuffled"]
+    assert section.shuffle_drop(paired_runs(none_shuffled), section.SPATIAL_MODELS, PROTOCOL) == Measurement(None)
+    no_spatial = [r for r in DROP_RUNS if r[1] not in section.SPATIAL_MODELS]
+    assert section.shuffle_drop(paired_runs(no_spatial), section.SPATIAL_MODELS, PROTOCOL) == Measurement(None)
+
+
+def test_shuffle_drop_leaves_out_a_seed_missing_a_variant():
+    # seed 44: the CNN ran only on the original data (the GRU on both); seed 45: the GRU ran on both,
+    # the CNN only shuffled. Neither seed has both of every model's runs, so both are left out, however
+    # far their drops lie from the rest (GRU 0 - 100 = -100 at seed 44, 100 - 0 = 100 at seed 45).
+    extra = [("original", "cnn", 44, 50.0), ("original", "gru", 44, 0.0), ("shuffled", "gru", 44, 100.0),
+             ("shuffled", "cnn", 45, 50.0), ("original", "gru", 45, 100.0), ("shuffled", "gru", 45, 0.0)]
+    drop = section.shuffle_drop(paired_runs(DROP_RUNS + extra), section.SPATIAL_MODELS, PROTOCOL)
+    # as in test_shuffle_drop_spatial: per-seed means 34, 35, 36 over seeds 41, 42, 43
+    assert drop.value == pytest.approx(35.0) and drop.spread == pytest.approx(1.0) and drop.n == 3
+    assert drop.se == pytest.approx(1 / math.sqrt(3))
+    # with one seed left no spread can be measured: the value alone (seed 41: (36 + 32) / 2 = 34)
+    one = [r for r in DROP_RUNS if r[2] == 41 or r[0] == "original"]
+    assert section.shuffle_drop(paired_runs(one), section.SPATIAL_MODELS, PROTOCOL) == Measurement(34.0, n=1)
+
+
+def test_shuffle_drop_pairing_by_seed_decides_what_independent_errors_cannot():
+    # seeds differ a lot, but each seed's shuffled run loses about the same 30 points as its original:
+    #   CNN original 80, 90, 100 (var: deviations -10, 0, 10, (100 + 0 + 100) / 2 = 100),
+    #       shuffled 50, 61, 69 (mean 60, deviations -10, 1, 9, (100 + 1 + 81) / 2 = 91): drops 30, 29, 31
+    #   GRU original 70, 85, 100 (mean 85, deviations -15, 0, 15, 450 / 2 = 225),
+    #       shuffled 40, 56, 69 (mean 55, deviations -15, 1, 14, (225 + 1 + 196) / 2 = 211): drops 30, 29, 31
+    accuracy = {("cnn", 1): (80.0, 50.0), ("cnn", 2): (90.0, 61.0), ("cnn", 3): (100.0, 69.0),
+                ("gru", 1): (70.0, 40.0), ("gru", 2): (85.0, 56.0), ("gru", 3): (100.0, 69.0)}
+    rows = [(variant, model, seed, acc) for (model, seed), pair in accuracy.items()
+            for variant, acc in zip(("original", "shuffled"), pair)]
+    drop = section.shuffle_drop(paired_runs(rows), section.SPATIAL_MODELS, PROTOCOL)
+    # per seed (30 + 30) / 2 = 30, (29 + 29) / 2 = 29, (31 + 31) / 2 = 31: mean 30, deviations 0, -1, 1,
+    # sum of squares 2, / 2 = 1: spread 1, paired se 1 / sqrt(3) = 0.577
+    assert drop.value == pytest.approx(30.0) and drop.n == 3
+    assert drop.spread == pytest.approx(1.0) and drop.se == pytest.approx(1 / math.sqrt(3))
+    # the old independent-errors formula: each cell's se^2 = var / 3, summed over the four cells
+    # (100 + 91 + 225 + 211) / 3 = 627 / 3 = 209, sqrt over the 2 models: sqrt(209) / 2 = 7.23
+    independent_se = math.sqrt(209) / 2
+    # the claim: within 35 +- 8; ours 30 lies 8 - |30 - 35| = 3 inside. Student's t at 2 degrees of
+    # freedom, two-sided 95 %: 4.303. Paired: 4.303 * 0.577 = 2.48 < 3, decided; independent:
+    # 4.303 * 7.23 = 31.1 > 3, undecided.
+    t_2 = 4.303
+    assert t_2 * drop.se < 3 < t_2 * independent_se
+    claim = {"rule": "within", "paper": 35, "tolerance": 8, "error": {"kind": "paired", "why": "same seeds"}}
+    assert claims.verdict(claim, drop.value, drop.se, drop.n) == claims.REPRODUCED
+    assert claims.verdict(claim, drop.value, independent_se, drop.n) == claims.INCONCLUSIVE
 
 
 def test_table1_mnist_deep_is_the_lowest_deep_cell_with_its_error():
-    # MNIST MLP 90 (se 3), CNN 99, GRU 97: the lowest is the MLP's 90 with its error 3
+    # MNIST MLP 90 (one seed: no std, binomial se 3), CNN 99, GRU 97: the lowest is the MLP's 90 with
+    # its error 3, its (missing) spread and its one seed
     deep = section.table1_mnist_deep(cell_table(), PROTOCOL, samples())
-    assert deep.value == 90.0 and deep.se == pytest.approx(3.0) and deep.n is None
+    assert deep.value == 90.0 and deep.se == pytest.approx(3.0) and deep.n == 1 and math.isnan(deep.spread)
     # the logistic regression is not a deep model, even where it is lower
-    # (MNIST's CNN 98, se 4 / 2 = 2; GRU 96, se 6 / 2 = 3: the GRU's error goes with its 96)
+    # (MNIST's CNN 98, std 4, se 4 / 2 = 2; GRU 96, std 6, se 6 / 2 = 3: the GRU's std, error and
+    # 4 seeds go with its 96)
     cells = [("mnist", "logistic", 4, 90.0, 80.0, 2.0), ("mnist", "cnn", 4, 99.0, 98.0, 4.0),
              ("mnist", "gru", 4, 99.0, 96.0, 6.0)]
-    assert section.table1_mnist_deep(cell_table(cells), PROTOCOL, samples(cells)) == Measurement(96.0, se=3.0)
+    assert section.table1_mnist_deep(cell_table(cells), PROTOCOL, samples(cells)) == Measurement(
+        96.0, spread=6.0, se=3.0, n=4)
     original_only = [c for c in CELLS if c[0] == "original"]
     assert section.table1_mnist_deep(cell_table(original_only), PROTOCOL, samples(original_only)).value is None
 
@@ -196,27 +281,41 @@ def test_family_spread_gap_needs_every_model_on_both_datasets():
 
 def test_cnn_errors_on_named_classes():
     share = section.error_share(CNN_RUNS, section.NAMED_CLASSES)
-    # errors by true class over both runs: 1: 3, 2: 4, 4: 3, 7: 2 of 16: 12 / 16 = 0.75;
-    # binomial se sqrt(0.75 * 0.25 / 16)
-    assert share.value == pytest.approx(0.75)
-    assert share.se == pytest.approx(math.sqrt(0.75 * 0.25 / 16))
+    # per run: 7 / 10 = 21 / 30 and 5 / 6 = 25 / 30; mean 46 / 60 = 23 / 30 (pooled it would be 12 / 16);
+    # spread of two: |25/30 - 21/30| / sqrt(2) = (2 / 15) / sqrt(2) = sqrt(2) / 15; se (2 / 15) / 2 = 1 / 15
+    assert share.value == pytest.approx(23 / 30)
+    assert share.spread == pytest.approx(math.sqrt(2) / 15)
+    assert share.se == pytest.approx(1 / 15)
+    assert share.n == 2
 
 
 def test_cnn_almost_no_errors_on_3_6():
     share = section.error_share(CNN_RUNS, section.ERROR_FREE_CLASSES)
-    # 3: 1, 6: 1 of 16: 2 / 16 = 0.125; se sqrt(0.125 * 0.875 / 16)
-    assert share.value == pytest.approx(0.125)
-    assert share.se == pytest.approx(math.sqrt(0.125 * 0.875 / 16))
+    # per run: 2 / 10 = 0.2 and 0 / 6 = 0; mean 0.1 (pooled: 2 / 16 = 0.125); spread 0.2 / sqrt(2);
+    # se 0.2 / 2 = 0.1
+    assert share.value == pytest.approx(0.1)
+    assert share.spread == pytest.approx(0.2 / math.sqrt(2))
+    assert share.se == pytest.approx(0.1)
+    assert share.n == 2
     assert section.error_share([10 * np.eye(10, dtype=int)], [3, 6]) == Measurement(None)  # no errors at all
 
 
 def test_error_share_counts_errors_by_true_class_on_small_matrices():
-    # rows: true class; two runs: class 0 has 1 + 3 errors, class 1 has 2 + 0, class 2 none
+    # rows: true class. Run a: class 0 has 1 error, class 1 has 2, class 2 none: share of class 0 = 1 / 3.
+    # Run b: class 0 has 3, class 1 has 1: share 3 / 4. Mean (4 / 12 + 9 / 12) / 2 = 13 / 24 (pooled:
+    # 4 / 7); spread |9/12 - 4/12| / sqrt(2) = (5 / 12) / sqrt(2); se (5 / 12) / 2 = 5 / 24
     a = np.array([[9, 1, 0], [2, 8, 0], [0, 0, 10]])
-    b = np.array([[7, 0, 3], [0, 10, 0], [0, 0, 10]])
+    b = np.array([[7, 0, 3], [1, 9, 0], [0, 0, 10]])
     share = section.error_share([a, b], [0])
-    assert share.value == pytest.approx(4 / 6) and share.se == pytest.approx(math.sqrt(4 / 6 * 2 / 6 / 6))
-    assert section.error_share([a, b], [2]).value == 0.0
+    assert share.value == pytest.approx(13 / 24) and share.n == 2
+    assert share.spread == pytest.approx(5 / 12 / math.sqrt(2)) and share.se == pytest.approx(5 / 24)
+    # class 2 has no error in either run: 0 and 0, no spread
+    assert section.error_share([a, b], [2]) == Measurement(0.0, spread=0.0, se=0.0, n=2)
+    # a run without any error has no share: it is left out (still n = 2, same numbers)
+    perfect = 10 * np.eye(3, dtype=int)
+    assert section.error_share([a, perfect, b], [0]) == share
+    # one run with errors: its share, with no spread or standard error
+    assert section.error_share([a, perfect], [0]) == Measurement(pytest.approx(1 / 3), n=1)
 
 
 def test_original_cnn_confusions_and_per_class_error():
@@ -232,29 +331,42 @@ def test_original_cnn_confusions_and_per_class_error():
 
 
 def test_claim_values_assemble_every_claim():
-    values = section.claim_values(cell_table(), PROTOCOL, samples(), ALL_CLAIMS, CNN_RUNS)
+    # the cells come from cell_table, the shuffle drops from paired_runs (their own numbers, not the
+    # cells'): claim_values reads each from its own argument
+    values = section.claim_values(cell_table(), paired_runs(), PROTOCOL, samples(), ALL_CLAIMS, CNN_RUNS)
     assert set(values.measured) == set(ALL_CLAIMS)
     # the numbers worked out in the tests above
     expected = {"table1_original_logistic": 32.0, "table1_original_mlp": 66.0, "table1_original_cnn": 93.0,
                 "table1_original_gru": 90.0, "table1_shuffled_logistic": 31.0, "table1_shuffled_mlp": 63.0,
                 "table1_shuffled_cnn": 57.0, "table1_shuffled_gru": 58.0, "train_accuracy_100": 99.5,
-                "shuffle_drop_spatial": 34.0, "shuffle_drop_nonspatial": 2.0, "cnn_errors_on_named_classes": 0.75,
-                "cnn_almost_no_errors_on_3_6": 0.125, "table1_mnist_logistic": 94.0, "table1_mnist_deep": 90.0,
+                "shuffle_drop_spatial": 35.0, "shuffle_drop_nonspatial": 4.0, "cnn_errors_on_named_classes": 23 / 30,
+                "cnn_almost_no_errors_on_3_6": 0.1, "table1_mnist_logistic": 94.0, "table1_mnist_deep": 90.0,
                 "family_spread_larger_on_mnist1d": 52.0}
     assert values.measured == pytest.approx(expected)
     assert values.se["family_spread_larger_on_mnist1d"] == pytest.approx(math.sqrt(15))
     assert values.se["table1_mnist_deep"] == pytest.approx(3.0)
-    assert values.n == {**{name: 4 for name in ALL_CLAIMS if name.startswith("table1_") and "mnist_deep" not in name},
-                        "table1_shuffled_gru": 2, "shuffle_drop_spatial": 2, "shuffle_drop_nonspatial": 2,
-                        "family_spread_larger_on_mnist1d": 1}
-    assert set(values.spread) == {name for name in ALL_CLAIMS if name.startswith("table1_") and "deep" not in name}
+    assert values.se["shuffle_drop_spatial"] == pytest.approx(1 / math.sqrt(3))
+    assert values.se["shuffle_drop_nonspatial"] == pytest.approx(2 / math.sqrt(3))
+    assert values.se["cnn_errors_on_named_classes"] == pytest.approx(1 / 15)
+    assert values.se["cnn_almost_no_errors_on_3_6"] == pytest.approx(0.1)
+    assert values.n == {**{name: 4 for name in ALL_CLAIMS if name.startswith("table1_")},
+                        "table1_shuffled_gru": 2, "table1_mnist_deep": 1, "shuffle_drop_spatial": 3,
+                        "shuffle_drop_nonspatial": 3, "cnn_errors_on_named_classes": 2,
+                        "cnn_almost_no_errors_on_3_6": 2, "family_spread_larger_on_mnist1d": 1}
+    # a spread wherever there were seeds or runs (the one-seed MNIST MLP behind table1_mnist_deep: NaN)
+    assert set(values.spread) == {name for name in ALL_CLAIMS if name.startswith(("table1_", "shuffle_drop", "cnn_"))}
+    assert values.spread["shuffle_drop_spatial"] == pytest.approx(1.0)
+    assert values.spread["shuffle_drop_nonspatial"] == pytest.approx(2.0)
+    assert values.spread["cnn_errors_on_named_classes"] == pytest.approx(math.sqrt(2) / 15)
+    assert math.isnan(values.spread["table1_mnist_deep"])
 
 
 def test_claim_values_keep_to_the_claims_asked_for():
-    values = section.claim_values(cell_table(), PROTOCOL, samples(), ["table1_original_cnn", "shuffle_drop_spatial"])
-    assert values.measured == {"table1_original_cnn": 93.0, "shuffle_drop_spatial": pytest.approx(34.0)}
+    values = section.claim_values(cell_table(), paired_runs(), PROTOCOL, samples(),
+                                  ["table1_original_cnn", "shuffle_drop_spatial"])
+    assert values.measured == {"table1_original_cnn": 93.0, "shuffle_drop_spatial": pytest.approx(35.0)}
     # without confusion matrices the CNN's error shares are not measured
-    without = section.claim_values(cell_table(), PROTOCOL, samples(), ALL_CLAIMS)
+    without = section.claim_values(cell_table(), paired_runs(), PROTOCOL, samples(), ALL_CLAIMS)
     assert "cnn_errors_on_named_classes" not in without.measured
 
 

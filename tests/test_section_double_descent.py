@@ -336,8 +336,11 @@ def test_a_flat_peaks_position_is_decided_by_noise():
     # two rises inside 1.5-point errors: the peak jumps between 32 and 64 units, or vanishes
     assert values.se["noisy_mlp_peak_width"] > 5
     width = load_claims(ROOT / "config" / "claims.yaml", "double_descent")["noisy_mlp_peak_width"]
-    assert judge(width, 64.0)["verdict"] == REPRODUCED  # on the position alone: within 50 +- 30
+    # a claim over seeds: one seed has no spread, whatever its per-width errors say
     assert judge(width, 64.0, se=values.se["noisy_mlp_peak_width"], n=1)["verdict"] == INCONCLUSIVE
+    # with a spread over 3 seeds as large as this bootstrap error the position still decides nothing
+    assert judge(width, 64.0, se=values.se["noisy_mlp_peak_width"], n=3)["verdict"] == INCONCLUSIVE
+    assert judge(width, 64.0, se=1.0, n=3)["verdict"] == REPRODUCED  # 30 - 14 = 16 > 4.30 * 1
 
 
 # --- the MLP-depth sensitivity ---------------------------------------------------------------------------
@@ -380,8 +383,10 @@ def test_sensitivity_rows_give_each_moved_claim_under_both_depths():
     assert list(table["setting"]) == [2] * 6 + [1] * 6 and list(table["default"]) == [True] * 6 + [False] * 6
     rows = table.set_index(["setting", "claim_id"])
     assert rows.loc[(2, "noisy_mlp_peak_height"), "ours"] == 10.0
-    assert rows.loc[(2, "noisy_mlp_peak_width"), "verdict"] == "reproduced"  # 32 units, within 50 +- 30
+    assert rows.loc[(2, "noisy_mlp_peak_width"), "ours"] == 32.0  # within 50 +- 30
     assert rows.loc[(2, "cross_entropy_peak_near_n"), "ours"] == 2.0
     assert rows.loc[(1, "noisy_mlp_peak_height"), "ours"] == 0.0
-    assert rows.loc[(1, "noisy_mlp_peak_height"), "verdict"] == "not reproduced"
-    assert rows.loc[(1, "clean_mlp_no_peak"), "verdict"] == "reproduced"
+    # one seed: the claims over seeds are undecided under either depth, never decided by a binomial stand-in
+    # (a value that is not finite, a peak with no threshold, still fails its claim)
+    finite = table[np.isfinite(table["ours"].astype(float))]
+    assert set(finite["verdict"]) == {"inconclusive"} and len(finite) == 9

@@ -37,6 +37,22 @@ def test_pooling_no_help_large_data():
     assert measurement == Measurement(pytest.approx(2.5), spread=pytest.approx(3 / math.sqrt(2)), n=2)
 
 
+def test_a_pooled_cnn_far_worse_with_a_lot_of_data_fails_the_little_difference_claim():
+    """The signed rule (gap below 3) passed a pooled CNN 20 points worse than no pooling."""
+    from mnist1d_repro.claims import NOT_REPRODUCED, judge, load_claims
+
+    from conftest import ROOT
+
+    worse = {**ACCURACY, 600: {**ACCURACY[600], "max": [76, 75], "avg": [76, 75], "l2": [76, 75]}}
+    # per seed: 76 - 96 = -20 and 75 - 95 = -20: the gap's size is 20, its spread 0
+    measurement = pooling.pooling_no_help_large_data(runs_of(worse))
+    assert measurement == Measurement(pytest.approx(20.0), spread=pytest.approx(0.0), n=2)
+    claim = load_claims(ROOT / "config" / "claims.yaml", "pooling")["pooling_no_help_large_data"]
+    se = measurement.spread / math.sqrt(measurement.n)
+    assert judge(claim, measurement.value, se, measurement.n)["verdict"] == NOT_REPRODUCED
+    assert judge(claim, -20.0, se, measurement.n)["verdict"] != NOT_REPRODUCED  # what the signed gap gave
+
+
 def test_striding_does_not_help():
     # at 100 samples, per seed: 58 - 60 = -2 and 65 - 62 = 3; std: deviations 2.5, 5 / sqrt(2)
     measurement = pooling.striding_does_not_help(runs_of(ACCURACY))

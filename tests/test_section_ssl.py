@@ -68,16 +68,17 @@ def test_linear_accuracy_before_head():
 
 
 def test_accuracy_peaks_in_the_middle():
-    # InfoNCE heads 2 (best at layer 3 of 0..5: inside) and 0 (best at 3 of 0..3: the last): 1 of 2
+    # InfoNCE heads 2 (best at layer 3 of 0..5: inside) and 0 (best at 3 of 0..3: the last): 1 of 2, one seed
     probes = ssl.runs_under(ssl.probe_table(JOBS), CONFIGURED)
-    assert ssl.accuracy_peaks_in_the_middle(probes) == Measurement(0.5)
-    # the head depth's mean over seeds decides: 33, 80, 80, 77.5 (best at 1, the first of a tie), though one
-    # seed's best is the last layer (95)
+    assert ssl.accuracy_peaks_in_the_middle(probes) == Measurement(0.5, n=1)
+    # per seed: seed 0's best is the last layer (95): share 0; seed 1's is layer 1 (the first of a tie): 1;
+    # mean 0.5, std of (0, 1) = 0.7071, se 0.7071 / sqrt(2) = 0.5
     two_seeds = ssl.probe_table([ssl_job("info_nce", 0, 0, [33, 70, 70, 95]),
                                  ssl_job("info_nce", 0, 1, [33, 90, 90, 60])])
-    assert ssl.accuracy_peaks_in_the_middle(two_seeds) == Measurement(1.0)
+    assert ssl.accuracy_peaks_in_the_middle(two_seeds) == Measurement(
+        0.5, spread=pytest.approx(0.70711, abs=1e-5), se=pytest.approx(0.5), n=2)
     at_input = ssl.probe_table([ssl_job("info_nce", 4, 0, [90, 80, 70, 60, 50, 40, 30, 20])])
-    assert ssl.accuracy_peaks_in_the_middle(at_input) == Measurement(0.0)  # best at the input: not inside
+    assert ssl.accuracy_peaks_in_the_middle(at_input) == Measurement(0.0, n=1)  # best at the input: not inside
     assert ssl.accuracy_peaks_in_the_middle(ssl.probe_table(JOBS[3:4])) == Measurement(None)  # no InfoNCE job
 
 
@@ -91,7 +92,8 @@ def test_best_layer_is_the_first_highest():
 def test_claim_measurements_gather_both_claims():
     values = ssl.claim_measurements(ssl.runs_under(ssl.probe_table(JOBS), CONFIGURED), 1000)
     assert values.measured == {"linear_accuracy_before_head": 82.0, "accuracy_peaks_in_the_middle": 0.5}
-    assert set(values.se) == {"linear_accuracy_before_head"} and values.spread == {} and values.n == {}
+    assert set(values.se) == {"linear_accuracy_before_head"} and values.spread == {}
+    assert values.n == {"accuracy_peaks_in_the_middle": 1}
 
 
 def test_each_switch_moves_one_setting_at_a_time():

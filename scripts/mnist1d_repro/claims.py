@@ -2,10 +2,23 @@
 config/claims.yaml.
 
 A claim's rule is satisfied by a margin: how far the value lies inside the rule (negative: how
-far outside). The verdict is "reproduced" when the margin exceeds two standard errors, "not
-reproduced" when it falls short of minus two, and "inconclusive" in between; an inconclusive
-verdict says how many seeds (runs) would decide it if the standard error shrinks as 1/sqrt(n).
-A value that is not finite (a diverged run) fails its claim; None means the claim did not run.
+far outside). Each claim declares the kind of error that could make our number differ from the
+paper's (ERROR_KINDS), and the kind decides how the margin is judged:
+
+- exact: a deterministic method on the paper's own frozen data; no sampling error, the rule
+  alone decides.
+- seeds: the spread over n seeds (or runs); the margin must clear the two-sided 95 % quantile of
+  Student's t at n - 1 degrees of freedom times the standard error. One seed gives no spread, so
+  it cannot decide (no binomial stand-in).
+- paired: two arms on the same seeds or test samples; the error of their paired differences,
+  judged like seeds over the n pairs of seeds (with one seed: the per-sample paired error,
+  judged with the normal quantile; without it, undecidable).
+- population: the sampling error of a large fresh test set, judged with the normal quantile.
+
+"reproduced" when the margin clears that many standard errors, "not reproduced" when it falls
+short of minus that many, "inconclusive" in between; an inconclusive verdict says how many seeds
+(runs) would decide it if the spread stays what it is. A value that is not finite (a diverged
+run) fails its claim; None means the claim did not run.
 """
 from __future__ import annotations
 
@@ -18,7 +31,9 @@ RULES = ("within", "below", "above")
 REPRODUCED, NOT_REPRODUCED, NOT_RUN = "reproduced", "not reproduced", "not run"
 INCONCLUSIVE = "inconclusive"
 VERDICTS = (REPRODUCED, NOT_REPRODUCED, INCONCLUSIVE, NOT_RUN)
-DECISIVE_SE = 2.0  # a margin beyond this many standard errors decides a verdict
+EXACT, SEEDS, PAIRED, POPULATION = "exact", "seeds", "paired", "population"
+ERROR_KINDS = (EXACT, SEEDS, PAIRED, POPULATION)
+CONFIDENCE = 0.95  # two-sided: a verdict is decided when the margin clears this interval
 MAX_SEEDS = 100  # the most seeds an inconclusive verdict's estimate names ("> 100" beyond)
 # A rule changed after its result was seen keeps each earlier form under `history:`.
 HISTORY_KEYS = ("changed", "was", "why")
@@ -43,6 +58,10 @@ def load_claims(path, section: str) -> dict:
                                      or not isinstance(multiple, (int, float)) or not multiple > 0):
             raise ValueError(f"{path}: {section}.{name}.tolerance_from_spread must be a positive number of "
                              "standard deviations, on a 'within' rule")
+        error = claim.get("error")
+        if not isinstance(error, dict) or error.get("kind") not in ERROR_KINDS or not error.get("why"):
+            raise ValueError(f"{path}: {section}.{name} needs error: {{kind, why}}, kind one of {ERROR_KINDS}: what "
+                             "could make our number differ from the paper's, and why")
         history = claim.get("history", [])
         if not isinstance(history, list):
             raise ValueError(f"{path}: {section}.{name}.history must be a list of {HISTORY_KEYS} entries")
@@ -107,35 +126,83 @@ def margin(claim: dict, ours: float) -> float:
     return ours - claim["threshold"]
 
 
+def critical_value(kind: str, n: int | None) -> float | None:
+    """How many standard errors a margin must clear to decide a verdict: 0 for an exact number;
+    Student's t at n - 1 degrees of freedom over seeds (or paired seeds); the normal quantile for
+    a large test set (population, or one seed's per-sample paired error); None where nothing can
+    decide (a spread over seeds from one seed)."""
+    from scipy.stats import norm, t  # at call time: the workflow imports this module when it is parsed
+
+    quantile = 1 - (1 - CONFIDENCE) / 2
+    if kind == EXACT:
+        return 0.0
+    if kind in (SEEDS, PAIRED) and n is not None and n >= 2:
+        return float(t.ppf(quantile, n - 1))
+    if kind == SEEDS:
+        return None
+    return float(norm.ppf(quantile))
+
+
 def seeds_needed(margin_value: float, se: float, n: int) -> int | None:
-    """Seeds (runs) whose standard error, shrinking as 1/sqrt(n) from ``se`` at ``n``, would put
-    ``margin_value`` beyond DECISIVE_SE standard errors; None if more than MAX_SEEDS."""
+    """The fewest seeds (more than ``n``) at which a spread of ``se * sqrt(n)`` would put
+    ``margin_value`` beyond Student's t interval; None beyond MAX_SEEDS or with no margin."""
+    if margin_value == 0 or not math.isfinite(se) or n < 2:
+        return None
+    spread = se * math.sqrt(n)
+    for seeds in range(n + 1, MAX_SEEDS + 1):
+        if critical_value(SEEDS, seeds) * spread / math.sqrt(seeds) < abs(margin_value):
+            return seeds
+    return None
+
+
+def samples_needed(margin_value: float, se: float) -> int | None:
+    """The multiple of the test samples whose standard error (shrinking as 1/sqrt(samples))
+    would put ``margin_value`` beyond the normal interval; None beyond MAX_SEEDS."""
     if margin_value == 0 or not math.isfinite(se):
         return None
-    needed = math.floor(n * (DECISIVE_SE * se / abs(margin_value)) ** 2) + 1
+    needed = math.floor((critical_value(POPULATION, None) * se / abs(margin_value)) ** 2) + 1
     return needed if needed <= MAX_SEEDS else None
 
 
+def error_kind(claim: dict) -> str:
+    """The claim's error kind (see the module docstring)."""
+    return claim["error"]["kind"]
+
+
 def judge(claim: dict, ours: float | None, se: float | None = None, n: int | None = None) -> dict:
-    """The verdict on a measured value with its standard error ``se`` over ``n`` seeds or runs:
-    {"verdict", "margin", "seeds_needed"}. ``seeds_needed`` is set for an inconclusive verdict
-    only: the seeds (for one run: the multiple of its test samples) that would decide it, or
-    None beyond MAX_SEEDS (or with no margin at all)."""
+    """The verdict on a measured value with its standard error ``se`` over ``n`` seeds, runs or
+    pairs, judged by the claim's error kind: {"verdict", "margin", "critical", "seeds_needed"}.
+    ``critical``: the standard errors the margin had to clear (None: undecidable). ``seeds_needed``
+    is set for an inconclusive verdict only: the seeds that would decide it (for an error over
+    test samples: the multiple of the test samples), None beyond MAX_SEEDS, with no margin, or
+    where one seed gives no spread."""
     if ours is None:
-        return {"verdict": NOT_RUN, "margin": None, "seeds_needed": None}
+        return {"verdict": NOT_RUN, "margin": None, "critical": None, "seeds_needed": None}
     ours = float(ours)
     if not math.isfinite(ours):
-        return {"verdict": NOT_REPRODUCED, "margin": None, "seeds_needed": None}
+        return {"verdict": NOT_REPRODUCED, "margin": None, "critical": None, "seeds_needed": None}
     inside = margin(claim, ours)
-    noise = DECISIVE_SE * (se or 0.0)
-    if noise == 0:  # an exact number: the rule alone (a "within" band includes its edges)
-        satisfied = inside >= 0 if claim["rule"] == "within" else inside > 0
-        return {"verdict": REPRODUCED if satisfied else NOT_REPRODUCED, "margin": inside, "seeds_needed": None}
-    if inside > noise:
-        return {"verdict": REPRODUCED, "margin": inside, "seeds_needed": None}
-    if inside < -noise:
-        return {"verdict": NOT_REPRODUCED, "margin": inside, "seeds_needed": None}
-    return {"verdict": INCONCLUSIVE, "margin": inside, "seeds_needed": seeds_needed(inside, se, n or 1)}
+    kind = error_kind(claim)
+    per_sample = kind in (PAIRED, POPULATION) and (n is None or n < 2)
+    if kind != EXACT and (se is None or not math.isfinite(se)):
+        critical = None  # no estimate of the error: nothing decides
+    else:
+        critical = critical_value(kind, n if not per_sample else None)
+    if critical == 0.0 or (critical is not None and se == 0):
+        satisfied = inside >= 0 if claim["rule"] == "within" else inside > 0  # a "within" band includes its edges
+        return {"verdict": REPRODUCED if satisfied else NOT_REPRODUCED, "margin": inside, "critical": 0.0,
+                "seeds_needed": None}
+    if critical is not None and inside > critical * se:
+        return {"verdict": REPRODUCED, "margin": inside, "critical": critical, "seeds_needed": None}
+    if critical is not None and inside < -critical * se:
+        return {"verdict": NOT_REPRODUCED, "margin": inside, "critical": critical, "seeds_needed": None}
+    if critical is None:
+        needed = None
+    elif per_sample:
+        needed = samples_needed(inside, se)
+    else:
+        needed = seeds_needed(inside, se, n)
+    return {"verdict": INCONCLUSIVE, "margin": inside, "critical": critical, "seeds_needed": needed}
 
 
 def verdict(claim: dict, ours: float | None, se: float | None = None, n: int | None = None) -> str:

@@ -10,8 +10,8 @@ import math
 
 import pandas as pd
 
-from .claims import (INCONCLUSIVE, MAX_SEEDS, NOT_REPRODUCED, NOT_RUN, REPRODUCED, judge, target_text,
-                     with_tolerance_from_spread)
+from .claims import (INCONCLUSIVE, MAX_SEEDS, NOT_REPRODUCED, NOT_RUN, PAIRED, POPULATION, REPRODUCED, SEEDS,
+                     error_kind, judge, target_text, with_tolerance_from_spread)
 from .io import atomic_path
 
 _STYLE = """
@@ -70,6 +70,8 @@ def claims_table(claims: dict, measured: dict, digits: int = 1, spread: dict | N
             "spread": _rounded(spread.get(name), digits + 2),
             "n": n.get(name),
             "unit": claim.get("unit", ""),
+            "error_kind": error_kind(claim),
+            "critical": _rounded(judged["critical"], 3),
             "verdict": judged["verdict"],
             "seeds_needed": judged["seeds_needed"],
             "why_this_tolerance": claim["why"],
@@ -158,16 +160,54 @@ def ours_with_error(row, significant: int = 4) -> str | None:
 
 def to_decide_text(row) -> str:
     """What would decide an inconclusive verdict; '' otherwise. Where the error is the spread over
-    several seeds or runs (``n`` > 1): that many seeds, '54 seeds'. Where it is the sampling error
-    of one run's test set (no ``n``, or 1), more seeds of the same test set would not shrink it
-    (a deterministic baseline would not move at all), so the estimate is a multiple of the test
-    samples: '10× the test samples'. Beyond MAX_SEEDS: '> 100 seeds', '> 100× the test samples'."""
+    several seeds or runs (``n`` > 1): that many seeds, '54 seeds'. Where a claim over seeds ran one
+    seed: '2 seeds or more (one has no spread)'. Where the error is the sampling error of a test set
+    (a population claim, a one-seed paired one, or a row from before error kinds with no ``n``):
+    a multiple of the test samples, '10× the test samples'. Beyond MAX_SEEDS: '> 100 seeds',
+    '> 100× the test samples'."""
     if row["verdict"] != INCONCLUSIVE:
         return ""
-    needed, n = row.get("seeds_needed"), row.get("n")
+    needed, n, kind = row.get("seeds_needed"), row.get("n"), row.get("error_kind")
     over_seeds = n is not None and not pd.isna(n) and n > 1
+    if kind in (SEEDS, PAIRED) and not over_seeds and (kind == SEEDS or pd.isna(row.get("se"))):
+        return "2 seeds or more (one has no spread)"
     count = f"> {MAX_SEEDS}" if needed is None or pd.isna(needed) else f"{int(needed)}"
-    return f"{count} seeds" if over_seeds else f"{count}× the test samples"
+    if kind == POPULATION or not over_seeds:
+        return f"{count}× the test samples"
+    return f"{count} seeds"
+
+
+def decided_by_text(row) -> str:
+    """What a claims-table row's verdict was judged by, from its error kind and critical value:
+    'the rule alone (exact)', '4.3 SE (Student-t, 2 df; paired)', '1.96 SE (normal; population)',
+    'nothing: one seed has no spread (seeds)'; '' for a row without an error kind."""
+    kind, critical, n = row.get("error_kind"), row.get("critical"), row.get("n")
+    if kind is None or pd.isna(kind):
+        return ""
+    if row["verdict"] == NOT_RUN:
+        return f"not run ({kind})"
+    over_seeds = kind in (SEEDS, PAIRED) and n is not None and not pd.isna(n) and n > 1
+    if critical is None or pd.isna(critical):
+        if kind in (SEEDS, PAIRED) and not over_seeds:
+            return f"nothing: one seed has no spread ({kind})"
+        return f"nothing: no finite error ({kind})"
+    if critical == 0:
+        return f"the rule alone ({kind})"
+    quantile = f"Student-t, {int(n) - 1} df" if over_seeds else "normal"
+    return f"{critical:.3g} SE ({quantile}; {kind})"
+
+
+VERDICT_ORDER = (NOT_REPRODUCED, INCONCLUSIVE, REPRODUCED, NOT_RUN)
+
+
+def verdict_counts_by_kind(claims: pd.DataFrame) -> str:
+    """'exact: 7 (7 reproduced); seeds: 29 (12 reproduced, 15 inconclusive, 2 not reproduced); ...'."""
+    parts = []
+    for kind, verdicts in claims.groupby("error_kind", sort=True)["verdict"]:
+        counts = verdicts.value_counts()
+        detail = ", ".join(f"{counts[v]} {v}" for v in VERDICT_ORDER if counts.get(v, 0))
+        parts.append(f"{kind}: {len(verdicts)} ({detail})")
+    return "; ".join(parts)
 
 
 def verdict_sentence(row) -> str:

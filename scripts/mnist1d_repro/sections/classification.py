@@ -124,23 +124,25 @@ def train_accuracy_100(table: pd.DataFrame) -> Measurement:
     return Measurement(float(deep["train_acc_min"].min()) if len(deep) else None)
 
 
-def _seeds_of(table: pd.DataFrame, variants) -> int:
-    return int(table.loc[table["variant"].isin(variants), "seeds"].min())
-
-
-def shuffle_drop(table: pd.DataFrame, models, protocol: str, test_samples: dict) -> Measurement:
-    """shuffle_drop_spatial / shuffle_drop_nonspatial: the mean over ``models`` of the accuracy
-    lost by shuffling the features (original minus shuffled), over the models that ran on both;
-    its standard error from the cells' (independent runs); n: the fewest seeds of a cell on
-    either variant."""
-    means, errors = cell_means(table, protocol), cell_errors(table, protocol, test_samples)
-    both = [m for m in models if ("original", m) in means and ("shuffled", m) in means]
-    n = _seeds_of(table, ["original", "shuffled"])
-    if not both:
-        return Measurement(None, n=n)
-    drops = [means[("original", m)] - means[("shuffled", m)] for m in both]
-    variances = [errors[("original", m)] ** 2 + errors[("shuffled", m)] ** 2 for m in both]
-    return Measurement(float(np.mean(drops)), se=float(np.sqrt(sum(variances)) / len(variances)), n=n)
+def shuffle_drop(per_protocol: pd.DataFrame, models, protocol: str) -> Measurement:
+    """shuffle_drop_spatial / shuffle_drop_nonspatial: the accuracy lost by shuffling the
+    features (original minus shuffled), paired by seed: at each seed where every one of ``models``
+    that ran on both variants has both runs, the mean over those models of its drop; then the
+    mean, spread and standard error over those seeds (a model's two runs at one seed start from
+    the same weights and are scored on the same test samples). ``per_protocol``: one row per job
+    and protocol (variant, model, seed, protocol, test_acc)."""
+    runs = per_protocol[(per_protocol["protocol"] == protocol) & per_protocol["model"].isin(models)]
+    accuracy = runs.pivot_table(index=["model", "seed"], columns="variant", values="test_acc")
+    if not {"original", "shuffled"} <= set(accuracy.columns):
+        return Measurement(None)
+    drops = (accuracy["original"] - accuracy["shuffled"]).dropna().unstack("model")
+    drops = drops[[m for m in models if m in drops.columns]].dropna()
+    if drops.empty:
+        return Measurement(None)
+    per_seed = drops.mean(axis=1).to_numpy()
+    n = len(per_seed)
+    spread = float(np.std(per_seed, ddof=1)) if n > 1 else None
+    return Measurement(float(per_seed.mean()), spread=spread, se=None if spread is None else spread / np.sqrt(n), n=n)
 
 
 def table1_mnist_deep(table: pd.DataFrame, protocol: str, test_samples: dict) -> Measurement:
@@ -151,7 +153,8 @@ def table1_mnist_deep(table: pd.DataFrame, protocol: str, test_samples: dict) ->
     if not deep:
         return Measurement(None)
     lowest = min(deep, key=means.get)
-    return Measurement(means[lowest], se=float(errors[lowest]))
+    row = _cell_row(table, *lowest)
+    return Measurement(means[lowest], spread=row[f"{protocol}_std"], se=float(errors[lowest]), n=int(row["seeds"]))
 
 
 def family_spread_gap(table: pd.DataFrame, protocol: str, test_samples: dict, models=FAMILIES) -> Measurement:
@@ -179,15 +182,20 @@ def original_cnn_confusions(confusions: dict) -> list:
 
 
 def error_share(confusions: list, classes: list[int]) -> Measurement:
-    """cnn_errors_on_named_classes / cnn_almost_no_errors_on_3_6: the share of all errors in
-    ``confusions`` (square count matrices, rows: true class) made on the true ``classes``, with
-    its binomial standard error over the errors counted; None when there are no errors."""
-    errors = np.sum([np.asarray(c).sum(axis=1) - np.diag(c) for c in confusions], axis=0)
-    total = float(errors.sum())
-    if total == 0:
+    """cnn_errors_on_named_classes / cnn_almost_no_errors_on_3_6: per run (``confusions``: one
+    square count matrix per seed, rows: true class), the share of its test errors made on the
+    true ``classes``; their mean, spread and standard error over the runs with any error. None
+    when no run made an error."""
+    shares = []
+    for matrix in confusions:
+        errors = np.asarray(matrix).sum(axis=1) - np.diag(matrix)
+        if errors.sum() > 0:
+            shares.append(errors[classes].sum() / errors.sum())
+    if not shares:
         return Measurement(None)
-    share = float(errors[classes].sum() / total)
-    return Measurement(share, se=float(np.sqrt(share * (1 - share) / total)))
+    n = len(shares)
+    spread = float(np.std(shares, ddof=1)) if n > 1 else None
+    return Measurement(float(np.mean(shares)), spread=spread, se=None if spread is None else spread / np.sqrt(n), n=n)
 
 
 def per_class_error(confusions: list) -> np.ndarray:
@@ -195,7 +203,7 @@ def per_class_error(confusions: list) -> np.ndarray:
     return np.array([100 * (c.sum(1) - np.diag(c)) / c.sum(1) for c in confusions])
 
 
-def claim_values(table: pd.DataFrame, protocol: str, test_samples: dict, claim_ids,
+def claim_values(table: pd.DataFrame, per_protocol: pd.DataFrame, protocol: str, test_samples: dict, claim_ids,
                  cnn_confusions: list | None = None) -> ClaimValues:
     """The section's claims under one protocol, those in ``claim_ids``. The CNN's error shares
     (from ``cnn_confusions``, its last steps) do not depend on the protocol: they are measured
@@ -204,8 +212,8 @@ def claim_values(table: pd.DataFrame, protocol: str, test_samples: dict, claim_i
     measurements = {f"table1_{v}_{m}": table1_cell(table, v, m, protocol, test_samples)
                     for v, m in zip(table["variant"], table["model"])}
     measurements["train_accuracy_100"] = train_accuracy_100(table)
-    measurements["shuffle_drop_spatial"] = shuffle_drop(table, SPATIAL_MODELS, protocol, test_samples)
-    measurements["shuffle_drop_nonspatial"] = shuffle_drop(table, NONSPATIAL_MODELS, protocol, test_samples)
+    measurements["shuffle_drop_spatial"] = shuffle_drop(per_protocol, SPATIAL_MODELS, protocol)
+    measurements["shuffle_drop_nonspatial"] = shuffle_drop(per_protocol, NONSPATIAL_MODELS, protocol)
     measurements["table1_mnist_deep"] = table1_mnist_deep(table, protocol, test_samples)
     measurements["family_spread_larger_on_mnist1d"] = family_spread_gap(table, protocol, test_samples)
     if cnn_confusions:

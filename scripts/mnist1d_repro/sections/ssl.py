@@ -88,12 +88,18 @@ def linear_accuracy_before_head(probes: pd.DataFrame, test_samples: int) -> Meas
 
 
 def accuracy_peaks_in_the_middle(probes: pd.DataFrame) -> Measurement:
-    """The share of InfoNCE head depths whose seed-mean accuracy is best strictly inside the
-    network (neither the input nor the last layer)."""
+    """Per seed, the share of its InfoNCE head depths whose probe accuracy is best strictly inside
+    the network (neither the input nor the last layer); the mean of those shares over seeds, with
+    their spread and n (the claim is over seeds: which layer is best moves with the seed)."""
     info = probes[probes["loss"] == "info_nce"]
-    curves = info.groupby(["head_layers", "layer"])["accuracy"].mean().reset_index()
-    inside = [0 < best_layer(curve) < curve["layer"].max() for _, curve in curves.groupby("head_layers")]
-    return Measurement(float(np.mean(inside)) if inside else None)
+    shares = [np.mean([0 < best_layer(curve, "accuracy") < curve["layer"].max()
+                       for _, curve in by_seed.groupby("head_layers")])
+              for _, by_seed in info.groupby("seed")]
+    if not shares:
+        return Measurement(None)
+    n = len(shares)
+    spread = float(np.std(shares, ddof=1)) if n > 1 else None
+    return Measurement(float(np.mean(shares)), spread=spread, se=None if spread is None else spread / np.sqrt(n), n=n)
 
 
 def claim_measurements(probes: pd.DataFrame, test_samples: int) -> ClaimValues:
