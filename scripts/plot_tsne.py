@@ -25,13 +25,13 @@ def all_samples(path):
     return x.reshape(len(x), -1), np.concatenate([data["y"], data["y_test"]]), data["spec"]
 
 
-def embed(method, name, x, y):
-    """The t-SNE embedding of one dataset's samples with the configured settings, and its class silhouette."""
+def embed(method, name, x, y, seed):
+    """The t-SNE embedding of one dataset's samples with the configured settings and one seed, and its
+    class silhouette."""
     log(f"t-SNE ({method}) of {len(x)} {name} samples ({x.shape[1]} pixels), perplexity {params['perplexity']}, "
-        f"seed {params['seed']}, {snakemake.threads} thread(s)")
+        f"seed {seed}, {snakemake.threads} thread(s)")
     start = time.perf_counter()
-    embedding = tsne_embedding(x, method, perplexity=params["perplexity"], seed=params["seed"],
-                               threads=snakemake.threads)
+    embedding = tsne_embedding(x, method, perplexity=params["perplexity"], seed=seed, threads=snakemake.threads)
     silhouette = silhouette_with_error(class_silhouettes(embedding, y))
     log(f"{method}, {name}: {time.perf_counter() - start:.1f} s, class silhouette "
         f"{silhouette.value:.3f} ± {silhouette.se:.3f}")
@@ -39,7 +39,7 @@ def embed(method, name, x, y):
 
 
 def draw_figure(path, method, embeddings, silhouettes, datasets):
-    """Panels (a) MNIST and (b) MNIST-1D of one method's embeddings, coloured by class."""
+    """Panels (a) MNIST and (b) MNIST-1D of one method's embeddings (one seed's), coloured by class."""
     fig, axes = plt.subplots(1, 2, figsize=(12, 5.5), layout="constrained")
     for ax, (panel, name) in zip(axes, (("a", MNIST), ("b", MNIST1D))):
         scatter_by_class(ax, embeddings[method, name], datasets[name][1], legend_loc="center left",
@@ -55,13 +55,17 @@ log = start_job(snakemake)
 params = snakemake.params.tsne
 x1d, y1d, _ = all_samples(snakemake.input.mnist1d)
 mnist_x, mnist_y, mnist_spec = all_samples(snakemake.input.mnist)
-mnist_x, mnist_y = matched_sample(mnist_x, mnist_y, len(y1d), params["seed"])
+seeds, shown_seed = params["seeds"], params["seeds"][0]
+mnist_x, mnist_y = matched_sample(mnist_x, mnist_y, len(y1d), shown_seed)
 datasets = {MNIST: (mnist_x, mnist_y), MNIST1D: (x1d, y1d)}
 methods = snakemake.params.methods  # the configured method first, then the alternatives
 embeddings, silhouettes = {}, {}
 for method in methods:
-    for name, (x, y) in datasets.items():
-        embeddings[method, name], silhouettes[method, name] = embed(method, name, x, y)
+    for seed in seeds:
+        for name, (x, y) in datasets.items():
+            embedding, silhouettes[method, name, seed] = embed(method, name, x, y, seed)
+            if seed == shown_seed:
+                embeddings[method, name] = embedding
 pixel_silhouettes = {name: float(silhouette_score(x, y)) for name, (x, y) in datasets.items()}
 log(f"class silhouette in pixel space: {pixel_silhouettes}")
 
@@ -74,23 +78,25 @@ for (method, name), path in outputs.items():
                                  "label": y}))
 
 configured = methods[0]
-draw_figure(snakemake.output.figure, configured, embeddings, silhouettes, datasets)
+shown = {(method, name): silhouettes[method, name, shown_seed] for method in methods for name in datasets}
+draw_figure(snakemake.output.figure, configured, embeddings, shown, datasets)
 
 claims = {TSNE_CLAIM: load_claims(snakemake.params.claims, "dataset")[TSNE_CLAIM]}
-values = tsne_claim_values(silhouettes, methods)
+values = tsne_claim_values(silhouettes, methods, seeds)
 table = claims_table(claims, **values[configured].table_arguments())
 save_csv(snakemake.output.claims, table)
 save_csv(snakemake.output.sensitivity,
          sensitivity_table(claims, TSNE_METHOD.key, configured, **sensitivity_arguments(values)))
-shown = {name: silhouettes[configured, name] for name in datasets}
-silhouette_text = "; ".join(f"{name} {silhouette.value:.3f} ± {silhouette.se:.3f}"
-                            for name, silhouette in shown.items())
+silhouette_text = "; ".join(
+    f"{name} " + ", ".join(f"{silhouettes[configured, name, seed].value:.3f}" for seed in seeds) for name in datasets)
 others = ", ".join(f"{values[method].measured[TSNE_CLAIM]:.3f} with {method}" for method in methods
                    if method != configured)
 write_caption_snippet(snakemake.output.snippet, [
     f"MNIST: {mnist_spec['source']}; {len(mnist_y)} digits embedded (as many as MNIST-1D's samples).",
-    f"Class silhouette of the embeddings ({configured}): {silhouette_text}.",
-    f"MNIST minus MNIST-1D: {verdict_sentence(table.iloc[0])}" + (f" (the contrast is {others})" if others else ""),
+    f"Class silhouette of the embeddings ({configured}; t-SNE seeds {', '.join(map(str, seeds))}; the figure shows "
+    f"seed {shown_seed}): {silhouette_text}.",
+    f"MNIST minus MNIST-1D, over the seeds: {verdict_sentence(table.iloc[0])}"
+    + (f" (the contrast is {others})" if others else ""),
     "For comparison, the silhouette in pixel space: "
     + ", ".join(f"{name} {value:.3f}" for name, value in pixel_silhouettes.items()) + ".",
 ])

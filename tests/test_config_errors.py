@@ -51,7 +51,7 @@ BAD_CONFIGS = [
     ("double_descent: {figure5: [mlp_clean, mlp_noise_15]}", ["double_descent.figure5"]),
     ("sensitivity: {linear_probe.tol: [-1]}", ["sensitivity.linear_probe.tol", "-1"]),
     ("dataset_section: {knn_neighbors: 5000}", ["dataset_section.knn_neighbors", "4000 training samples"]),
-    ("dataset_section: {tsne: {method: opentsne, perplexity: 2000.0, seed: 0}}",
+    ("dataset_section: {tsne: {method: opentsne, perplexity: 2000.0, seeds: [0]}}",
      ["dataset_section.tsne.perplexity", "5000"]),
     ("variants: {few: {kind: train_subset, size: 9000}}\nclassification: {variants: [original, few]}",
      ["variants.few.size", "has 4000"]),

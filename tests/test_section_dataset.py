@@ -60,29 +60,32 @@ def test_silhouette_is_the_mean_of_the_samples_with_its_standard_error():
     assert dataset.silhouette_with_error(np.array(MNIST1D_SAMPLES)) == pytest.approx(Measurement(0.0, se=0.057735))
 
 
-def test_tsne_no_clusters_is_mnist_minus_mnist1d_silhouette_with_the_errors_combined():
-    contrast = dataset.tsne_no_clusters(dataset.silhouette_with_error(MNIST_SAMPLES),
-                                        dataset.silhouette_with_error(MNIST1D_SAMPLES))
-    # 0.2 - 0 = 0.2; sqrt(0.1^2 + 0.057735^2) = sqrt(0.01 + 0.003333) = 0.11547
-    assert contrast.value == pytest.approx(0.2) and contrast.se == pytest.approx(0.11547, abs=1e-5)
+def test_tsne_no_clusters_is_mnist_minus_mnist1d_averaged_over_tsne_seeds():
+    # seeds 0, 1, 2: contrasts 0.5 - 0.2 = 0.3, 0.6 - 0.2 = 0.4, 0.5 - 0.0 = 0.5: mean 0.4;
+    # deviations -0.1, 0, 0.1: std sqrt(0.02 / 2) = 0.1, se 0.1 / sqrt(3) = 0.057735
+    contrast = dataset.tsne_no_clusters([0.5, 0.6, 0.5], [0.2, 0.2, 0.0])
+    assert contrast == Measurement(pytest.approx(0.4), spread=pytest.approx(0.1), se=pytest.approx(0.057735, abs=1e-6),
+                                   n=3)
+    # one seed: no spread, so the claim (over seeds) stays undecided
+    assert dataset.tsne_no_clusters([0.5], [0.2]) == Measurement(pytest.approx(0.3), n=1)
 
 
 def test_tsne_claim_values_and_sensitivity_give_each_method_its_own_contrast():
-    mnist, mnist1d = dataset.silhouette_with_error(MNIST_SAMPLES), dataset.silhouette_with_error(MNIST1D_SAMPLES)
-    # the second method: MNIST 0.5 (error 0.03), MNIST-1D 0.1 (error 0.04): contrast 0.4 +- 0.05
-    silhouettes = {("opentsne", dataset.MNIST): mnist, ("opentsne", dataset.MNIST1D): mnist1d,
-                   ("sklearn", dataset.MNIST): Measurement(0.5, se=0.03),
-                   ("sklearn", dataset.MNIST1D): Measurement(0.1, se=0.04)}
-    values = dataset.tsne_claim_values(silhouettes, ["opentsne", "sklearn"])
+    # opentsne: contrasts 0.2 and 0.4 (mean 0.3, std 0.141421); sklearn: 0.4 and 0.4 (mean 0.4, std 0)
+    silhouettes = {("opentsne", dataset.MNIST, 0): Measurement(0.5), ("opentsne", dataset.MNIST1D, 0): Measurement(0.3),
+                   ("opentsne", dataset.MNIST, 1): Measurement(0.6), ("opentsne", dataset.MNIST1D, 1): Measurement(0.2),
+                   ("sklearn", dataset.MNIST, 0): Measurement(0.5), ("sklearn", dataset.MNIST1D, 0): Measurement(0.1),
+                   ("sklearn", dataset.MNIST, 1): Measurement(0.6), ("sklearn", dataset.MNIST1D, 1): Measurement(0.2)}
+    values = dataset.tsne_claim_values(silhouettes, ["opentsne", "sklearn"], [0, 1])
     assert list(values) == ["opentsne", "sklearn"]
-    assert values["opentsne"].measured == {"tsne_no_clusters": pytest.approx(0.2)}
-    assert values["opentsne"].se == {"tsne_no_clusters": pytest.approx(0.11547, abs=1e-5)}
+    assert values["opentsne"].measured == {"tsne_no_clusters": pytest.approx(0.3)}
+    assert values["opentsne"].spread == {"tsne_no_clusters": pytest.approx(0.141421, abs=1e-6)}
+    assert values["opentsne"].se == {"tsne_no_clusters": pytest.approx(0.1)}  # 0.141421 / sqrt(2)
     assert values["sklearn"].measured == {"tsne_no_clusters": pytest.approx(0.4)}
-    assert values["sklearn"].se == {"tsne_no_clusters": pytest.approx(0.05)}
+    assert values["sklearn"].n == {"tsne_no_clusters": 2}
     arguments = sensitivity_arguments(values)
     assert arguments["measured"] == {"opentsne": values["opentsne"].measured, "sklearn": values["sklearn"].measured}
-    assert arguments["se"]["sklearn"] == {"tsne_no_clusters": pytest.approx(0.05)}
-    assert arguments["spread"] == {"opentsne": {}, "sklearn": {}} and arguments["n"] == {"opentsne": {}, "sklearn": {}}
+    assert arguments["n"] == {"opentsne": {"tsne_no_clusters": 2}, "sklearn": {"tsne_no_clusters": 2}}
 
 
 def test_redrawn_range_is_the_central_99_9_percent_of_the_binomial():
