@@ -83,7 +83,7 @@ rule table1:
             caption="../report/classification/table1.rst",
             category=CLASSIFICATION_CATEGORY,
             subcategory="Table 1",
-            labels={"table": "Table 1", "content": "test accuracy, paper vs ours"},
+            labels={"result": "Table 1: test accuracy, paper vs ours"},
         ),
         figure2=report(
             f"{CLASSIFICATION_DIR}/figure2.png",
@@ -173,7 +173,7 @@ rule mlp_sweep:
             caption="../report/classification/mlp_sweep.rst",
             category=CLASSIFICATION_CATEGORY,
             subcategory="Table 1",
-            labels={"table": "MLP sweep", "content": "which settings reach the paper's 68 %"},
+            labels={"result": "MLP sweep: which settings reach the paper's 68 %"},
         ),
     log:
         f"{LOGS}/classification/mlp_sweep.log",

@@ -89,7 +89,7 @@ rule figure1_construction:
             caption="../report/dataset/figure1.rst",
             category=SECTION_CATEGORY,
             subcategory="Construction",
-            labels={"figure": "Figure 1", "panel": "construction steps"},
+            labels={"result": "Figure 1: construction steps"},
         ),
     log:
         f"{LOGS}/dataset/figure1_construction.log",
@@ -118,7 +118,7 @@ rule plot_examples:
             caption="../report/dataset/examples.rst",
             category=SECTION_CATEGORY,
             subcategory="Construction",
-            labels={"figure": "Examples", "panel": "training samples per class"},
+            labels={"result": "examples: training samples per class"},
         ),
         variants=report(
             f"{DATASET_DIR}/variants.png",

@@ -135,6 +135,41 @@ def test_pipeline_dataset_equals_library_output(quick_run):
     assert stored["spec"]["generator"]["num_samples"] == config["generator"]["num_samples"]
 
 
+def report_variable(report: str, name: str):
+    """One of the JSON objects the report's page script is built from (``results``, ``categories``)."""
+    start = report.index(f"var {name} = {{") + len(f"var {name} = ")
+    return json.JSONDecoder().raw_decode(report[start:])[0]
+
+
+def partial_label_grids(results: dict, categories: dict) -> list[str]:
+    """The report's subcategories whose items' labels do not fill their grid. Snakemake's report
+    offers every value of every label key as a toggle; where the items are fewer than the
+    combinations, some combination shows a blank page (a console TypeError reading 'mime_type')."""
+    partial = []
+    for category, subcategories in categories.items():
+        for subcategory, items in subcategories.items():
+            labels = [results[item].get("labels") or {} for item in items]
+            keys = set().union(*labels)
+            combinations = int(np.prod([len({str(label.get(key)) for label in labels}) for key in keys]))
+            if len(items) > 1 and combinations != len(items):
+                partial.append(f"{category} / {subcategory}")
+    return partial
+
+
+def test_the_label_check_finds_the_blank_table1_page():
+    # Table 1's two items before the fix: 2 tables x 2 contents, of which 2 exist
+    results = {"t": {"labels": {"table": "Table 1", "content": "test accuracy"}},
+               "s": {"labels": {"table": "MLP sweep", "content": "settings"}},
+               "a": {"labels": {"result": "Figure 5"}}, "b": {"labels": {"result": "ablation"}}}
+    assert partial_label_grids(results, {"4": {"Table 1": ["t", "s"]}}) == ["4 / Table 1"]
+    assert partial_label_grids(results, {"5": {"Ablations": ["a", "b"]}, "4": {"Table 1": ["t"]}}) == []
+
+
+def test_every_report_page_has_an_item_for_each_label_combination(quick_run):
+    report = (quick_run / "results" / "report.html").read_text()
+    assert partial_label_grids(report_variable(report, "results"), report_variable(report, "categories")) == []
+
+
 def test_report_has_section_captions_and_measured_numbers(quick_run):
     html = (quick_run / "results" / "report.html").read_text()
     assert "3. MNIST-1D dataset" in html
