@@ -38,6 +38,19 @@ def embed(method, name, x, y, seed):
     return embedding, silhouette
 
 
+def embed_all(methods, seeds, datasets):
+    """Every method's embedding of every dataset under every seed: the first seed's embeddings (the
+    figure's), and the class silhouettes keyed (method, dataset name, seed)."""
+    embeddings, silhouettes = {}, {}
+    for method in methods:
+        for seed in seeds:
+            for name, (x, y) in datasets.items():
+                embedding, silhouettes[method, name, seed] = embed(method, name, x, y, seed)
+                if seed == seeds[0]:
+                    embeddings[method, name] = embedding
+    return embeddings, silhouettes
+
+
 def draw_figure(path, method, embeddings, silhouettes, datasets):
     """Panels (a) MNIST and (b) MNIST-1D of one method's embeddings (one seed's), coloured by class."""
     fig, axes = plt.subplots(1, 2, figsize=(12, 5.5), layout="constrained")
@@ -59,13 +72,7 @@ seeds, shown_seed = params["seeds"], params["seeds"][0]
 mnist_x, mnist_y = matched_sample(mnist_x, mnist_y, len(y1d), shown_seed)
 datasets = {MNIST: (mnist_x, mnist_y), MNIST1D: (x1d, y1d)}
 methods = snakemake.params.methods  # the configured method first, then the alternatives
-embeddings, silhouettes = {}, {}
-for method in methods:
-    for seed in seeds:
-        for name, (x, y) in datasets.items():
-            embedding, silhouettes[method, name, seed] = embed(method, name, x, y, seed)
-            if seed == shown_seed:
-                embeddings[method, name] = embedding
+embeddings, silhouettes = embed_all(methods, seeds, datasets)
 pixel_silhouettes = {name: float(silhouette_score(x, y)) for name, (x, y) in datasets.items()}
 log(f"class silhouette in pixel space: {pixel_silhouettes}")
 
