@@ -4,6 +4,7 @@
     python scripts/readme_results.py --check         # exit 1 if the README differs from the results
     python scripts/readme_results.py --record paper-run            # also keep what it was written from
     python scripts/readme_results.py --check --record paper-run    # check against that record (no run needed)
+    python scripts/readme_results.py --from-record paper-run       # rewrite the section from that record
 
 Reads results/review/claims.csv (every claim with its verdict), results/review/cost.csv,
 scale_out.csv and critical_path.csv, and results/review/provenance.json (commit, hardware,
@@ -23,8 +24,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from mnist1d_repro.reporting import ours_with_error, to_decide_text
+from mnist1d_repro.claims import load_claims
+from mnist1d_repro.registry import CLAIM_SECTIONS
+from mnist1d_repro.reporting import ours_with_error, rejudged_verdicts, to_decide_text
 
+CLAIMS_FILE = Path(__file__).resolve().parents[1] / "config" / "claims.yaml"
 BEGIN = "<!-- readme-results:begin (written by `python scripts/readme_results.py`; do not edit) -->"
 END = "<!-- readme-results:end -->"
 
@@ -204,6 +208,7 @@ def section_text(results: Path, log_dir: Path, allow_quick: bool = False, record
         "largest job's peak memory (MB)": cost["peak_memory_mb"].round().astype(int)})
     return "\n\n".join([
         header,
+        *before_error_kinds_text(claims),
         "Ours: value ± standard error (over seeds or runs where a section ran several; the binomial error "
         "of one accuracy otherwise). A verdict is decided when the value clears its rule, or misses it, by "
         "more than two standard errors, and is inconclusive otherwise, with what would decide it: more seeds where "
@@ -214,6 +219,21 @@ def section_text(results: Path, log_dir: Path, allow_quick: bool = False, record
         markdown_table(per_section),
         scale_out_text(scale_out, critical_path, run),
     ])
+
+
+def before_error_kinds_text(claims: pd.DataFrame) -> list[str]:
+    """For a run recorded before claims declared error kinds: the same values judged by today's
+    engine (config/claims.yaml), so that the counts above are not read as today's verdicts."""
+    if "error_kind" in claims:
+        return []
+    specs = {name: spec for section in CLAIM_SECTIONS for name, spec in load_claims(CLAIMS_FILE, section).items()}
+    counts = rejudged_verdicts(claims, specs).value_counts()
+    return [f"This run's verdicts were judged before each claim declared its error kind (a fixed two standard "
+            f"errors, and one run's binomial error standing in for a spread over seeds). The same values judged by "
+            f"today's engine (exact, seeds with Student-t, paired; `config/claims.yaml`): "
+            f"**{counts.get('reproduced', 0)} reproduced**, {counts.get('not reproduced', 0)} not reproduced, "
+            f"{counts.get('inconclusive', 0)} inconclusive, {counts.get('not run', 0)} not run; most of the "
+            f"inconclusive ones are claims over seeds that ran one or two seeds."]
 
 
 def replace_section(readme: str, text: str, readme_path) -> str:
@@ -231,15 +251,17 @@ def main(argv=None) -> int:
     parser.add_argument("--readme", type=Path, default=Path("README.md"))
     parser.add_argument("--check", action="store_true", help="only compare; exit 1 if the README is stale")
     parser.add_argument("--allow-quick", action="store_true", help="accept a quick-scale run (tests)")
+    parser.add_argument("--from-record", type=Path,
+                        help="rewrite the Results section from a record kept earlier (no run needed)")
     parser.add_argument("--record", type=Path,
                         help="when writing, also keep the run's review files and log facts in this folder; with "
                              "--check, compare against such a folder instead of --results and --logs")
     args = parser.parse_args(argv)
     try:
         readme = args.readme.read_text()
-        source = args.record if args.check else None
+        source = args.record if args.check else args.from_record
         updated = replace_section(readme, section_text(args.results, args.logs, args.allow_quick, source), args.readme)
-        if args.record is not None and not args.check:
+        if args.record is not None and not args.check and args.from_record is None:
             write_record(args.results, args.logs, args.record)
     except (ResultsError, OSError) as error:
         print(f"readme_results: {error}", file=sys.stderr)
@@ -250,7 +272,7 @@ def main(argv=None) -> int:
             return 1
         return 0
     args.readme.write_text(updated)
-    print(f"{args.readme}: Results section written from {args.results}")
+    print(f"{args.readme}: Results section written from {args.from_record or args.results}")
     return 0
 
 

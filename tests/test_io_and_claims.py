@@ -293,6 +293,24 @@ def test_what_would_decide_follows_the_error_kind():
     assert to_decide_text({"verdict": INCONCLUSIVE, "seeds_needed": 10, "n": None}) == "10× the test samples"
 
 
+def test_a_record_from_before_error_kinds_is_judged_again_by_todays_engine():
+    import pandas as pd
+
+    from mnist1d_repro.reporting import rejudged_verdicts
+
+    specs = {"knn": {"rule": "within", "paper": 59.6, "tolerance": 1.0, "error": EXACT},
+             "peak": {"rule": "above", "threshold": 2.0, "error": SEEDS},
+             "cell": {"rule": "within", "paper": 94.0, "tolerance": 3.0, "error": SEEDS}}
+    # recorded: the exact kNN match inconclusive (binomial 1.55 and a band of 1), a one-seed peak reproduced
+    # on its binomial error, a 3-seed cell 3 - 1.37 = 1.63 inside its band with se 0.567 (2.9 SE: reproduced by a
+    # fixed 2)
+    recorded = pd.DataFrame({"claim_id": ["knn", "peak", "cell"], "ours": [59.6, 6.2, 92.63],
+                             "se": [1.552, 0.64, 0.5667], "n": [None, None, 3.0],
+                             "verdict": [INCONCLUSIVE, REPRODUCED, REPRODUCED]})
+    # today: exact -> the band alone; one seed -> undecided; 1.63 < 4.303 * 0.5667 = 2.44 -> undecided
+    assert list(rejudged_verdicts(recorded, specs)) == [REPRODUCED, INCONCLUSIVE, INCONCLUSIVE]
+
+
 def test_verdicts_are_counted_by_error_kind():
     import pandas as pd
 

@@ -200,6 +200,22 @@ def decided_by_text(row) -> str:
 VERDICT_ORDER = (NOT_REPRODUCED, INCONCLUSIVE, REPRODUCED, NOT_RUN)
 
 
+def rejudged_verdicts(claims: pd.DataFrame, claim_specs: dict) -> pd.Series:
+    """Each row's verdict judged again by today's engine from its recorded value, standard error
+    and n (``claims``: a review claims table, e.g. one recorded before error kinds existed;
+    ``claim_specs``: every claim of config/claims.yaml by id). A band set from a spread is taken as
+    recorded in the row's target, which the engine cannot rebuild."""
+    def number(value):
+        return None if value is None or pd.isna(value) else float(value)
+
+    verdicts = []
+    for row in claims.itertuples():
+        n = number(getattr(row, "n", None))
+        verdicts.append(judge(claim_specs[row.claim_id], number(row.ours), number(row.se),
+                              None if n is None else int(n))["verdict"])
+    return pd.Series(verdicts, index=claims.index, name="verdict")
+
+
 def verdict_counts_by_kind(claims: pd.DataFrame) -> str:
     """'exact: 7 (7 reproduced); seeds: 29 (12 reproduced, 15 inconclusive, 2 not reproduced); ...'."""
     parts = []
