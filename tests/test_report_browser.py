@@ -82,7 +82,11 @@ def test_claims_link_to_their_figures_in_the_zip_report(quick_run, tmp_path):
     with zipfile.ZipFile(tmp_path / "report.zip") as archive:
         archive.extractall(tmp_path / "unzipped")
     (page,) = (tmp_path / "unzipped").rglob("claims.html")
+    from mnist1d_repro.reporting import VERDICT_ORDER
+
     claims = pd.read_csv(quick_run / "results" / "review" / "claims.csv")
+    # the page lists not-reproduced claims first, then inconclusive ones, each group in report order
+    claims = claims.iloc[claims["verdict"].map(VERDICT_ORDER.index).argsort(kind="stable")]
     hrefs = re.findall(r'<a class="report-link" href="([^"]+)"', page.read_text())
     assert len(hrefs) == len(claims)
     for href, figure in zip(hrefs, claims["figure"]):
