@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..claims import accuracy_se
-from .spec import ClaimValues, Measurement, Section, Switch
+from .spec import ClaimValues, Measurement, Section, Switch, mean_over_runs
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -139,10 +139,7 @@ def shuffle_drop(per_protocol: pd.DataFrame, models, protocol: str) -> Measureme
     drops = drops[[m for m in models if m in drops.columns]].dropna()
     if drops.empty:
         return Measurement(None)
-    per_seed = drops.mean(axis=1).to_numpy()
-    n = len(per_seed)
-    spread = float(np.std(per_seed, ddof=1)) if n > 1 else None
-    return Measurement(float(per_seed.mean()), spread=spread, se=None if spread is None else spread / np.sqrt(n), n=n)
+    return mean_over_runs(drops.mean(axis=1))
 
 
 def table1_mnist_deep(table: pd.DataFrame, protocol: str, test_samples: dict) -> Measurement:
@@ -191,11 +188,7 @@ def error_share(confusions: list, classes: list[int]) -> Measurement:
         errors = np.asarray(matrix).sum(axis=1) - np.diag(matrix)
         if errors.sum() > 0:
             shares.append(errors[classes].sum() / errors.sum())
-    if not shares:
-        return Measurement(None)
-    n = len(shares)
-    spread = float(np.std(shares, ddof=1)) if n > 1 else None
-    return Measurement(float(np.mean(shares)), spread=spread, se=None if spread is None else spread / np.sqrt(n), n=n)
+    return mean_over_runs(shares) if shares else Measurement(None)
 
 
 def per_class_error(confusions: list) -> np.ndarray:

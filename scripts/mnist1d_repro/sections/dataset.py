@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..claims import binomial_se, difference
-from .spec import ClaimValues, Measurement, Section, Switch
+from .spec import ClaimValues, Measurement, Section, Switch, mean_over_runs
 
 TSNE_METHOD = Switch("dataset_section.tsne.method", ("opentsne", "sklearn"), reruns_jobs=True)
 
@@ -84,11 +84,7 @@ def tsne_no_clusters(mnist: list[float], mnist1d: list[float]) -> Measurement:
     in turn (``mnist[i]`` and ``mnist1d[i]``: the silhouettes under seed i): the contrast's mean
     over seeds, its spread and standard error over them, and n (t-SNE's seed is what could move
     the number; one embedding's per-sample spread is not that)."""
-    contrasts = np.asarray(mnist, dtype=float) - np.asarray(mnist1d, dtype=float)
-    n = len(contrasts)
-    spread = float(contrasts.std(ddof=1)) if n > 1 else None
-    return Measurement(float(contrasts.mean()), spread=spread, se=None if spread is None else spread / np.sqrt(n),
-                       n=n)
+    return mean_over_runs(np.asarray(mnist, dtype=float) - np.asarray(mnist1d, dtype=float))
 
 
 def tsne_claim_values(silhouettes: dict, methods, seeds) -> dict[str, ClaimValues]:

@@ -62,6 +62,17 @@ class Measurement(NamedTuple):
     n: int | None = None
 
 
+def mean_over_runs(values) -> Measurement:
+    """The mean of one number per seed (or run) with its spread (std, ddof 1) and standard error
+    (spread / sqrt(n)) over them; one value has no spread."""
+    import statistics
+
+    values = [float(value) for value in values]
+    n = len(values)
+    spread = statistics.stdev(values) if n > 1 else None
+    return Measurement(statistics.fmean(values), spread=spread, se=None if spread is None else spread / n ** 0.5, n=n)
+
+
 @dataclass
 class ClaimValues:
     """A section's measurements, by claim id, in the form the claims tables take

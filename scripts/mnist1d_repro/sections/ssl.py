@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..claims import accuracy_se
-from .spec import ClaimValues, Measurement, Section, Switch
+from .spec import ClaimValues, Measurement, Section, Switch, mean_over_runs
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -95,11 +95,7 @@ def accuracy_peaks_in_the_middle(probes: pd.DataFrame) -> Measurement:
     shares = [np.mean([0 < best_layer(curve, "accuracy") < curve["layer"].max()
                        for _, curve in by_seed.groupby("head_layers")])
               for _, by_seed in info.groupby("seed")]
-    if not shares:
-        return Measurement(None)
-    n = len(shares)
-    spread = float(np.std(shares, ddof=1)) if n > 1 else None
-    return Measurement(float(np.mean(shares)), spread=spread, se=None if spread is None else spread / np.sqrt(n), n=n)
+    return mean_over_runs(shares) if shares else Measurement(None)
 
 
 def claim_measurements(probes: pd.DataFrame, test_samples: int) -> ClaimValues:
