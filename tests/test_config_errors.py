@@ -70,6 +70,13 @@ BAD_CONFIGS = [
     ("metalearning: {activation: {meta_loss_last_steps: 400}}",
      ["metalearning.activation.meta_loss_last_steps", "inner_steps"]),
     ("metalearning: {learning_rate: {initial_lrs: [0.15, -1]}}", ["metalearning.learning_rate.initial_lrs", "-1"]),
+    ("classification: {seeds: [42.0]}", ["classification.seeds[0]", "42.0", "whole number"]),
+    ("variants: {shuffled: {kind: shuffle, seed: 3.0}}", ["variants.shuffled.seed", "whole number"]),
+    ("double_descent: {seeds: [0, 1.0]}", ["double_descent.seeds[1]", "whole number"]),
+    ("metalearning: {learning_rate: {initial_lrs: [0.15, 0.1500001, 1.5]}}",
+     ["metalearning.learning_rate.initial_lrs", "0.1500001", "6 significant digits"]),
+    ("metalearning: {learning_rate: {initial_lrs: [1.23456789]}}",
+     ["metalearning.learning_rate.initial_lrs", "1.23456789"]),
     ("metalearning: {learning_rate: {ablation_initial_lrs: [1.5]}}",
      ["metalearning.learning_rate.ablation_initial_lrs", "1.5"]),
 ]

@@ -194,6 +194,14 @@ def check_metalearning(config: dict) -> None:
     if overlap:
         raise ConfigError(f"config error at 'metalearning.learning_rate.ablation_initial_lrs': {overlap} are "
                           "already in initial_lrs")
+    for key in ("initial_lrs", "ablation_initial_lrs"):
+        # a job's file name (and the rate it runs at) is the rate to 6 significant digits, lr<rate:g>.csv
+        starts = meta["learning_rate"]["initial_lrs"] + meta["learning_rate"]["ablation_initial_lrs"]
+        names = [f"{lr:g}" for lr in starts]
+        unclear = [lr for lr in meta["learning_rate"][key] if float(f"{lr:g}") != lr or names.count(f"{lr:g}") > 1]
+        if unclear:
+            raise ConfigError(f"config error at 'metalearning.learning_rate.{key}': {unclear} need more than 6 "
+                              "significant digits, which the jobs' file names do not keep; give at most 6")
 
 
 def require_name(name: str, defined: dict, key: str, where: str) -> None:
@@ -230,9 +238,48 @@ def validate_config(config: dict, schema_path, switches: dict) -> None:
             validate(config, schema=str(schema_file))
         except Exception as error:  # re-raised as one line naming the key
             raise ConfigError.from_validation(error) from None
+        floats = integers_written_as_floats(config, schema, schema.get("$defs", {}))
+        if floats:
+            raise ConfigError(f"config error at '{floats[0]}': {dotted_or_indexed(config, floats[0])!r} must be a whole "
+                              f"number written without a decimal point")
         check_config(config)
         check_sensitivity(config, switches,
                           lambda changed: validate(changed, schema=str(schema_file), set_default=False))
+
+
+def integers_written_as_floats(value, node: dict, defs: dict, key: str = "") -> list[str]:
+    """The dotted keys where the schema asks for an integer and the config holds a float such as
+    42.0: JSON Schema accepts it as an integer, but it would name a file "seed42.0" that no rule
+    writes. ``node``: the schema at ``value``; ``defs``: the schema's $defs."""
+    if "$ref" in node:
+        node = {**defs[node["$ref"].rsplit("/", 1)[-1]], **{k: v for k, v in node.items() if k != "$ref"}}
+    found = []
+    for part in node.get("allOf", []):
+        condition = part.get("if", {}).get("properties", {})
+        if "if" not in part or (isinstance(value, dict) and all(
+                value.get(k) == c.get("const") for k, c in condition.items())):
+            found += integers_written_as_floats(value, part.get("then", part), defs, key)
+    if node.get("type") == "integer" and isinstance(value, float):
+        found.append(key)
+    elif isinstance(value, dict):
+        for name, item in value.items():
+            child = node.get("properties", {}).get(name, node.get("additionalProperties"))
+            if isinstance(child, dict):
+                found += integers_written_as_floats(item, child, defs, f"{key}.{name}" if key else str(name))
+    elif isinstance(value, list) and isinstance(node.get("items"), dict):
+        for i, item in enumerate(value):
+            found += integers_written_as_floats(item, node["items"], defs, f"{key}[{i}]")
+    return list(dict.fromkeys(found))
+
+
+def dotted_or_indexed(config: dict, key: str):
+    """The value at a key as ``integers_written_as_floats`` names it, e.g. "classification.seeds[0]"."""
+    import re
+
+    value = config
+    for part in re.findall(r"[^.\[\]]+|\[\d+\]", key):
+        value = value[int(part[1:-1])] if part.startswith("[") else value[part]
+    return value
 
 
 def schema_with_switch_values(schema: dict, switches: dict) -> dict:
