@@ -184,24 +184,22 @@ def judge(claim: dict, ours: float | None, se: float | None = None, n: int | Non
     inside = margin(claim, ours)
     kind = error_kind(claim)
     per_sample = kind in (PAIRED, POPULATION) and (n is None or n < 2)
-    if kind != EXACT and (se is None or not math.isfinite(se)):
+    if kind == EXACT:
+        critical = 0.0
+    elif se is None or not math.isfinite(se):
         critical = None  # no estimate of the error: nothing decides
     else:
-        critical = critical_value(kind, n if not per_sample else None)
-    if critical == 0.0 or (critical is not None and se == 0):
+        critical = critical_value(kind, None if per_sample else n)
+    if critical is None:
+        return {"verdict": INCONCLUSIVE, "margin": inside, "critical": None, "seeds_needed": None}
+    if critical == 0.0 or se == 0:
         satisfied = inside >= 0 if claim["rule"] == "within" else inside > 0  # a "within" band includes its edges
         return {"verdict": REPRODUCED if satisfied else NOT_REPRODUCED, "margin": inside, "critical": 0.0,
                 "seeds_needed": None}
-    if critical is not None and inside > critical * se:
-        return {"verdict": REPRODUCED, "margin": inside, "critical": critical, "seeds_needed": None}
-    if critical is not None and inside < -critical * se:
-        return {"verdict": NOT_REPRODUCED, "margin": inside, "critical": critical, "seeds_needed": None}
-    if critical is None:
-        needed = None
-    elif per_sample:
-        needed = samples_needed(inside, se)
-    else:
-        needed = seeds_needed(inside, se, n)
+    if abs(inside) > critical * se:
+        return {"verdict": REPRODUCED if inside > 0 else NOT_REPRODUCED, "margin": inside, "critical": critical,
+                "seeds_needed": None}
+    needed = samples_needed(inside, se) if per_sample else seeds_needed(inside, se, n)
     return {"verdict": INCONCLUSIVE, "margin": inside, "critical": critical, "seeds_needed": needed}
 
 

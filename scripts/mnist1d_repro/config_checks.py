@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import yaml
@@ -274,8 +275,6 @@ def integers_written_as_floats(value, node: dict, defs: dict, key: str = "") -> 
 
 def dotted_or_indexed(config: dict, key: str):
     """The value at a key as ``integers_written_as_floats`` names it, e.g. "classification.seeds[0]"."""
-    import re
-
     value = config
     for part in re.findall(r"[^.\[\]]+|\[\d+\]", key):
         value = value[int(part[1:-1])] if part.startswith("[") else value[part]

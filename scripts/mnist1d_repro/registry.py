@@ -45,11 +45,6 @@ def section(name: str) -> Section:
     raise KeyError(f"no paper section named {name!r}; sections: {', '.join(CLAIM_SECTIONS)}")
 
 
-def category(folder: str) -> str:
-    """The report category of the sections in one results folder."""
-    return next(s.category for s in SECTIONS if s.folder == folder)
-
-
 def folder_categories() -> dict[str, str]:
     """Report category of each folder under results/benchmarks (the cost table sums per
     section): the datasets' folder, every section's folder in report order, the review's."""
@@ -64,10 +59,6 @@ def section_files(results: str, kind: str) -> list[str]:
     under the results folder, in report order."""
     return [f"{results}/{s.folder}/{name}" for s in SECTIONS for name in getattr(s, kind)]
 
-
-def switch_of_key(key: str) -> Switch | None:
-    """The runnable switch of that dotted key, or None."""
-    return SWITCHES.get(key)
 
 
 def switch_section(key: str) -> Section:

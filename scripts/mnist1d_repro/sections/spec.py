@@ -1,6 +1,7 @@
 """What a paper section declares to the rest of the pipeline."""
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -65,8 +66,6 @@ class Measurement(NamedTuple):
 def mean_over_runs(values) -> Measurement:
     """The mean of one number per seed (or run) with its spread (std, ddof 1) and standard error
     (spread / sqrt(n)) over them; one value has no spread."""
-    import statistics
-
     values = [float(value) for value in values]
     n = len(values)
     spread = statistics.stdev(values) if n > 1 else None
