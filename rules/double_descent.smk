@@ -7,6 +7,7 @@
 # under results/double_descent/mlp_hidden_layers_<setting>/<series>/width<w>/seed<s>/.
 
 from mnist1d_repro.sections.double_descent import sensitivity_series as double_descent_sensitivity_series
+from mnist1d_repro.sections.double_descent import series_seeds as double_descent_series_seeds
 
 DOUBLE_DESCENT = config["double_descent"]
 DOUBLE_DESCENT_CATEGORY = section_category("double_descent")
@@ -54,6 +55,7 @@ rule figure5:
     output:
         csv=f"{DOUBLE_DESCENT_DIR}/runs.csv",
         summary=f"{DOUBLE_DESCENT_DIR}/summary.csv",
+        per_seed=f"{DOUBLE_DESCENT_DIR}/per_seed.csv",
         claims=f"{DOUBLE_DESCENT_DIR}/claims.csv",
         sensitivity=f"{DOUBLE_DESCENT_DIR}/sensitivity.csv",
         snippet=f"{DOUBLE_DESCENT_DIR}/claims.rst",
@@ -98,7 +100,6 @@ rule figure5:
     params:
         runs=double_descent_run_keys(),
         settings=DOUBLE_DESCENT,
-        test_samples=dataset_test_samples(DOUBLE_DESCENT["dataset"]),
         claims=CLAIMS,
         mlp_hidden_layers=switch_settings(DOUBLE_DESCENT_DEPTH_SWITCH),  # configured setting first
     script:

@@ -11,7 +11,7 @@ from mnist1d_repro.plotting import save_figure
 from mnist1d_repro.reporting import (claims_table, sensitivity_table, verdict_sentence, write_caption_snippet,
                                      write_html_table)
 from mnist1d_repro.sections.double_descent import (MLP_HIDDEN_LAYERS, claim_measurements, depth_sensitivity,
-                                                   runs_at_depth, series_tables)
+                                                   STATISTICS, runs_at_depth, seed_statistics, series_tables)
 
 
 def load_runs(paths):
@@ -82,16 +82,19 @@ def loss_ablation(curves, summary, settings, n_train, path):
 
 
 log = start_job(snakemake)
-settings, test_samples = snakemake.params.settings, snakemake.params.test_samples
+settings = snakemake.params.settings
 runs = load_runs(snakemake.input.runs)
 save_csv(snakemake.output.csv, runs)
 n_train = int(runs["train_samples"].iloc[0])
-curves, summary = series_tables(runs, settings, test_samples)
+curves, summary = series_tables(runs, settings)
 save_csv(snakemake.output.summary, summary)
 log(summary.to_string())
+per_seed = seed_statistics(runs, settings)
+save_csv(snakemake.output.per_seed, per_seed)
+log(per_seed.to_string())
 
 claim_defs = load_claims(snakemake.params.claims, "double_descent")
-values = claim_measurements(curves, summary, settings, n_train, test_samples)
+values = claim_measurements(per_seed, settings, n_train)
 claims = claims_table(claim_defs, digits=2, **values.table_arguments())
 save_csv(snakemake.output.claims, claims)
 write_caption_snippet(snakemake.output.snippet,
@@ -102,17 +105,20 @@ default, *alternatives = snakemake.params.mlp_hidden_layers  # the configured se
 by_depth = {default: values}
 alternative_runs = load_runs(snakemake.input.sensitivity) if alternatives else None
 for depth in alternatives:
-    depth_curves, depth_summary = series_tables(runs_at_depth(alternative_runs, depth), settings, test_samples)
-    log(f"{MLP_HIDDEN_LAYERS.key} = {depth}:\n{depth_summary.to_string()}")
-    by_depth[depth] = claim_measurements(depth_curves, depth_summary, settings, n_train, test_samples)
+    depth_seeds = seed_statistics(runs_at_depth(alternative_runs, depth), settings)
+    log(f"{MLP_HIDDEN_LAYERS.key} = {depth}:\n{depth_seeds.to_string()}")
+    by_depth[depth] = claim_measurements(depth_seeds, settings, n_train)
 save_csv(snakemake.output.sensitivity, sensitivity_table(claim_defs, MLP_HIDDEN_LAYERS.key, default, digits=2,
                                                       **depth_sensitivity(by_depth, settings)))
 
-write_html_table(summary.drop(columns=["series"]).reset_index(), snakemake.output.table,
-                 "Double descent: interpolation thresholds and test-error peaks",
+write_html_table(pd.concat([summary.assign(seed="mean curve"), per_seed]).reset_index(drop=True)
+                 [["series", "seed", "model", "variant", "loss", *STATISTICS, "widest_test_error", "min_test_error"]],
+                 snakemake.output.table, "Double descent: interpolation thresholds and test-error peaks",
                  note=f"n = {n_train} training samples, K = {NUM_CLASSES} classes. A width interpolates when its "
                       f"training error is at most {settings['interpolation_train_error']} %. The peak is the largest "
-                      "rise of the test error above the best error of any smaller width. Errors in %.")
+                      "rise of the test error above the best error of any smaller width. Errors in %. Each series' "
+                      "first row reads its mean curve over seeds (drawn in Figure 5), the others each seed's own "
+                      "curve: the claims are the mean of the seeds' numbers, judged by their spread.")
 figure5(curves, summary, settings, snakemake.output.figure5)
 noise_ablation(curves, summary, settings, snakemake.output.noise)
 loss_ablation(curves, summary, settings, n_train, snakemake.output.loss)

@@ -4,11 +4,12 @@
 def double_descent_run_keys():
     """(series, width, seed) of every double-descent job, in a fixed order."""
     dd = config["double_descent"]
+    seeds = double_descent_series_seeds(dd)
     return [
         (name, width, seed)
         for name, series in dd["series"].items()
         for width in dd["widths"][series["model"]]
-        for seed in dd["seeds"]
+        for seed in seeds[name]
     ]
 
 

@@ -2,14 +2,12 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..claims import accuracy_se
 from ..generator import NUM_CLASSES
-from .spec import ClaimValues, Measurement, Section, Switch
+from .spec import ClaimValues, Measurement, Section, Switch, mean_over_runs, sensitivity_arguments
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -54,37 +52,6 @@ def test_error_peak(widths, test_error) -> dict:
             "fall": float(errors[i] - errors[-1])}
 
 
-def peak_widths(widths, errors: np.ndarray) -> np.ndarray:
-    """``test_error_peak``'s width for each row of ``errors`` (curves over ``widths``), NaN where a
-    row has no peak."""
-    best_before = np.minimum.accumulate(errors, axis=1)
-    rises = np.concatenate([np.zeros((len(errors), 1)), errors[:, 1:] - best_before[:, :-1]], axis=1)
-    i = np.argmax(rises, axis=1)
-    return np.where(rises[np.arange(len(errors)), i] > 0, np.asarray(widths, dtype=float)[i], np.nan)
-
-
-def width_errors(curve, test_samples: int) -> list[float]:
-    """Each width's standard error of a curve's test error: the spread over seeds / sqrt(seeds), or
-    the binomial error of one run on ``test_samples``."""
-    return [accuracy_se(error, std, int(seeds), test_samples)
-            for error, std, seeds in zip(curve["test_error"].to_numpy(dtype=float), curve["test_error_std"],
-                                         curve["seeds"])]
-
-
-def peak_errors(curve, peak: dict, test_samples: int) -> dict:
-    """Standard errors of a curve's peak height (peak error minus the best error at a smaller
-    width) and of its fall (peak error minus the widest width's), from each width's error
-    (``width_errors``)."""
-    if peak["width"] is None:
-        return {"peak_height_se": None, "fall_after_peak_se": None}
-    errors = curve["test_error"].to_numpy(dtype=float)
-    se = width_errors(curve, test_samples)
-    i = list(curve["width"]).index(peak["width"])
-    best_before = int(np.argmin(errors[:i]))
-    return {"peak_height_se": float(np.hypot(se[i], se[best_before])),
-            "fall_after_peak_se": float(np.hypot(se[i], se[-1]))}
-
-
 # --- Figure 5's tables ----------------------------------------------------------------------------
 
 
@@ -97,37 +64,69 @@ def series_curves(runs: pd.DataFrame) -> pd.DataFrame:
                  seeds=("seed", "count")).reset_index())
 
 
-def series_summary(curves: pd.DataFrame, series: dict, tolerance: float, test_samples: int) -> pd.DataFrame:
-    """One row per series (indexed by its name): interpolation threshold, test-error peak with
-    the standard errors of its height and fall, the widest width's and the best test error,
-    and the parameter counts at threshold and peak."""
+STATISTICS = ("threshold_width", "threshold_parameters", "peak_width", "peak_parameters", "peak_test_error",
+              "peak_height", "fall_after_peak")
+
+
+def curve_statistics(widths, parameters, train_error, test_error, tolerance: float) -> dict:
+    """What the claims read from one curve (ordered by width): its interpolation threshold, its
+    test-error peak (``test_error_peak``) and the parameter counts at both."""
+    params = dict(zip(widths, parameters))
+    threshold = interpolation_threshold(widths, train_error, tolerance)
+    peak = test_error_peak(widths, test_error)
+    return {"threshold_width": threshold, "threshold_parameters": params.get(threshold),
+            "peak_width": peak["width"], "peak_parameters": params.get(peak["width"]),
+            "peak_test_error": peak["error"], "peak_height": peak["height"], "fall_after_peak": peak["fall"]}
+
+
+def series_summary(curves: pd.DataFrame, series: dict, tolerance: float) -> pd.DataFrame:
+    """One row per series (indexed by its name), read from its mean curve over seeds (the curve
+    Figure 5 draws): interpolation threshold, test-error peak, the widest width's and the best
+    test error, and the parameter counts at threshold and peak."""
     import pandas as pd
 
     rows = []
     for name, curve in curves.groupby("series", sort=False):
         curve = curve.sort_values("width")
-        widths, params = curve["width"].tolist(), dict(zip(curve["width"], curve["parameters"]))
-        threshold = interpolation_threshold(widths, curve["train_error"], tolerance)
-        peak = test_error_peak(widths, curve["test_error"])
         rows.append({
             "series": name, **series[name], "seeds": int(curve["seeds"].min()),
-            **peak_errors(curve, peak, test_samples),
-            "threshold_width": threshold, "threshold_parameters": params.get(threshold),
-            "peak_width": peak["width"], "peak_parameters": params.get(peak["width"]),
-            "peak_test_error": peak["error"], "peak_height": peak["height"], "fall_after_peak": peak["fall"],
+            **curve_statistics(curve["width"].tolist(), curve["parameters"], curve["train_error"],
+                               curve["test_error"], tolerance),
             "widest_test_error": float(curve["test_error"].iloc[-1]),
             "min_test_error": float(curve["test_error"].min()),
         })
     return pd.DataFrame(rows).set_index("series", drop=False)
 
 
-def series_tables(runs: pd.DataFrame, settings: dict, test_samples: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def series_tables(runs: pd.DataFrame, settings: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(``series_curves``, ``series_summary``) of the runs, with the section's interpolation tolerance."""
     curves = series_curves(runs)
-    return curves, series_summary(curves, settings["series"], settings["interpolation_train_error"], test_samples)
+    return curves, series_summary(curves, settings["series"], settings["interpolation_train_error"])
+
+
+def seed_statistics(runs: pd.DataFrame, settings: dict) -> pd.DataFrame:
+    """One row per series and seed: ``curve_statistics`` of that seed's own curve. The claims are
+    judged over these rows, so that a peak's height and position are found within each seed and
+    the spread over seeds carries the choice of the peak's width."""
+    import pandas as pd
+
+    rows = []
+    for (name, seed), curve in runs.groupby(["series", "seed"], sort=False):
+        curve = curve.sort_values("width")
+        rows.append({"series": name, "seed": int(seed), **settings["series"][name],
+                     **curve_statistics(curve["width"].tolist(), curve["parameters"], curve["train_error"],
+                                        curve["test_error"], settings["interpolation_train_error"])})
+    return pd.DataFrame(rows, columns=["series", "seed", "model", "variant", "loss", *STATISTICS])
 
 
 # --- the claims -------------------------------------------------------------------------------------
+
+
+def series_seeds(settings: dict) -> dict:
+    """The seeds each series runs: ``seeds`` for every series a claim is read from (Figure 5's and
+    the loss ablation's), ``ablation_seeds`` for the others."""
+    claimed = set(settings["figure5"]) | set(settings["loss_ablation"])
+    return {name: settings["seeds"] if name in claimed else settings["ablation_seeds"] for name in settings["series"]}
 
 
 def claim_series(settings: dict) -> dict:
@@ -147,109 +146,60 @@ def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def _read(summary: pd.DataFrame, series: str | None, column: str) -> float | None:
-    """A series' number in the summary: None where the series did not run, inf where it has no
-    such point (no peak, or no interpolating width), which fails any 'within' rule."""
-    if series is None or series not in summary.index:
-        return None
-    found = summary.loc[series, column]
-    return float("inf") if _missing(found) else float(found)
+def _log2_ratio(a, b) -> float:
+    """log2(a / b); inf where either is missing (no peak, no interpolating width), which fails
+    any 'within' rule."""
+    if _missing(a) or _missing(b):
+        return math.inf
+    return float(np.log2(float(a) / float(b)))
 
 
-def _log2_ratio(a: float | None, b: float | None) -> float | None:
-    if a is None or b is None:
-        return None
-    return float(np.log2(a / b)) if np.isfinite(a) and np.isfinite(b) else float("inf")
-
-
-def peak_size(summary: pd.DataFrame, series: str | None, column: str) -> Measurement:
-    """A series' peak height or its fall after the peak (``column``: "peak_height" or
-    "fall_after_peak"), with the standard error the summary gives it (none without a peak)."""
-    value = _read(summary, series, column)
-    se = _read(summary, series, f"{column}_se")  # inf: the summary has none (no peak)
-    return Measurement(value, se=se if se is not None and math.isfinite(se) else None)
-
-
-# beyond this share of redrawn curves without a peak, a position's standard error is infinite
-NO_PEAK_SHARE = 0.025
-
-
-@dataclass
-class PeakRedraws:
-    """A parametric bootstrap of where a curve's peak sits: each width's test error is redrawn
-    from a normal distribution with its standard error (``width_errors``) and the peak is found
-    again on every redrawn curve. Only the test-set noise is covered: one training run per width
-    says nothing of the seed's. The claims share one random stream, drawn in claim order."""
-
-    curves: pd.DataFrame
-    test_samples: int
-    replicates: int
-    rng: np.random.Generator
-
-    def of(self, series: str) -> tuple[np.ndarray, np.ndarray]:
-        """The redrawn curves' peak widths (NaN: no peak) and the parameter counts there."""
-        import pandas as pd
-
-        curve = self.curves[self.curves["series"] == series].sort_values("width")
-        widths = curve["width"].to_numpy()
-        mean = curve["test_error"].to_numpy(dtype=float)
-        se = np.array(width_errors(curve, self.test_samples))
-        redrawn = peak_widths(widths, mean + self.rng.standard_normal((self.replicates, len(widths))) * se)
-        params = pd.Series(curve["parameters"].to_numpy(dtype=float), index=widths).reindex(redrawn).to_numpy()
-        return redrawn, params
-
-
-def peak_position(summary: pd.DataFrame, series: str | None, column: str, reference: float | None,
-                  redraws: PeakRedraws) -> Measurement:
-    """Where a series' peak sits: its ``column`` ("peak_width" or "peak_parameters"), or log2 of
-    that over ``reference`` (a width or parameter count; inf: none, as a series without an
-    interpolating width). The standard error is the standard deviation of the same number over
-    the redrawn curves; it is infinite when more than NO_PEAK_SHARE of them have no peak, and
-    there is none against an infinite reference (the value is already infinite and fails)."""
-    position = _read(summary, series, column)
-    value = position if reference is None else _log2_ratio(position, reference)
-    if position is None:
-        return Measurement(value)
-    redrawn_widths, redrawn_params = redraws.of(series)  # drawn even when unused: later claims' draws stay put
-    if reference is not None and not math.isfinite(reference):
-        return Measurement(value)
-    found = ~np.isnan(redrawn_widths)
-    if found.mean() < 1 - NO_PEAK_SHARE:
-        return Measurement(value, se=float("inf"))
-    positions = (redrawn_widths if column == "peak_width" else redrawn_params)[found]
-    redrawn = positions if reference is None else np.log2(positions / reference)
-    return Measurement(value, se=float(np.std(redrawn, ddof=1)))
-
-
-def claim_measurements(curves: pd.DataFrame, summary: pd.DataFrame, settings: dict, n_train: int,
-                       test_samples: int) -> ClaimValues:
-    """Every double-descent claim's number and standard error: a peak's height or fall with its
-    widths' errors, a peak's position by redrawing the curves (``PeakRedraws``, with the
-    section's ``peak_position_bootstrap``). Over several seeds the errors are their spread: each
-    claim names the fewest seeds any width ran."""
-    of = claim_series(settings)
-    bootstrap = settings["peak_position_bootstrap"]
-    redraws = PeakRedraws(curves, test_samples, bootstrap["replicates"], np.random.default_rng(bootstrap["seed"]))
-    threshold = _read(summary, of["noisy_mlp_peak_at_threshold"], "threshold_width")
-    # the position claims draw from one stream in this order
-    measurements = {
-        "noisy_mlp_peak_height": peak_size(summary, of["noisy_mlp_peak_height"], "peak_height"),
-        "noisy_mlp_peak_width": peak_position(summary, of["noisy_mlp_peak_width"], "peak_width", None, redraws),
-        "noisy_mlp_peak_at_threshold": peak_position(summary, of["noisy_mlp_peak_at_threshold"], "peak_width",
-                                                     threshold, redraws),
-        "noisy_mlp_falls_after_peak": peak_size(summary, of["noisy_mlp_falls_after_peak"], "fall_after_peak"),
-        "clean_mlp_no_peak": peak_size(summary, of["clean_mlp_no_peak"], "peak_height"),
-        "noisy_cnn_peak_height": peak_size(summary, of["noisy_cnn_peak_height"], "peak_height"),
-        "noisy_cnn_falls_after_peak": peak_size(summary, of["noisy_cnn_falls_after_peak"], "fall_after_peak"),
-        "mse_peak_near_nK": peak_position(summary, of["mse_peak_near_nK"], "peak_parameters",
-                                          n_train * NUM_CLASSES, redraws),
-        "cross_entropy_peak_near_n": peak_position(summary, of["cross_entropy_peak_near_n"], "peak_parameters",
-                                                   n_train, redraws),
+def seed_claim_values(row, n_train: int) -> dict:
+    """Every double-descent claim's number on one seed's curve (``row``: a ``seed_statistics``
+    row), by the column it is read from; a height or fall is 0 without a peak, a position is
+    inf (it fails its claim)."""
+    peak_width = math.inf if _missing(row["peak_width"]) else float(row["peak_width"])
+    return {
+        "peak_height": float(row["peak_height"]),
+        "fall_after_peak": float(row["fall_after_peak"]),
+        "peak_width": peak_width,
+        "peak_at_threshold": _log2_ratio(row["peak_width"], row["threshold_width"]),
+        "peak_near_nK": _log2_ratio(row["peak_parameters"], n_train * NUM_CLASSES),
+        "peak_near_n": _log2_ratio(row["peak_parameters"], n_train),
     }
-    seeds = int(summary["seeds"].min())
+
+
+CLAIM_NUMBERS = {  # claim: the number of seed_claim_values it reads
+    "noisy_mlp_peak_height": "peak_height", "noisy_mlp_peak_width": "peak_width",
+    "noisy_mlp_peak_at_threshold": "peak_at_threshold", "noisy_mlp_falls_after_peak": "fall_after_peak",
+    "clean_mlp_no_peak": "peak_height", "noisy_cnn_peak_height": "peak_height",
+    "noisy_cnn_falls_after_peak": "fall_after_peak", "mse_peak_near_nK": "peak_near_nK",
+    "cross_entropy_peak_near_n": "peak_near_n",
+}
+
+
+def over_seeds(values) -> Measurement:
+    """The mean of one number per seed with its spread over the seeds (``mean_over_runs``); a
+    number that is not finite on any seed (a seed without a peak, where a position is claimed)
+    makes the claim's value inf, which fails it."""
+    values = list(values)
+    if not all(math.isfinite(v) for v in values):
+        return Measurement(math.inf, n=len(values))
+    return mean_over_runs(values)
+
+
+def claim_measurements(seed_stats: pd.DataFrame, settings: dict, n_train: int) -> ClaimValues:
+    """Every double-descent claim's number: the mean over seeds of that number on each seed's own
+    curve (``seed_statistics``), with the spread over the seeds. One seed gives no spread, so a
+    claim over one seed cannot be decided."""
+    of = claim_series(settings)
     values = ClaimValues()
-    for name, measurement in measurements.items():
-        values.add(name, measurement._replace(n=seeds) if seeds > 1 else measurement)
+    for claim, number in CLAIM_NUMBERS.items():
+        rows = seed_stats[seed_stats["series"] == of[claim]] if of[claim] is not None else seed_stats.iloc[:0]
+        if rows.empty:
+            values.add(claim, Measurement(None))
+            continue
+        values.add(claim, over_seeds(seed_claim_values(row, n_train)[number] for _, row in rows.iterrows()))
     return values
 
 
@@ -273,8 +223,10 @@ def runs_at_depth(runs: pd.DataFrame, depth: int) -> pd.DataFrame:
 
 
 def depth_sensitivity(by_depth: dict, settings: dict) -> dict:
-    """``reporting.sensitivity_table``'s ``measured`` and ``se`` from each depth's ``ClaimValues``:
-    the claims that depth can move, with their standard errors."""
+    """``reporting.sensitivity_table``'s arguments (``sensitivity_arguments``) from each depth's
+    ``ClaimValues``, measuring only the claims the depth can move."""
     moved = moved_claims(settings)
-    return {"measured": {depth: {name: values.measured[name] for name in moved} for depth, values in by_depth.items()},
-            "se": {depth: values.se for depth, values in by_depth.items()}}
+    arguments = sensitivity_arguments(by_depth)
+    arguments["measured"] = {depth: {name: measured[name] for name in moved}
+                             for depth, measured in arguments["measured"].items()}
+    return arguments
