@@ -107,7 +107,8 @@ def rewind(model: nn.Module, initial: dict[str, torch.Tensor], masks: dict[str, 
     """Set the parameters to their initial values, zeroed where the mask removes them."""
     with torch.no_grad():
         for name, p in model.named_parameters():
-            value = initial[name] if masks is None else initial[name] * masks[name].to(initial[name].dtype)
+            # a mask drawn or loaded on the CPU meets weights that may live on the GPU
+            value = initial[name] if masks is None else initial[name] * masks[name].to(initial[name])
             p.copy_(value)
 
 
