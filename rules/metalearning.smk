@@ -55,6 +55,7 @@ rule metalearn_activation:
         history=f"{METALEARNING_DIR}/activation/{{setting}}learned/history.csv",
         shapes=f"{METALEARNING_DIR}/activation/{{setting}}learned/shapes.npz",
         network=f"{METALEARNING_DIR}/activation/{{setting}}learned/activation_net.npz",
+        correct=f"{METALEARNING_DIR}/activation/{{setting}}learned/test_correct.npz",
     log:
         f"{LOGS}/metalearning/activation/{{setting}}learned.log",
     benchmark:
@@ -78,7 +79,8 @@ rule activation_baseline:
     input:
         dataset_path(METALEARNING["activation"]["dataset"]),
     output:
-        f"{METALEARNING_DIR}/activation/{{setting}}baselines/{{baseline}}.csv",
+        history=f"{METALEARNING_DIR}/activation/{{setting}}baselines/{{baseline}}.csv",
+        correct=f"{METALEARNING_DIR}/activation/{{setting}}baselines/{{baseline}}_correct.npz",
     log:
         f"{LOGS}/metalearning/activation/{{setting}}baselines/{{baseline}}.log",
     benchmark:
@@ -171,8 +173,14 @@ rule figure7:
     input:
         histories=metalearning_activation_runs("history.csv"),
         shapes=metalearning_activation_runs("shapes.npz"),
+        correct=metalearning_activation_runs("test_correct.npz"),
         baselines=[
             path for _, _, folder in metalearning_activation_variants() for path in metalearning_baseline_runs(folder)
+        ],
+        baselines_correct=[
+            path
+            for _, _, folder in metalearning_activation_variants()
+            for path in metalearning_baseline_runs(folder, "_correct.npz")
         ],
         transfer=metalearning_transfer_runs(),
     output:
@@ -222,7 +230,6 @@ rule figure7:
         },
         baselines=METALEARNING["activation"]["baselines"],
         final_outer_steps=METALEARNING["activation"]["final_outer_steps"],
-        test_samples=METALEARNING["activation"]["test_samples"],
         claims=CLAIMS,
     script:
         "../scripts/figure7.py"

@@ -12,8 +12,8 @@ from mnist1d_repro.metalearning.engine import BASELINE_ACTIVATIONS
 from mnist1d_repro.plotting import save_figure
 from mnist1d_repro.reporting import (SENSITIVITY_COLUMNS, claims_table, sensitivity_table, verdict_sentence,
                                      write_caption_snippet, write_html_table)
-from mnist1d_repro.sections.metalearning_activation import (accuracy_comparison, claim_values, transfer_summary,
-                                                            values_by_switch, with_alternatives)
+from mnist1d_repro.sections.metalearning_activation import (accuracy_comparison, claim_values, sample_errors,
+                                                            transfer_summary, values_by_switch, with_alternatives)
 
 BEATEN = ("relu", "elu", "swish")  # the baselines the paper's claims name
 
@@ -22,10 +22,13 @@ def load_setting(inputs, index: int, baseline_names: list[str]) -> dict:
     """The metalearning run, its baselines and its activation shapes of one setting (inputs come
     in the order of params.variants, the baselines grouped by setting)."""
     learned = pd.read_csv(inputs.histories[index]).assign(activation="learned")
-    paths = inputs.baselines[index * len(baseline_names):(index + 1) * len(baseline_names)]
+    ours = slice(index * len(baseline_names), (index + 1) * len(baseline_names))
+    paths = inputs.baselines[ours]
     baselines = (pd.concat([pd.read_csv(p) for p in paths], ignore_index=True) if paths
                  else pd.DataFrame(columns=learned.columns))
-    return {"learned": learned, "baselines": baselines, "shapes": load_arrays(inputs.shapes[index])}
+    return {"learned": learned, "baselines": baselines, "shapes": load_arrays(inputs.shapes[index]),
+            "learned_correct": load_arrays(inputs.correct[index]),
+            "baselines_correct": dict(zip(baseline_names, map(load_arrays, inputs.baselines_correct[ours])))}
 
 
 def label(switch, setting) -> str:
@@ -128,8 +131,10 @@ variants = [tuple(v) for v in params.variants]
 settings = dict(zip(variants, (load_setting(inputs, i, baseline_names) for i in range(len(variants)))))
 comparisons = {variant: accuracy_comparison(setting["learned"], setting["baselines"], baseline_names,
                                             params.final_outer_steps) for variant, setting in settings.items()}
-values = {variant: claim_values(table, spread, settings[variant]["shapes"]["values"][-1], BEATEN, params.test_samples)
-          for variant, (table, spread, _) in comparisons.items()}
+values = {variant: claim_values(table, spread, settings[variant]["shapes"]["values"][-1], BEATEN,
+                                sample_errors(settings[variant]["learned_correct"],
+                                              settings[variant]["baselines_correct"], first_step))
+          for variant, (table, spread, first_step) in comparisons.items()}
 configured = dict(params.configured)
 default = settings[(None, None)]
 setting_text = ", ".join(f"{switch.split('.')[-1]} {value}" for switch, value in configured.items())

@@ -17,8 +17,10 @@ grid = torch.linspace(*s["curve_range"], 801)
 log(f"activation network 1 -> {' -> '.join(map(str, s['activation_hidden']))} -> 1; {s['outer_steps']} outer "
     f"steps of {s['inner_steps']} inner steps; {len(train[1])} training, {len(test[1])} test samples; seeding "
     f"{experiment.seeding}, noise {experiment.noise_draw}, test noise {experiment.test_noise}")
-history, shapes, network = metalearn_activation(experiment, train, test, grid, s["snapshot_every"], progress=log)
+history, shapes, network, correct = metalearn_activation(experiment, train, test, grid, s["snapshot_every"],
+                                                         progress=log)
 save_csv(snakemake.output.history, with_runtime_columns(pd.DataFrame(history), "cpu"))
+save_arrays(snakemake.output.correct, {"outer_step": np.arange(len(correct)), "correct": correct})
 steps = sorted(shapes)
 save_arrays(snakemake.output.shapes, {"grid": grid.numpy(), "outer_steps": np.array(steps),
                                       "values": np.stack([shapes[k] for k in steps])})

@@ -334,8 +334,10 @@ def test_reference_baselines_are_seed_then_mlp_then_one_run():
     assert runs.activation_net is None and noise.activation == ()
     assert baseline_run_count(exp) == 1
     x, y = toy_problem(n=40)
-    history = baseline_runs(exp, "relu", (x.float(), y), (x[:5].float(), y[:5]))
+    history, correct = baseline_runs(exp, "relu", (x.float(), y), (x[:5].float(), y[:5]))
     assert [r["outer_step"] for r in history] == [0]
+    assert correct.shape == (1, 5) and correct.dtype == bool  # one run, each of the 5 test samples
+    assert history[0]["test_acc"] == 100 * correct.mean()
 
 
 def test_shared_noise_reaches_the_activation_network_and_the_test():

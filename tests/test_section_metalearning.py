@@ -163,32 +163,78 @@ def test_accuracy_comparison_reads_the_last_outer_steps():
     assert spread["relu"] == pytest.approx(math.sqrt(2))  # differences 7 and 9
 
 
+def correctness(rows, steps=None):
+    rows = np.array(rows, dtype=bool)
+    return {"outer_step": np.arange(len(rows)) if steps is None else np.array(steps), "correct": rows}
+
+
+def test_paired_sample_error_is_that_of_the_per_sample_differences():
+    # 10 samples; the learned activation right on 8, the baseline on 6, both on the same 6:
+    # differences 1, 1 and eight 0s: mean 0.2, std sqrt((2 * 0.8² + 8 * 0.2²) / 9) = 0.42164
+    learned = np.array([[1] * 8 + [0] * 2], dtype=bool)
+    baseline = np.array([[0, 0] + [1] * 6 + [0] * 2], dtype=bool)
+    se = activation.paired_sample_se(learned, baseline)
+    assert se == pytest.approx(100 * 0.421637 / math.sqrt(10), abs=1e-4)  # 13.33 points
+    # independent errors add the two binomial errors: sqrt(80·20/10 + 60·40/10) = 20 points
+    assert math.hypot(sampling_se(80, 10), sampling_se(60, 10)) == pytest.approx(20.0)
+    # two outer steps of the learned activation: each sample's share of correct steps
+    two_steps = np.array([[1] * 8 + [0] * 2, [1] * 9 + [0]], dtype=bool)
+    difference = two_steps.mean(0) - baseline[0]
+    assert activation.paired_sample_se(two_steps, baseline) == pytest.approx(
+        100 * difference.std(ddof=1) / math.sqrt(10))
+
+
+def test_sample_errors_read_the_window_of_outer_steps():
+    learned = correctness([[0, 0, 0, 0], [1, 1, 1, 1], [1, 1, 0, 0], [1, 1, 1, 0]], steps=[1, 2, 3, 4])
+    one_run = correctness([[1, 0, 1, 0]])  # the reference's seeding: one run, compared with every step
+    per_step = correctness([[0, 0, 0, 0], [1, 1, 1, 1], [1, 1, 1, 1], [0, 0, 0, 0], [1, 0, 0, 0]])  # runs 0-4
+    errors = activation.sample_errors(learned, {"relu": one_run, "elu": per_step}, first_step=3)
+    window = np.array([[1, 1, 0, 0], [1, 1, 1, 0]], dtype=bool)  # outer steps 3 and 4
+    assert errors["relu"] == activation.paired_sample_se(window, one_run["correct"])
+    assert errors["elu"] == activation.paired_sample_se(window, per_step["correct"][[3, 4]])
+
+
 def test_activation_beats_relu():
     table, spread, _ = comparison()
-    measured = activation.activation_beats(table, spread, "relu", 500)
-    # (64 - 57 + 66 - 57) / 2 = 8; one baseline run, so the sampling error only:
-    # sqrt(100² 0.65·0.35/500 + 100² 0.57·0.43/500) = sqrt(4.55 + 4.902) = 3.07441
-    assert measured.value == 8.0 and measured.se == pytest.approx(3.07441, abs=1e-5)
+    measured = activation.activation_beats(table, spread, "relu", sample_se=1.5)
+    # (64 - 57 + 66 - 57) / 2 = 8; one baseline run, so the paired per-sample error alone
+    assert measured.value == 8.0 and measured.se == 1.5
     assert measured.spread == pytest.approx(math.sqrt(2)) and measured.n is None
 
 
 def test_activation_beats_elu():
     table, spread, _ = comparison()
-    measured = activation.activation_beats(table, spread, "elu", 500)
-    # pairs (64 - 58, 66 - 56) = (6, 10): mean 8, std sqrt(8), paired error sqrt(8) / sqrt(2) = 2;
-    # with the sampling errors of 65 % and 57 %: sqrt(4.55 + 4.902 + 4) = 3.66770
+    measured = activation.activation_beats(table, spread, "elu", sample_se=1.5)
+    # pairs (64 - 58, 66 - 56) = (6, 10): mean 8, std sqrt(8), over runs sqrt(8) / sqrt(2) = 2; with 1.5: 2.5
     assert measured.value == 8.0 and measured.spread == pytest.approx(math.sqrt(8))
-    assert measured.se == pytest.approx(3.66770, abs=1e-5)
-    assert measured.se == pytest.approx(math.sqrt(sampling_se(65) ** 2 + sampling_se(57) ** 2 + 4))
+    assert measured.se == pytest.approx(2.5)
 
 
 def test_activation_beats_swish():
     table, spread, _ = comparison()
-    measured = activation.activation_beats(table, spread, "swish", 500)
-    # 65 - 70 = -5; sqrt(100² 0.65·0.35/500 + 100² 0.7·0.3/500) = sqrt(4.55 + 4.2) = 2.95804
-    assert measured.value == -5.0 and measured.se == pytest.approx(2.95804, abs=1e-5)
+    measured = activation.activation_beats(table, spread, "swish", sample_se=1.0)
+    assert measured.value == -5.0 and measured.se == 1.0  # 65 - 70
     table, spread, _ = comparison(names=("relu",))
-    assert activation.activation_beats(table, spread, "swish", 500) == (None, None, None, None)  # did not run
+    assert activation.activation_beats(table, spread, "swish", 1.0) == (None, None, None, None)  # did not run
+
+
+def test_a_paired_error_decides_what_independent_errors_leave_open():
+    """The recorded run: learned minus ReLU 9.0 points against a claim of more than 5. Two
+    independent binomial errors on 500 samples (about 3 points) leave it inconclusive; the
+    paired error of samples both arms mostly get right or wrong together decides it."""
+    from mnist1d_repro.claims import INCONCLUSIVE, REPRODUCED, judge, load_claims
+
+    from conftest import ROOT
+
+    claim = load_claims(ROOT / "config" / "claims.yaml", "metalearning_activation")["activation_beats_relu"]
+    independent = math.hypot(sampling_se(78.1), sampling_se(69.1))
+    assert judge(claim, 9.0, independent)["verdict"] == INCONCLUSIVE  # 4.0 < 1.96 * 2.77
+    # 500 samples: 45 only the learned activation gets right, none only ReLU: d has mean 0.09, std 0.2865
+    learned = np.array([[1] * 390 + [0] * 110], dtype=bool)
+    relu = np.array([[1] * 345 + [0] * 155], dtype=bool)
+    paired = activation.paired_sample_se(learned, relu)
+    assert paired == pytest.approx(1.2811, abs=1e-4)  # 100 * 0.2865 / sqrt(500)
+    assert judge(claim, 9.0, paired)["verdict"] == REPRODUCED  # 4.0 > 1.96 * 1.28
 
 
 def test_activation_two_extrema():
@@ -208,10 +254,11 @@ def test_local_extrema_counts_slope_sign_changes():
 def test_activation_claim_values_collect_every_claim():
     table, spread, _ = comparison(names=("relu",))
     # the curve 0, 1, 0, 1, 0 turns three times
-    values = activation.claim_values(table, spread, np.array([0.0, 1.0, 0.0, 1.0, 0.0]), ("relu", "elu"), 500)
+    values = activation.claim_values(table, spread, np.array([0.0, 1.0, 0.0, 1.0, 0.0]), ("relu", "elu"),
+                                     {"relu": 1.5})
     assert values.measured == {"activation_beats_relu": 8.0, "activation_beats_elu": None,
                                "activation_two_extrema": 3}
-    assert values.se == {"activation_beats_relu": pytest.approx(3.07441, abs=1e-5)}  # elu did not run
+    assert values.se == {"activation_beats_relu": 1.5}  # elu did not run
     assert values.spread == {"activation_beats_relu": pytest.approx(math.sqrt(2))}
 
 

@@ -11,10 +11,11 @@ def metalearning_lr_runs():
     return [f"{METALEARNING_DIR}/learning_rate/lr{name}.csv" for name in metalearning_lr_names()]
 
 
-def metalearning_baseline_runs(setting_dir=""):
-    """Every baseline's file of Figure 7, under one setting's folder (default: the configured one)."""
+def metalearning_baseline_runs(setting_dir="", suffix=".csv"):
+    """Every baseline's file of Figure 7 (its history, or with suffix "_correct.npz" which test
+    samples it classifies correctly), under one setting's folder (default: the configured one)."""
     return [
-        f"{METALEARNING_DIR}/activation/{setting_dir}baselines/{name}.csv"
+        f"{METALEARNING_DIR}/activation/{setting_dir}baselines/{name}{suffix}"
         for name in config["metalearning"]["activation"]["baselines"]
     ]
 

@@ -16,8 +16,8 @@ from torch.nn import functional as F
 
 from ..sections.metalearning_activation import NOISE_DRAW, SEEDING, TEST_NOISE
 from ..training import as_tensors
-from .engine import (BASELINE_ACTIVATIONS, Params, RMSConfig, RunNoise, accuracy, learned_activation, linear_layers,
-                     seeded_generator, torch_linear_layers, unrolled_rms)
+from .engine import (BASELINE_ACTIVATIONS, Params, RMSConfig, RunNoise, accuracy_percent, correct_samples,
+                     learned_activation, linear_layers, seeded_generator, torch_linear_layers, unrolled_rms)
 
 
 def uniform_noise(shape, scale: float, generator: torch.Generator) -> torch.Tensor:
@@ -152,11 +152,12 @@ def metalearn_activation(exp: ActivationExperiment, train, test, grid: torch.Ten
     """Figure 7: learn the activation network's weights by clipped gradient descent on the
     meta-loss; each outer step trains an MLP from the initial weights and with the noise that
     the seeding setting gives. Returns per-step records, the activation's values on ``grid`` at
-    snapshots, and the final activation-network weights."""
+    snapshots, the final activation-network weights, and which test samples each outer step's
+    network classifies correctly (outer steps x samples, bool)."""
     x, y = train
     runs = exp.inner_runs(x.shape[1], len(test[1]), learned=True)
     layers = [p.requires_grad_() for p in runs.activation_net]
-    history, snapshots = [], {}
+    history, snapshots, correct = [], {}, []
     for outer in range(exp.outer_steps):
         activation = learned_activation(layers, exp.elu_weight)
         if outer % snapshot_every == 0:
@@ -166,8 +167,9 @@ def metalearn_activation(exp: ActivationExperiment, train, test, grid: torch.Ten
         meta_loss = exp.meta_loss(losses)
         grads = torch.autograd.grad(meta_loss, layers)
         trained = [p.detach() for p in trained]
+        correct.append(correct_samples(trained, *test, activation, *noise.test()))
         record = {"outer_step": outer, "meta_loss": meta_loss.item(), "final_loss": losses[-1].item(),
-                  "test_acc": accuracy(trained, *test, activation, *noise.test()),
+                  "test_acc": accuracy_percent(correct[-1]),
                   "meta_grad_norm": float(torch.sqrt(sum((g * g).sum() for g in grads)))}
         with torch.no_grad():
             for p, g in zip(layers, grads):
@@ -178,7 +180,7 @@ def metalearn_activation(exp: ActivationExperiment, train, test, grid: torch.Ten
                      f"test accuracy {record['test_acc']:.1f}")
     final = [p.detach() for p in layers]
     snapshots[exp.outer_steps] = activation_curve(learned_activation(final, exp.elu_weight), grid)
-    return history, snapshots, final
+    return history, snapshots, final, torch.stack(correct).numpy()
 
 
 def baseline_run_count(exp: ActivationExperiment) -> int:
@@ -187,24 +189,25 @@ def baseline_run_count(exp: ActivationExperiment) -> int:
 
 
 def baseline_runs(exp: ActivationExperiment, name: str, train, test,
-                  progress: Callable[[str], None] | None = None) -> list[dict]:
+                  progress: Callable[[str], None] | None = None) -> tuple[list[dict], np.ndarray]:
     """A fixed activation trained through the same inner loop: with fresh seeding once per outer
-    step, with that step's initial weights and noise; with the reference's seeding once."""
+    step, with that step's initial weights and noise; with the reference's seeding once. Returns
+    per-run records and which test samples each run classifies correctly (runs x samples, bool)."""
     x, y = train
     activation = BASELINE_ACTIVATIONS[name]
     runs = exp.inner_runs(x.shape[1], len(test[1]), learned=False)
     count = baseline_run_count(exp)
-    history = []
+    history, correct = [], []
     with torch.no_grad():
         for run in range(count):
             params, noise = runs.run(run)
             losses, trained = unrolled_rms(params, x, y, exp.inner, activation, noise)
+            correct.append(correct_samples(trained, *test, activation, *noise.test()))
             history.append({"outer_step": run, "meta_loss": float(exp.meta_loss(losses)),
-                            "final_loss": float(losses[-1]),
-                            "test_acc": accuracy(trained, *test, activation, *noise.test())})
+                            "final_loss": float(losses[-1]), "test_acc": accuracy_percent(correct[-1])})
             if progress and (run % 50 == 0 or run == count - 1):
                 progress(f"run {run + 1}/{count}: test accuracy {history[-1]['test_acc']:.1f}")
-    return history
+    return history, torch.stack(correct).numpy()
 
 
 def activation_curve(activation: Callable, grid: torch.Tensor) -> np.ndarray:

@@ -253,10 +253,18 @@ def forward(params: Params, x, activation: Callable, noise=None, activation_nois
     return torch.addmm(b2, a, w2)
 
 
-def accuracy(params: Params, x, y, activation: Callable, noise=None, activation_noise=None) -> float:
+def correct_samples(params: Params, x, y, activation: Callable, noise=None, activation_noise=None) -> torch.Tensor:
+    """Which samples the network classifies correctly (a bool per sample)."""
     with torch.no_grad():
-        logits = forward(params, x, activation, noise, activation_noise)
-        return 100.0 * float((logits.argmax(1) == y).float().mean())
+        return forward(params, x, activation, noise, activation_noise).argmax(1) == y
+
+
+def accuracy_percent(correct: torch.Tensor) -> float:
+    return 100.0 * float(correct.float().mean())
+
+
+def accuracy(params: Params, x, y, activation: Callable, noise=None, activation_noise=None) -> float:
+    return accuracy_percent(correct_samples(params, x, y, activation, noise, activation_noise))
 
 
 def batch(x, y, step: int, batch_size: int):

@@ -5,7 +5,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..claims import binomial_se
 from .spec import ClaimValues, Measurement, Section, Switch
 
 if TYPE_CHECKING:
@@ -74,20 +73,46 @@ def with_alternatives(table: pd.DataFrame, alternatives: dict[str, pd.DataFrame]
     return table
 
 
-def activation_beats(table: pd.DataFrame, spread: dict, name: str, test_samples: int) -> Measurement:
+def window_rows(correct: dict, outer_steps) -> np.ndarray:
+    """The rows of a job's per-sample correctness (``correct``: its test_correct.npz, with
+    ``outer_step`` and ``correct``) for the given outer steps; a job of one run (the reference's
+    seeding) gives its one row."""
+    if len(correct["correct"]) == 1:
+        return correct["correct"]
+    index = {int(step): i for i, step in enumerate(correct["outer_step"])}
+    return correct["correct"][[index[int(step)] for step in outer_steps]]
+
+
+def paired_sample_se(learned: np.ndarray, baseline: np.ndarray) -> float:
+    """The standard error, in points, of the learned activation's mean advantage that comes from
+    which test samples were drawn: both arms are scored on the same samples, so the error is that
+    of the mean per-sample difference (each sample's share of correct runs, learned minus
+    baseline; runs x samples, bool), not of two independent accuracies."""
+    difference = learned.mean(axis=0) - baseline.mean(axis=0)
+    return float(100 * difference.std(ddof=1) / np.sqrt(difference.size))
+
+
+def sample_errors(learned_correct: dict, baselines_correct: dict, first_step: int) -> dict:
+    """``paired_sample_se`` of every baseline (``baselines_correct``: name -> its correctness
+    file's arrays) against the learned activation's outer steps from ``first_step`` on (the
+    window ``accuracy_comparison`` compares)."""
+    window = [step for step in learned_correct["outer_step"] if step >= first_step]
+    learned = window_rows(learned_correct, window)
+    return {name: paired_sample_se(learned, window_rows(correct, window)) for name, correct in baselines_correct.items()}
+
+
+def activation_beats(table: pd.DataFrame, spread: dict, name: str, sample_se: float | None) -> Measurement:
     """activation_beats_<name>: the learned activation's mean advantage over baseline ``name``
-    (None where it did not run). Every accuracy is read on the same ``test_samples`` test
-    samples, so averaging over outer steps does not remove their sampling noise: the standard
-    error is that of a difference of two accuracies on those samples, with the spread over
-    paired runs / sqrt(runs) added in quadrature where the baseline has several runs."""
+    (None where it did not run). Its error: the paired per-sample error of the window's runs on
+    the shared test samples (``paired_sample_se``), with the spread over paired runs / sqrt(runs)
+    added in quadrature where the baseline has several runs (fresh seeding)."""
     rows = table.set_index("activation")
     if name not in rows.index:
         return Measurement(None)
-    sampling = [binomial_se(rows.loc[a, "test accuracy (mean)"], test_samples) for a in ("learned", name)]
     runs = rows.loc[name, "runs"]
-    paired = spread[name] / np.sqrt(runs) if runs > 1 and np.isfinite(spread[name]) else 0.0
+    over_runs = spread[name] / np.sqrt(runs) if runs > 1 and np.isfinite(spread[name]) else 0.0
     return Measurement(float(rows.loc[name, "learned minus this (mean)"]), spread=spread[name],
-                       se=float(np.sqrt(sum(e ** 2 for e in sampling) + paired ** 2)))
+                       se=float(np.hypot(sample_se, over_runs)))
 
 
 def activation_two_extrema(final_curve: np.ndarray) -> Measurement:
@@ -95,12 +120,13 @@ def activation_two_extrema(final_curve: np.ndarray) -> Measurement:
     return Measurement(local_extrema(final_curve))
 
 
-def claim_values(table: pd.DataFrame, spread: dict, final_curve: np.ndarray, beaten, test_samples: int) -> ClaimValues:
-    """Figure 7's claims from ``accuracy_comparison``'s table and spreads and the final learned
-    activation on its grid: the advantage over each baseline in ``beaten``, and the extrema."""
+def claim_values(table: pd.DataFrame, spread: dict, final_curve: np.ndarray, beaten, sample_se: dict) -> ClaimValues:
+    """Figure 7's claims from ``accuracy_comparison``'s table and spreads, each baseline's paired
+    per-sample error (``sample_se``, by name) and the final learned activation on its grid: the
+    advantage over each baseline in ``beaten``, and the extrema."""
     values = ClaimValues()
     for name in beaten:
-        values.add(f"activation_beats_{name}", activation_beats(table, spread, name, test_samples))
+        values.add(f"activation_beats_{name}", activation_beats(table, spread, name, sample_se.get(name)))
     values.add("activation_two_extrema", activation_two_extrema(final_curve))
     return values
 
