@@ -2,6 +2,8 @@
 case is checked in-process against the checks the workflow runs when it is parsed
 (config_checks.validate_config); a few, and those only the workflow can check, end to end."""
 import copy
+import subprocess
+import sys
 
 import pytest
 import yaml
@@ -41,7 +43,7 @@ BAD_CONFIGS = [
     ("classification: {lr: .nan}", ["classification.lr", "not a finite number"]),
     ("classification: {validation: {fraction: 0.0001, seed: 0}}", ["classification.validation.fraction", "holds out 0"]),
     ("datasets: {tiny: {num_samples: 10, train_split: 0.05}}", ["datasets.tiny", "0 training"]),
-    ("generator: {num_samples: 10000000000}", ["'generator'", "at most 10,000,000"]),
+    ("generator: {num_samples: 10000000000}", ["generator.num_samples", "maximum of 10000000"]),
     ("classification: {validation: {fraction: 0.9999, seed: 0}}", ["classification.validation.fraction", "leave at least one"]),
     ("metalearning: {activation: {final_outer_steps: 500}}",
      ["metalearning.activation.final_outer_steps", "outer_steps"]),
@@ -79,6 +81,50 @@ BAD_CONFIGS = [
      ["metalearning.learning_rate.initial_lrs", "1.23456789"]),
     ("metalearning: {learning_rate: {ablation_initial_lrs: [1.5]}}",
      ["metalearning.learning_rate.ablation_initial_lrs", "1.5"]),
+    # an eval_every beyond the run's steps: evaluated at step 0 and the last step only
+    ("classification: {eval_every: 7000}", ["classification.eval_every", "7000", "classification.steps (6000)"]),
+    ("pooling: {eval_every: 6001}", ["pooling.eval_every", "pooling.steps (6000)"]),
+    ("lottery: {chain: {eval_every: 1502}}", ["lottery.chain.eval_every", "lottery.chain.steps (1501)"]),
+    ("lottery: {asymptotic: {eval_every: 7000}}", ["lottery.asymptotic.eval_every", "lottery.asymptotic.steps"]),
+    ("classification: {mlp_sweep: {settings: [{name: short, steps: 100}]}}",
+     ["classification.mlp_sweep.settings[0].steps", "'short'", "classification.eval_every (250)"]),
+    # a batch larger than the training set it is drawn from
+    ("classification: {batch_size: 1000000}", ["classification.batch_size", "3600 training samples", "'original'"]),
+    ("classification: {batch_size: 3601}", ["classification.batch_size", "less the 400", "at most 3600"]),
+    ("variants: {few: {kind: train_subset, size: 50}}\nclassification: {variants: [original, few]}",
+     ["classification.batch_size", "'few'", "at most 45"]),
+    ("classification: {mnist_subset: {test_samples: 4950, seed: 0}}",
+     ["classification.batch_size", "MNIST subset", "at most 45"]),
+    ("classification: {mlp_sweep: {settings: [{name: big, batch_size: 5000}]}}",
+     ["classification.mlp_sweep.settings[0].batch_size", "at most 3600"]),
+    ("pooling: {batch_size: 1001}", ["pooling.batch_size", "pooling.train_sizes", "at most 1000"]),
+    ("ssl: {batch_size: 4001}", ["ssl.batch_size", "at most 4000"]),
+    ("ssl: {batch_size: 5001, train_data: train_and_test}\nsensitivity: {ssl.train_data: []}",
+     ["ssl.batch_size", "at most 5000"]),
+    ("double_descent: {batch_size: 4001}", ["double_descent.batch_size", "mnist1d_dd", "at most 4000"]),
+    ("lottery: {chain: {batch_size: 4001}}", ["lottery.chain.batch_size", "at most 4000"]),
+    ("lottery: {asymptotic: {batch_size: 4001}}", ["lottery.asymptotic.batch_size", "mnist1d_seed43"]),
+    ("metalearning: {learning_rate: {batch_size: 4001}}", ["metalearning.learning_rate.batch_size", "at most 4000"]),
+    ("metalearning: {activation: {batch_size: 8001}}", ["metalearning.activation.batch_size", "at most 8000"]),
+    # upper bounds of the schema (the reasons are in the keys' descriptions)
+    ("classification: {steps: 1000001}", ["classification.steps", "maximum of 1000000"]),
+    ("classification: {mlp_sweep: {settings: [{name: long, steps: 2000000}]}}",
+     ["classification.mlp_sweep.settings.0.steps", "maximum of 1000000"]),
+    ("pooling: {steps: 2000000}", ["pooling.steps", "maximum of 1000000"]),
+    ("lottery: {chain: {steps: 2000000}}", ["lottery.chain.steps", "maximum of 1000000"]),
+    ("lottery: {asymptotic: {steps: 2000000}}", ["lottery.asymptotic.steps", "maximum of 1000000"]),
+    ("generator: {final_seq_length: 2000}", ["generator.final_seq_length", "maximum of 1000"]),
+    ("datasets: {long: {final_seq_length: 2000}}", ["datasets.long.final_seq_length", "maximum of 1000"]),
+    ("datasets: {big: {num_samples: 20000000}}", ["datasets.big.num_samples", "maximum of 10000000"]),
+]
+
+# Settings at the edge of the checks above, which pass.
+GOOD_CONFIGS = [
+    "classification: {steps: 1501, eval_every: 1501, batch_size: 3600}",  # the sweep's shortest setting: 1501
+    "pooling: {eval_every: 6000, batch_size: 1000}",
+    "classification: {mlp_sweep: {settings: [{name: just, steps: 250, batch_size: 3600}]}}",
+    "generator: {final_seq_length: 1000}\nvariants: {chunk_swapped: {kind: chunk_swap, order: [1, 2]}}",
+    "ssl: {batch_size: 5000, train_data: train_and_test}\nsensitivity: {ssl.train_data: []}",
 ]
 
 
@@ -86,7 +132,8 @@ BAD_CONFIGS = [
 END_TO_END = [case for case in BAD_CONFIGS if case[0] in (
     "bogus_key: 1", "classification: {lr: .nan}", "classification: {mnist: /no/such/mnist}",
     "double_descent: {figure5: [mlp_clean, cnn_noise_15, mlp_noise_15]}",
-    "sensitivity: {generator.scale_coeff: [0.5]}")]
+    "sensitivity: {generator.scale_coeff: [0.5]}", "classification: {eval_every: 7000}",
+    "classification: {batch_size: 1000000}")]
 IN_PROCESS = BAD_CONFIGS
 
 
@@ -111,6 +158,42 @@ def test_bad_config_is_refused_naming_the_key(paper_config, text, expected):
         assert fragment in message, message
 
 
+@pytest.mark.parametrize("text", GOOD_CONFIGS)
+def test_settings_at_the_edge_of_a_check_pass(paper_config, text):
+    from snakemake.utils import update_config
+
+    from mnist1d_repro.config_checks import validate_config
+
+    config = copy.deepcopy(paper_config)
+    update_config(config, yaml.safe_load(text))
+    validate_config(config, ROOT / "config" / "schema.yaml", SWITCHES)
+
+
+@pytest.mark.parametrize("cuda", [False, True], ids=["no CUDA", "CUDA"])
+def test_device_cuda_needs_cuda(paper_config, monkeypatch, cuda):
+    torch = pytest.importorskip("torch")
+    from mnist1d_repro.config_checks import ConfigError, validate_config
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
+    config = {**copy.deepcopy(paper_config), "device": "cuda"}
+    if cuda:
+        validate_config(config, ROOT / "config" / "schema.yaml", SWITCHES)
+        return
+    with pytest.raises(ConfigError) as error:
+        validate_config(config, ROOT / "config" / "schema.yaml", SWITCHES)
+    message = str(error.value)
+    assert message.startswith("config error at 'device'") and "'auto'" in message and "'cpu'" in message, message
+
+
+def test_checks_import_torch_only_for_device_cuda():
+    """Parsing stays fast: without device: cuda the checks never import torch."""
+    code = ("import sys, yaml; sys.path.insert(0, 'scripts'); "
+            "from mnist1d_repro.config_checks import validate_config; from mnist1d_repro.registry import SWITCHES; "
+            "validate_config(yaml.safe_load(open('config/config.yaml')), 'config/schema.yaml', SWITCHES); "
+            "assert 'torch' not in sys.modules, 'torch imported'")
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=120)
+
+
 def test_the_paper_and_quick_configs_pass_the_same_checks():
     from mnist1d_repro.config_checks import validate_config
 
@@ -133,6 +216,16 @@ def test_bad_config_is_named_before_any_job(workdir, text, expected):
     assert "config error" in output
     for fragment in expected:
         assert fragment in output, output
+    assert not (workdir / "results").exists()
+
+
+def test_device_cuda_without_cuda_is_refused_before_any_job(workdir, monkeypatch):
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")  # no CUDA device, even on a machine with one
+    proc = run_snakemake(workdir, "-n", "--configfile", "config/quick.yaml", "--config", "device=cuda",
+                         check=False, timeout=300)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "config error at 'device'" in output and "'auto'" in output, output
     assert not (workdir / "results").exists()
 
 

@@ -104,6 +104,8 @@ def check_config(config: dict) -> None:
     check_lottery(config)
     check_metalearning(config)
     check_sample_counts(config)
+    check_evaluation_steps(config)
+    check_batch_sizes(config)
     names = [entry["name"] for entry in classification["mlp_sweep"]["settings"]]
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
@@ -176,6 +178,103 @@ def check_sample_counts(config: dict) -> None:
     check_subsets(dd["dataset"], [s["variant"] for s in dd["series"].values()], "double_descent")
 
 
+def check_evaluation_steps(config: dict) -> None:
+    """A run evaluates at step 0, every eval_every steps and at its last step: an eval_every beyond
+    the run's steps leaves two evaluations, and early stopping nothing to choose from."""
+    runs = [("classification", config["classification"]), ("pooling", config["pooling"]),
+            ("lottery.chain", config["lottery"]["chain"]), ("lottery.asymptotic", config["lottery"]["asymptotic"])]
+    for key, section in runs:
+        if section["eval_every"] > section["steps"]:
+            raise ConfigError(f"config error at '{key}.eval_every': {section['eval_every']} is more than {key}.steps "
+                              f"({section['steps']}), so a run is evaluated only at step 0 and at its last step "
+                              "(early stopping would pick from those two); give at most the steps")
+    eval_every = config["classification"]["eval_every"]
+    for i, setting in enumerate(config["classification"]["mlp_sweep"]["settings"]):
+        if setting.get("steps", eval_every) < eval_every:
+            raise ConfigError(
+                f"config error at 'classification.mlp_sweep.settings[{i}].steps': setting '{setting['name']}' runs "
+                f"{setting['steps']} steps, fewer than the classification.eval_every ({eval_every}) its runs evaluate "
+                "at, so early stopping would pick from step 0 and the last step; give at least that many steps or "
+                "lower classification.eval_every")
+
+
+def check_batch_sizes(config: dict) -> None:
+    """A batch cannot hold more samples than the training set it is drawn from (a batch in order
+    would silently shrink to the whole set). Each section's training set is computed as its jobs
+    make it; a local MNIST copy (classification.mnist) is not read here, so its size is not checked."""
+    from .generator import split_counts
+
+    def train_samples(dataset, variant="original"):
+        args = {**config["generator"], **config["datasets"][dataset]}
+        train = split_counts(args["num_samples"], args["train_split"])[0]
+        spec = config["variants"].get(variant, {})
+        return min(spec["size"], train) if spec.get("kind") == "train_subset" else train
+
+    def require(key, batch, samples, what):
+        if batch > samples:
+            raise ConfigError(f"config error at '{key}': a batch of {batch} is more than the {samples} training "
+                              f"samples it is drawn from ({what}); give at most {samples}")
+
+    classification = config["classification"]
+    fraction = classification["validation"]["fraction"]
+
+    def early_stopping_set(variant):
+        if variant == "mnist":
+            train, where = 5000 - classification["mnist_subset"]["test_samples"], "the bundled MNIST subset"
+        else:
+            train, where = train_samples(classification["dataset"], variant), f"dataset '{classification['dataset']}'"
+        held_out = round(fraction * train)
+        return train - held_out, (f"the early-stopping run of variant '{variant}': the {train} training samples of "
+                                  f"{where} less the {held_out} classification.validation.fraction holds out")
+
+    variants = classification["variants"] + (["mnist"] if classification["mnist"] is None else [])
+    for variant in variants:
+        require("classification.batch_size", classification["batch_size"], *early_stopping_set(variant))
+    for i, setting in enumerate(classification["mlp_sweep"]["settings"]):
+        key = f"classification.mlp_sweep.settings[{i}].batch_size" if "batch_size" in setting \
+            else "classification.batch_size"
+        require(key, setting.get("batch_size", classification["batch_size"]), *early_stopping_set("original"))
+
+    pooling = config["pooling"]
+    require("pooling.batch_size", pooling["batch_size"], min(pooling["train_sizes"]),
+            "the smallest of pooling.train_sizes")
+    ssl = config["ssl"]
+    train_data = [ssl["train_data"]] + config["sensitivity"].get("ssl.train_data", [])
+    ssl_args = {**config["generator"], **config["datasets"][ssl["dataset"]]}
+    ssl_train, ssl_test = split_counts(ssl_args["num_samples"], ssl_args["train_split"])
+    samples = ssl_train if "train" in train_data else ssl_train + ssl_test
+    require("ssl.batch_size", ssl["batch_size"], samples, f"ssl.train_data of dataset '{ssl['dataset']}'")
+    dd = config["double_descent"]
+    for name, series in dd["series"].items():
+        require("double_descent.batch_size", dd["batch_size"], train_samples(dd["dataset"], series["variant"]),
+                f"series '{name}' on dataset '{dd['dataset']}', variant '{series['variant']}'")
+    lottery = config["lottery"]
+    require("lottery.chain.batch_size", lottery["chain"]["batch_size"], train_samples(lottery["dataset"]),
+            f"dataset '{lottery['dataset']}'")
+    asymptotic = lottery["asymptotic"]
+    for variant in asymptotic["variants"]:
+        require("lottery.asymptotic.batch_size", asymptotic["batch_size"], train_samples(asymptotic["dataset"], variant),
+                f"dataset '{asymptotic['dataset']}', variant '{variant}'")
+    for part in ("learning_rate", "activation"):
+        meta = config["metalearning"][part]
+        require(f"metalearning.{part}.batch_size", meta["batch_size"], train_samples(meta["dataset"]),
+                f"dataset '{meta['dataset']}'")
+
+
+def check_device(config: dict) -> None:
+    """``device: cuda`` needs CUDA on the machine that parses the workflow (the executor is not
+    known yet when it is parsed, so a cluster's login node counts too: there ``auto`` lets each job
+    use its node's GPU). torch is imported only for ``cuda``, so that parsing stays fast otherwise."""
+    if config["device"] != "cuda":
+        return
+    import torch
+
+    if not torch.cuda.is_available():
+        raise ConfigError("config error at 'device': 'cuda', but torch finds no CUDA device on this machine; "
+                          "give 'auto' (CUDA where a job finds it, else the CPU; on a cluster whose login node has no GPU, "
+                          "with set-resources asking for GPUs) or 'cpu'")
+
+
 def check_metalearning(config: dict) -> None:
     meta = config["metalearning"]
     require_name(meta["learning_rate"]["dataset"], config["datasets"], "metalearning.learning_rate.dataset",
@@ -226,7 +325,8 @@ def validate_config(config: dict, schema_path, switches: dict) -> None:
     """Every check a config passes when the workflow is parsed, short of those that need the
     workflow's rules: the schema with the settings of each runnable switch (``switches``: dotted
     key -> ``sections.spec.Switch``, the registry's) filled in, which also fills in defaults;
-    then ``check_config`` and ``check_sensitivity``. Raises ``ConfigError`` naming the key."""
+    then ``check_config``, ``check_sensitivity`` and ``check_device``. Raises ``ConfigError`` naming
+    the key."""
     import tempfile
 
     from snakemake.utils import validate
@@ -246,6 +346,7 @@ def validate_config(config: dict, schema_path, switches: dict) -> None:
         check_config(config)
         check_sensitivity(config, switches,
                           lambda changed: validate(changed, schema=str(schema_file), set_default=False))
+        check_device(config)
 
 
 def integers_written_as_floats(value, node: dict, defs: dict, key: str = "") -> list[str]:
