@@ -160,5 +160,5 @@ check_claim_figures(CLAIM_FIGURES, section_files("outputs"), CLAIMS)
 
 
 def review_outputs():
-    names = ("claims.html", "deviations.html", "sensitivity.html", "provenance.html")
+    names = ("verdicts.png", "claims.html", "deviations.html", "sensitivity.html", "provenance.html")
     return [f"{REVIEW_DIR}/{name}" for name in names]

@@ -10,12 +10,20 @@ rule review_claims:
     output:
         csv=f"{REVIEW_DIR}/claims.csv",
         snippet=f"{REVIEW_DIR}/claims.rst",
+        # the report lists a subcategory's items by their labels' text: the plot first
+        plot=report(
+            f"{REVIEW_DIR}/verdicts.png",
+            caption="../report/review/verdicts.rst",
+            category=REVIEW_CATEGORY,
+            subcategory="Did it reproduce?",
+            labels={"result": "1. every verdict at a glance (plot)"},
+        ),
         table=report(
             f"{REVIEW_DIR}/claims.html",
             caption="../report/review/claims.rst",
             category=REVIEW_CATEGORY,
             subcategory="Did it reproduce?",
-            labels={"table": "every claim and its verdict"},
+            labels={"result": "2. every claim and its verdict (table)"},
         ),
     log:
         f"{LOGS}/review/claims.log",

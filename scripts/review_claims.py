@@ -1,12 +1,14 @@
 """Every claim of every section in one table, with its verdict and where its figure is."""
 import pandas as pd
 
-from mnist1d_repro.claims import INCONCLUSIVE, NOT_REPRODUCED, NOT_RUN, REPRODUCED, claim_field, rule_history
+from mnist1d_repro.claims import REPRODUCED, claim_field, load_claims, rule_history
+from mnist1d_repro.plotting import verdict_plot
 from mnist1d_repro.registry import CLAIM_SECTIONS
 from mnist1d_repro.io import save_csv
 from mnist1d_repro.jobs import start_job
 from mnist1d_repro.reporting import (VERDICT_ORDER, decided_by_text, ours_with_error, to_decide_text,
                                      verdict_counts_by_kind, write_caption_snippet, write_html_table)
+from mnist1d_repro.verdict_plot import verdict_plot_rows, verdict_summary
 
 log = start_job(snakemake)
 tables = [pd.read_csv(path, keep_default_na=False, na_values=[""]) for path in snakemake.input]
@@ -18,9 +20,7 @@ claims.insert(1, "figure", claims["claim_id"].map(snakemake.params.figures))
 claims = claims.rename(columns={"source": "where in the paper"})
 save_csv(snakemake.output.csv, claims)
 
-counts = claims["verdict"].value_counts()
-summary = (f"{counts.get(REPRODUCED, 0)} of {len(claims)} claims reproduced, {counts.get(NOT_REPRODUCED, 0)} not "
-           f"reproduced, {counts.get(INCONCLUSIVE, 0)} inconclusive, {counts.get(NOT_RUN, 0)} not run.")
+summary = verdict_summary(claims["verdict"])
 by_kind = f"By error kind: {verdict_counts_by_kind(claims)}."
 log(summary + " " + by_kind)
 
@@ -56,3 +56,7 @@ write_html_table(shown, snakemake.output.table, "Did the paper reproduce? Every 
 per_section = claims.groupby("report section", sort=False)["verdict"].apply(
     lambda v: f"{(v == REPRODUCED).sum()} of {len(v)} reproduced")
 write_caption_snippet(snakemake.output.snippet, [summary, by_kind] + [f"{s}: {text}" for s, text in per_section.items()])
+
+specs = {name: spec for section in CLAIM_SECTIONS
+         for name, spec in load_claims(snakemake.params.claims, section).items()}
+verdict_plot(verdict_plot_rows(claims, specs), summary, snakemake.output.plot)

@@ -38,7 +38,7 @@ def test_every_rule_output_log_and_benchmark_exist(quick_run):
         assert (results / "pooling" / name).stat().st_size > 0, name
     for name in ["probe_accuracy.csv", "probe_accuracy.html", "claims.csv", "figure8.png"]:
         assert (results / "ssl" / name).stat().st_size > 0, name
-    for name in ["claims.csv", "claims.html", "deviations.csv", "deviations.html", "provenance.json", "cost.csv",
+    for name in ["verdicts.png", "claims.csv", "claims.html", "deviations.csv", "deviations.html", "provenance.json", "cost.csv",
                  "scale_out.csv", "critical_path.csv",
                  "provenance.html", "sensitivity.csv", "sensitivity_runs.csv", "sensitivity.html"]:
         assert (results / "review" / name).stat().st_size > 0, name
