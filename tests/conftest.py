@@ -52,9 +52,10 @@ def copy_workflow(dest: Path) -> Path:
     return dest
 
 
-def run_snakemake(workdir: Path, *args, check=True, timeout=1800):
-    proc = subprocess.run([sys.executable, "-m", "snakemake", *args], cwd=workdir,
-                          capture_output=True, text=True, timeout=timeout)
+def run_snakemake(workdir: Path, *args, check=True, timeout=1800, env=None):
+    """Snakemake in ``workdir``; ``env``: variables set for it on top of this process's."""
+    proc = subprocess.run([sys.executable, "-m", "snakemake", *args], cwd=workdir, capture_output=True, text=True,
+                          timeout=timeout, env=None if env is None else {**os.environ, **env})
     if check and proc.returncode != 0:
         raise AssertionError(f"snakemake {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
     return proc
