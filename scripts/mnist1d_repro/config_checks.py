@@ -137,16 +137,18 @@ def check_lottery(config: dict) -> None:
                           "lottery.asymptotic.steps")
 
 
-def check_sample_counts(config: dict) -> None:
-    """Settings that need more samples than their dataset has, found before any job runs."""
+def dataset_counts(config: dict, dataset: str) -> tuple[int, int]:
+    """(training, test) samples of a named dataset, as the generator splits them."""
     from .generator import split_counts
 
-    def counts(dataset):
-        args = {**config["generator"], **config["datasets"][dataset]}
-        return split_counts(args["num_samples"], args["train_split"])
+    args = {**config["generator"], **config["datasets"][dataset]}
+    return split_counts(args["num_samples"], args["train_split"])
 
+
+def check_sample_counts(config: dict) -> None:
+    """Settings that need more samples than their dataset has, found before any job runs."""
     def check_subsets(dataset, variants, where):
-        train = counts(dataset)[0]
+        train = dataset_counts(config, dataset)[0]
         for variant in variants:
             spec = config["variants"].get(variant, {})
             if spec.get("kind") == "train_subset" and spec["size"] > train:
@@ -154,7 +156,7 @@ def check_sample_counts(config: dict) -> None:
                                   f"dataset '{dataset}' (used by {where}) has {train}")
 
     classification = config["classification"]
-    train = counts(classification["dataset"])[0]
+    train = dataset_counts(config, classification["dataset"])[0]
     fraction = classification["validation"]["fraction"]
     held_out = round(fraction * train)
     if not 1 <= held_out < train:
@@ -163,13 +165,13 @@ def check_sample_counts(config: dict) -> None:
                           "to train on")
     check_subsets(classification["dataset"], classification["variants"], "classification")
     section = config["dataset_section"]
-    train, test = counts(section["dataset"])
+    train, test = dataset_counts(config, section["dataset"])
     check_subsets(section["dataset"], section["variants"], "dataset_section")
     if section["knn_neighbors"] > train:
         raise ConfigError(f"config error at 'dataset_section.knn_neighbors': {section['knn_neighbors']} neighbours, "
                           f"but dataset '{section['dataset']}' has {train} training samples")
     tsne_limits = [("dataset_section.tsne.perplexity", section["tsne"]["perplexity"], train + test),
-                   ("ssl.tsne.perplexity", config["ssl"]["tsne"]["perplexity"], counts(config["ssl"]["dataset"])[0])]
+                   ("ssl.tsne.perplexity", config["ssl"]["tsne"]["perplexity"], dataset_counts(config, config["ssl"]["dataset"])[0])]
     for key, perplexity, samples in tsne_limits:
         if 3 * perplexity > samples - 1:  # openTSNE's limit, stricter than scikit-learn's
             raise ConfigError(f"config error at '{key}': perplexity {perplexity:g} needs at least "
@@ -202,11 +204,8 @@ def check_batch_sizes(config: dict) -> None:
     """A batch cannot hold more samples than the training set it is drawn from (a batch in order
     would silently shrink to the whole set). Each section's training set is computed as its jobs
     make it; a local MNIST copy (classification.mnist) is not read here, so its size is not checked."""
-    from .generator import split_counts
-
     def train_samples(dataset, variant="original"):
-        args = {**config["generator"], **config["datasets"][dataset]}
-        train = split_counts(args["num_samples"], args["train_split"])[0]
+        train = dataset_counts(config, dataset)[0]
         spec = config["variants"].get(variant, {})
         return min(spec["size"], train) if spec.get("kind") == "train_subset" else train
 
@@ -240,8 +239,7 @@ def check_batch_sizes(config: dict) -> None:
             "the smallest of pooling.train_sizes")
     ssl = config["ssl"]
     train_data = [ssl["train_data"]] + config["sensitivity"].get("ssl.train_data", [])
-    ssl_args = {**config["generator"], **config["datasets"][ssl["dataset"]]}
-    ssl_train, ssl_test = split_counts(ssl_args["num_samples"], ssl_args["train_split"])
+    ssl_train, ssl_test = dataset_counts(config, ssl["dataset"])
     samples = ssl_train if "train" in train_data else ssl_train + ssl_test
     require("ssl.batch_size", ssl["batch_size"], samples, f"ssl.train_data of dataset '{ssl['dataset']}'")
     dd = config["double_descent"]
