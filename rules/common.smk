@@ -23,8 +23,12 @@ from mnist1d_repro.config_checks import (  # noqa: E402
     validate_config,
 )
 from mnist1d_repro.deviations import check_deviations_file  # noqa: E402
+from mnist1d_repro.numerics import apply_mode as apply_cpu_numerics  # noqa: E402
 
 validate_config(config, Path(workflow.basedir) / "config" / "schema.yaml", registry.SWITCHES)
+# Every job inherits the CPU-numerics pins from this process's environment (a Slurm job's own
+# Snakemake parses the workflow again and sets them there too).
+apply_cpu_numerics(config["cpu_numerics"])
 # GPUs a training job asks for: one when the config says cuda, so that a local run shares one GPU
 # through `--resources gpu=N`; none otherwise (a Slurm profile may raise it with set-resources).
 TRAINING_GPUS = 1 if config["device"] == "cuda" else 0

@@ -4,11 +4,23 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
+
+from mnist1d_repro.numerics import apply_mode  # noqa: E402
+
+# The tests compute in portable numerics, as the jobs do by default: the pins must be in the
+# environment before NumPy or torch loads.
+apply_mode("portable")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+
+def pytest_configure(config):
+    from mnist1d_repro.numerics import configure_torch
+
+    configure_torch("portable")
 
 # Under CI=true a tool a test needs (the reference package, a browser, a Slurm cluster) must be
 # there: its absence fails the test instead of skipping it.

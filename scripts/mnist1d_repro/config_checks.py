@@ -273,6 +273,16 @@ def check_device(config: dict) -> None:
                           "with set-resources asking for GPUs) or 'cpu'")
 
 
+def check_cpu_numerics(config: dict) -> None:
+    """``cpu_numerics: portable`` needs an x86-64 CPU with AVX2 on the machine that parses the
+    workflow (each job checks its own CPU again)."""
+    from .numerics import check_machine
+
+    refusal = check_machine(config["cpu_numerics"])
+    if refusal:
+        raise ConfigError(f"config error at 'cpu_numerics': {refusal}")
+
+
 def check_metalearning(config: dict) -> None:
     meta = config["metalearning"]
     require_name(meta["learning_rate"]["dataset"], config["datasets"], "metalearning.learning_rate.dataset",
@@ -323,7 +333,7 @@ def validate_config(config: dict, schema_path, switches: dict) -> None:
     """Every check a config passes when the workflow is parsed, short of those that need the
     workflow's rules: the schema with the settings of each runnable switch (``switches``: dotted
     key -> ``sections.spec.Switch``, the registry's) filled in, which also fills in defaults;
-    then ``check_config``, ``check_sensitivity`` and ``check_device``. Raises ``ConfigError`` naming
+    then ``check_config``, ``check_sensitivity``, ``check_device`` and ``check_cpu_numerics``. Raises ``ConfigError`` naming
     the key."""
     import tempfile
 
@@ -345,6 +355,7 @@ def validate_config(config: dict, schema_path, switches: dict) -> None:
         check_sensitivity(config, switches,
                           lambda changed: validate(changed, schema=str(schema_file), set_default=False))
         check_device(config)
+        check_cpu_numerics(config)
 
 
 def integers_written_as_floats(value, node: dict, defs: dict, key: str = "") -> list[str]:

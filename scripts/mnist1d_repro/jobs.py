@@ -7,6 +7,8 @@ import sys
 import time
 from pathlib import Path
 
+from .numerics import check_job, configure_torch, numerics_record
+
 # mallopt parameters of glibc's malloc.h
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
 
@@ -91,20 +93,33 @@ def start_job(smk) -> "JobLog":
     sys.stdout = sys.stderr = log
     limit_threads(smk.threads)
     keep_freed_memory()
+    numerics = smk.config.get("cpu_numerics", "native")
     if "torch" in sys.modules:  # a training job: it imported torch first
         configure_cuda(smk.config.get("cuda_deterministic", True))
+        configure_torch(numerics)
+    check_job(numerics, torch_cpu_capability())
     startup = seconds_since_process_start()
     job_log = JobLog(log)
     job_log(f"rule {smk.rule}, threads {smk.threads}, wildcards {dict(smk.wildcards)}")
+    job_log("cpu numerics " + ", ".join(f"{key} {value}" for key, value in numerics_record(torch_cpu_capability()).items()))
     if startup is not None:
         job_log(f"{STARTUP_LOG_PREFIX} {startup:.2f} s (interpreter, Snakemake's preamble, imports)")
     return job_log
 
 
+def torch_cpu_capability() -> str | None:
+    """The instruction set of torch's CPU kernels in this process ("AVX2", "AVX512", ...), or None
+    when the job has not loaded torch."""
+    if "torch" not in sys.modules:
+        return None
+    return sys.modules["torch"].backends.cpu.get_cpu_capability()
+
+
 def runtime_record(device) -> dict:
     """What a training job really ran on, for its metrics file: the resolved device (and the GPU's
-    name on CUDA), the torch, CUDA and cuDNN versions (None where absent), torch's thread count and,
-    on CUDA, whether it ran in the deterministic mode."""
+    name on CUDA), the torch, CUDA and cuDNN versions (None where absent), torch's thread count,
+    on CUDA whether it ran in the deterministic mode, and the CPU numerics (the mode, the CPU's
+    model name, torch's kernel level: see numerics.numerics_record)."""
     import torch
 
     device = torch.device(device)
@@ -114,7 +129,8 @@ def runtime_record(device) -> dict:
             "cudnn": torch.backends.cudnn.version() if torch.backends.cudnn.is_available() else None,
             "threads": torch.get_num_threads(),
             # on CUDA, whether the run was set to repeat bit for bit (configure_cuda); None on the CPU
-            "deterministic": torch.are_deterministic_algorithms_enabled() if cuda else None}
+            "deterministic": torch.are_deterministic_algorithms_enabled() if cuda else None,
+            **numerics_record(torch_cpu_capability())}
 
 
 RUNTIME_COLUMNS_PREFIX = "runtime_"  # a CSV result carries the record as columns runtime_<key>

@@ -49,7 +49,8 @@ def hardware() -> dict:
     return facts
 
 
-RUNTIME_KEYS = ("device", "device_name", "torch", "cuda", "cudnn", "threads", "deterministic")
+RUNTIME_KEYS = ("device", "device_name", "torch", "cuda", "cudnn", "threads", "deterministic", "cpu_numerics", "cpu",
+                "cpu_capability")
 
 
 def runtime_records(results) -> pd.DataFrame:

@@ -1,0 +1,153 @@
+"""CPU numerics: which instruction set the libraries' arithmetic may use.
+
+PyTorch, MKL, oneDNN, OpenBLAS and NumPy each pick their kernels for the CPU they find, and
+kernels for different instruction sets round differently (an AVX-512 matrix product sums in
+another order than an AVX2 one). Training amplifies a last-bit difference into a different test
+accuracy, so the same job gives different numbers on different x86-64 CPUs.
+
+``portable`` (the default) pins every one of those choices to a level every x86-64 CPU with
+AVX2 has, so that a job gives the same bytes on any such CPU for the same library versions;
+``native`` lets each library use the best the CPU offers (faster on some sections, different
+numbers on different CPUs). The pins are environment variables, read by each library when it
+loads, so they are set when the workflow is parsed and every job inherits them (a Slurm job
+too: sbatch passes the environment, and the job's own Snakemake parses the workflow again).
+
+Nothing here imports NumPy or torch: the workflow imports this module when it is parsed.
+"""
+from __future__ import annotations
+
+import os
+import platform
+from pathlib import Path
+
+MODES = ("portable", "native")
+
+# Each pin, and why it is there (measured on a 2-core Intel Xeon with AVX-512: see the README's
+# "Portable numerics"):
+PORTABLE_ENVIRONMENT = {
+    # torch's own kernels (element-wise ops, reductions, the optimiser's update): AVX2 ones
+    "ATEN_CPU_CAPABILITY": "avx2",
+    # MKL's matrix products (every Linear layer): its code branch for any x86 CPU. MKL's AVX2
+    # branch is honoured on Intel CPUs only; elsewhere MKL falls back to its automatic choice.
+    "MKL_CBWR": "COMPATIBLE",
+    # oneDNN: portable mode turns torch's route to it off (configure_torch), since oneDNN promises
+    # the same bytes only on the same CPU; this caps anything that still reaches it
+    "ONEDNN_MAX_CPU_ISA": "AVX2",
+    # OpenBLAS inside NumPy and SciPy (scikit-learn's probes, the kNN distances): Haswell = AVX2
+    "OPENBLAS_CORETYPE": "Haswell",
+    # NumPy's own SIMD loops (exp, log, sin, sorting): none of its AVX-512 variants
+    "NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR",
+}
+
+# The capability torch reports (torch.backends.cpu.get_cpu_capability()) under the pin
+PORTABLE_TORCH_CAPABILITY = "AVX2"
+
+# Set in every job's environment: the mode the workflow was parsed with
+MODE_VARIABLE = "MNIST1D_CPU_NUMERICS"
+
+
+class NumericsError(RuntimeError):
+    """The numerics a job was asked for cannot be honoured on this machine."""
+
+
+def environment_for(mode: str) -> dict:
+    """The environment variables ``mode`` sets: the pins in portable mode, none in native mode
+    (each library then picks for itself, or as the user's own environment says). Both record
+    the mode itself."""
+    if mode not in MODES:
+        raise ValueError(f"cpu_numerics must be one of {', '.join(MODES)}, not {mode!r}")
+    pins = PORTABLE_ENVIRONMENT if mode == "portable" else {}
+    return {**pins, MODE_VARIABLE: mode}
+
+
+def apply_mode(mode: str, environ=os.environ) -> dict:
+    """Put ``mode``'s variables into ``environ`` (this process's environment by default, which
+    every job started from it inherits); in portable mode they replace any value already there.
+    Returns what it set."""
+    variables = environment_for(mode)
+    environ.update(variables)
+    return variables
+
+
+def cpu_model() -> str:
+    """The CPU's model name as the operating system reports it (Linux: /proc/cpuinfo's first
+    "model name"), e.g. "AMD EPYC 9R14 96-Core Processor"; the platform's processor string
+    elsewhere, or "unknown"."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def is_x86_64() -> bool:
+    return platform.machine().lower() in {"x86_64", "amd64"}
+
+
+def check_machine(mode: str) -> str | None:
+    """Why this machine cannot give portable numbers, or None when it can (or in native mode):
+    the pins are x86-64 instruction sets, and the promise needs AVX2."""
+    if mode != "portable":
+        return None
+    if not is_x86_64():
+        return (f"cpu_numerics: portable pins x86-64 instruction sets, and this machine is {platform.machine()}; "
+                "its numbers will differ from an x86-64 run's. Set cpu_numerics: native to say so in the record.")
+    flags = cpu_flags()
+    if flags is not None and "avx2" not in flags:
+        return ("cpu_numerics: portable needs a CPU with AVX2, and this one "
+                f"({cpu_model()}) has none. Set cpu_numerics: native to run with what it has.")
+    return None
+
+
+def cpu_flags() -> set | None:
+    """The CPU's feature flags (Linux), or None where they cannot be read."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("flags"):
+                return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return None
+
+
+def configure_torch(mode: str) -> None:
+    """The part of ``mode`` that is a torch setting rather than an environment variable: in
+    portable mode torch's convolutions run as its own matrix products (through MKL's pinned
+    branch) instead of oneDNN's kernels, whose blocking oneDNN chooses per CPU (it promises
+    the same bytes on the same platform only). Native mode leaves torch's default."""
+    if mode == "portable":
+        import torch
+
+        torch.backends.mkldnn.enabled = False
+
+
+def check_job(mode: str, torch_capability: str | None) -> None:
+    """Refuse a job whose process does not run the numerics the workflow was parsed with: in
+    portable mode every pin in the environment and, where torch is loaded, torch's dispatch at
+    AVX2 (a machine without AVX2 makes torch fall back to another level) with oneDNN off."""
+    if mode != "portable":
+        return
+    if torch_capability is not None:
+        import torch
+
+        if torch.backends.mkldnn.enabled:
+            raise NumericsError("cpu_numerics: portable, but torch still routes convolutions to oneDNN: "
+                                "call numerics.configure_torch first")
+    unset = [name for name, value in PORTABLE_ENVIRONMENT.items() if os.environ.get(name) != value]
+    if unset:
+        raise NumericsError(
+            f"cpu_numerics: portable, but this job's environment does not pin {', '.join(unset)}: run the rule "
+            "scripts through Snakemake, which sets them when it parses the workflow.")
+    if torch_capability is not None and torch_capability != PORTABLE_TORCH_CAPABILITY:
+        raise NumericsError(
+            f"cpu_numerics: portable asks torch for {PORTABLE_TORCH_CAPABILITY} kernels, and on this CPU "
+            f"({cpu_model()}) it runs {torch_capability}; set cpu_numerics: native to run here.")
+
+
+def numerics_record(torch_capability: str | None) -> dict:
+    """What a result file records about its arithmetic: the mode, the CPU's model name and the
+    kernels torch dispatched to (None when the job did not load torch)."""
+    return {"cpu_numerics": os.environ.get(MODE_VARIABLE, "native"), "cpu": cpu_model(),
+            "cpu_capability": torch_capability}

@@ -1,0 +1,174 @@
+"""CPU numerics: the pins of portable mode, the job's check, the record, and result digests."""
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from conftest import ROOT
+
+from mnist1d_repro import numerics
+from mnist1d_repro.digests import compare_digests, content_digest, is_computed_result, result_digests
+from mnist1d_repro.numerics import NumericsError, check_job, check_machine, environment_for
+
+# A short training run in a fresh process, in the given mode, from the given environment: prints
+# torch's kernel level and a digest of the trained parameters.
+TRAIN = """
+import hashlib, sys
+sys.path.insert(0, {scripts!r})
+from mnist1d_repro.numerics import apply_mode, configure_torch
+apply_mode({mode!r})
+import torch
+configure_torch({mode!r})
+torch.set_num_threads(1)
+g = torch.Generator().manual_seed(0)
+x, y = torch.randn(500, 40, generator=g), torch.randint(0, 10, (500,), generator=g)
+torch.manual_seed(0)
+model = torch.nn.Sequential(torch.nn.Linear(40, 100), torch.nn.ReLU(), torch.nn.Linear(100, 10))
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+for step in range(50):
+    rows = slice(step % 5 * 100, step % 5 * 100 + 100)
+    optimizer.zero_grad()
+    torch.nn.functional.cross_entropy(model(x[rows]), y[rows]).backward()
+    optimizer.step()
+print(torch.backends.cpu.get_cpu_capability(),
+      hashlib.sha256(b"".join(p.detach().numpy().tobytes() for p in model.parameters())).hexdigest())
+"""
+
+
+def train_in_fresh_process(mode: str, **environment) -> tuple[str, str]:
+    """(torch's kernel level, parameter digest) of TRAIN run with ``environment`` on top of a
+    copy of this process's environment from which every pin was removed (as on a machine where
+    nobody set them)."""
+    env = {key: value for key, value in os.environ.items() if key not in numerics.PORTABLE_ENVIRONMENT}
+    env.update(environment)
+    code = TRAIN.format(scripts=str(ROOT / "scripts"), mode=mode)
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    capability, digest = out.stdout.split()
+    return capability, digest
+
+
+def test_native_numbers_follow_the_kernels_portable_ones_do_not():
+    """The problem and the cure on one machine: in native mode, the kernel level torch
+    dispatches to (what a CPU with or without AVX-512 would pick) changes the trained bytes; in
+    portable mode the bytes are the same whatever the environment asked for."""
+    native = {level: train_in_fresh_process("native", ATEN_CPU_CAPABILITY=level) for level in ("avx2", "default")}
+    assert native["avx2"][0] == "AVX2" and native["default"][0] == "DEFAULT"
+    assert native["avx2"][1] != native["default"][1]
+    portable = {train_in_fresh_process("portable", ATEN_CPU_CAPABILITY=level, MKL_CBWR=branch)
+                for level, branch in (("default", "AVX2"), ("avx2", "AUTO"), ("avx512", "AVX512"))}
+    assert len(portable) == 1
+    assert next(iter(portable))[0] == numerics.PORTABLE_TORCH_CAPABILITY
+
+
+ONEDNN_PROBE = """
+import sys
+sys.path.insert(0, {scripts!r})
+from mnist1d_repro.numerics import apply_mode, configure_torch
+apply_mode({mode!r})
+import torch
+configure_torch({mode!r})
+from mnist1d_repro.models import build_model
+model = build_model("pooling_cnn", pooling="max")
+torch.nn.functional.cross_entropy(model(torch.randn(8, 40)), torch.zeros(8, dtype=torch.long)).backward()
+"""
+
+
+@pytest.mark.parametrize("mode,reaches_onednn", [("native", True), ("portable", False)])
+def test_portable_convolutions_do_not_reach_onednn(mode, reaches_onednn):
+    """oneDNN picks its convolution kernels per CPU; portable mode routes torch's convolutions
+    (the pooling CNN's and the SSL encoder's) around it. Seen through oneDNN's own trace."""
+    env = {**{k: v for k, v in os.environ.items() if k not in numerics.PORTABLE_ENVIRONMENT}, "ONEDNN_VERBOSE": "1"}
+    out = subprocess.run([sys.executable, "-c", ONEDNN_PROBE.format(scripts=str(ROOT / "scripts"), mode=mode)],
+                         env=env, capture_output=True, text=True, check=True)
+    assert ("primitive,exec" in out.stdout) == reaches_onednn
+
+
+def test_environment_of_each_mode():
+    portable = environment_for("portable")
+    assert portable["ATEN_CPU_CAPABILITY"] == "avx2" and portable["MKL_CBWR"] == "COMPATIBLE"
+    assert portable[numerics.MODE_VARIABLE] == "portable"
+    assert environment_for("native") == {numerics.MODE_VARIABLE: "native"}
+    with pytest.raises(ValueError, match="cpu_numerics"):
+        environment_for("fast")
+
+
+def test_portable_replaces_a_value_already_set():
+    environ = {"ATEN_CPU_CAPABILITY": "avx512", "MKL_CBWR": "AVX512", "HOME": "/root"}
+    numerics.apply_mode("portable", environ)
+    assert environ["ATEN_CPU_CAPABILITY"] == "avx2" and environ["MKL_CBWR"] == "COMPATIBLE"
+    assert environ["HOME"] == "/root"
+    native = {"MKL_CBWR": "AVX512"}
+    numerics.apply_mode("native", native)
+    assert native["MKL_CBWR"] == "AVX512"  # native leaves the user's own choice
+
+
+def test_machines_portable_mode_refuses(monkeypatch):
+    assert check_machine("native") is None
+    monkeypatch.setattr(numerics.platform, "machine", lambda: "aarch64")
+    assert "aarch64" in check_machine("portable") and "native" in check_machine("portable")
+    monkeypatch.setattr(numerics.platform, "machine", lambda: "x86_64")
+    monkeypatch.setattr(numerics, "cpu_flags", lambda: {"sse2", "avx"})
+    assert "AVX2" in check_machine("portable")
+    monkeypatch.setattr(numerics, "cpu_flags", lambda: {"sse2", "avx", "avx2"})
+    assert check_machine("portable") is None
+
+
+def test_job_check_names_what_is_not_pinned(monkeypatch):
+    import torch
+
+    numerics.configure_torch("portable")
+    for name, value in numerics.PORTABLE_ENVIRONMENT.items():
+        monkeypatch.setenv(name, value)
+    check_job("portable", "AVX2")
+    check_job("native", "AVX512")
+    with pytest.raises(NumericsError, match="runs AVX512"):
+        check_job("portable", "AVX512")
+    monkeypatch.delenv("MKL_CBWR")
+    with pytest.raises(NumericsError, match="MKL_CBWR"):
+        check_job("portable", None)
+    monkeypatch.setenv("MKL_CBWR", "COMPATIBLE")
+    monkeypatch.setattr(torch.backends.mkldnn, "enabled", True)
+    with pytest.raises(NumericsError, match="oneDNN"):
+        check_job("portable", "AVX2")
+
+
+def test_record_names_the_mode_and_the_cpu(monkeypatch):
+    monkeypatch.setenv(numerics.MODE_VARIABLE, "portable")
+    record = numerics.numerics_record("AVX2")
+    assert record == {"cpu_numerics": "portable", "cpu": numerics.cpu_model(), "cpu_capability": "AVX2"}
+    assert record["cpu"] not in {"", "unknown"}
+    monkeypatch.delenv(numerics.MODE_VARIABLE)
+    assert numerics.numerics_record(None)["cpu_numerics"] == "native"
+
+
+def test_digests_leave_the_runtime_record_out(tmp_path):
+    one, two, other = tmp_path / "one.json", tmp_path / "two.json", tmp_path / "other.json"
+    one.write_text(json.dumps({"runtime": {"cpu": "AMD EPYC"}, "test_acc": 61.5}))
+    two.write_text(json.dumps({"test_acc": 61.5, "runtime": {"cpu": "Intel Xeon"}}))
+    other.write_text(json.dumps({"runtime": {"cpu": "AMD EPYC"}, "test_acc": 61.6}))
+    assert content_digest(one) == content_digest(two) != content_digest(other)
+    a, b, c = tmp_path / "a.csv", tmp_path / "b.csv", tmp_path / "c.csv"
+    a.write_text("width,test_error,runtime_cpu\n36,55.9,AMD EPYC\n")
+    b.write_text("width,test_error,runtime_cpu\n36,55.9,Intel Xeon\n")
+    c.write_text("width,test_error,runtime_cpu\n36,55.933,AMD EPYC\n")
+    assert content_digest(a) == content_digest(b) != content_digest(c)
+    np.savez(tmp_path / "x.npz", w=np.arange(3.0))
+    np.savez(tmp_path / "y.npz", w=np.arange(3.0) + 1e-12)
+    assert content_digest(tmp_path / "x.npz") != content_digest(tmp_path / "y.npz")
+
+
+def test_result_digests_cover_computed_files_only(tmp_path):
+    results = tmp_path / "results"
+    for name in ("lottery/metrics.json", "logs/lottery.log", "benchmarks/a.tsv", "review/cost.csv",
+                 "review/provenance.json", "review/claims.csv", "figure.png"):
+        (results / name).parent.mkdir(parents=True, exist_ok=True)
+        (results / name).write_text("{}" if name.endswith(".json") else "a\n1\n")
+    assert sorted(result_digests(results)) == ["lottery/metrics.json", "review/claims.csv"]
+    assert not is_computed_result(__import__("pathlib").Path("logs/x.csv"))
+
+
+def test_comparison_names_each_kind_of_difference():
+    outcome = compare_digests({"a": "1", "b": "2", "new": "3"}, {"a": "1", "b": "9", "gone": "4"})
+    assert outcome == {"differing": ["b"], "missing": ["gone"], "unrecorded": ["new"]}
