@@ -7,19 +7,21 @@ from mnist1d_repro.claims import load_claims
 from mnist1d_repro.generator import NUM_CLASSES
 from mnist1d_repro.io import load_json, save_csv
 from mnist1d_repro.jobs import start_job
-from mnist1d_repro.plotting import save_figure
+from mnist1d_repro.plotting import ordered_colors, save_figure
 from mnist1d_repro.reporting import (claims_table, sensitivity_table, verdict_sentence, write_caption_snippet,
                                      write_html_table)
-from mnist1d_repro.sections.double_descent import (MLP_HIDDEN_LAYERS, claim_measurements, depth_sensitivity,
-                                                   STATISTICS, runs_at_depth, seed_statistics, series_tables)
+from mnist1d_repro.sections.double_descent import (ERROR_STORAGE, MLP_HIDDEN_LAYERS, claim_measurements,
+                                                   depth_sensitivity, error_storage_sensitivity, runs_at_depth,
+                                                   seed_statistics, series_tables, STATISTICS, stored_errors)
 
 
 def load_runs(paths):
     return pd.DataFrame([{k: v for k, v in load_json(p).items() if k != "curve"} for p in paths])
 
 
-def draw(ax, curves, summary, name, x="width", label="", color=None, train=True, marks=True):
-    """Test error (solid) and training error (dashed) of one series; dotted: its threshold."""
+def draw(ax, curves, summary, name, x="width", label="", color=None, train=True, marks=True, tolerance=None):
+    """Test error (solid) and training error (dashed) of one series; dotted: its threshold, or where
+    no width interpolates (training error above ``tolerance`` %), a legend entry that says so."""
     curve = curves[curves["series"] == name].sort_values("width")
     prefix = f"{label} " if label else ""
     line, = ax.plot(curve[x], curve["test_error"], "-o", ms=3, color=color, label=f"{prefix}test")
@@ -34,6 +36,9 @@ def draw(ax, curves, summary, name, x="width", label="", color=None, train=True,
     if marks and not pd.isna(row[column]):
         ax.axvline(row[column], color=line.get_color(), linestyle=":", alpha=0.8,
                    label=f"{prefix}interpolation threshold")
+    elif marks:
+        ax.plot([], [], linestyle=":", color=line.get_color(),
+                label=f"{prefix}no threshold: training error > {tolerance:g} % at every width")
     ax.set_xscale("log")
     ax.xaxis.set_major_formatter(ScalarFormatter())
     ax.xaxis.set_minor_formatter(NullFormatter())
@@ -45,32 +50,34 @@ def figure5(curves, summary, settings, path):
     fig, axes = plt.subplots(1, 3, figsize=(14, 4), layout="constrained", sharey=True)
     for ax, name, title in zip(axes, settings["figure5"], titles):
         if name in summary.index:
-            draw(ax, curves, summary, name)
+            draw(ax, curves, summary, name, tolerance=settings["interpolation_train_error"])
             ax.legend(fontsize=8)
             ax.set_title(f"{title}\n[{name}]", fontsize=10)
             ax.set_xlabel("hidden units per layer" if settings["series"][name]["model"] == "mlp" else "channels")
     axes[0].set_ylabel("error (%)")
-    save_figure(fig, path)
+    save_figure(fig, path, scale=snakemake.config["scale"])
 
 
 def noise_ablation(curves, summary, settings, path):
     fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
-    for i, name in enumerate(settings["noise_ablation"]):
+    colors = ordered_colors(len(settings["noise_ablation"]))
+    for color, name in zip(colors, settings["noise_ablation"]):
         if name in summary.index:
             draw(ax, curves, summary, name, label=settings["series"][name]["variant"],
-                 color=plt.get_cmap("viridis")(i / 4), train=False, marks=False)
+                 color=color, train=False, marks=False)
     ax.set_xlabel("hidden units per layer")
     ax.set_ylabel("test error (%)")
     ax.set_title("Test error by training-label noise rate")
     ax.legend(fontsize=8)
-    save_figure(fig, path)
+    save_figure(fig, path, scale=snakemake.config["scale"])
 
 
 def loss_ablation(curves, summary, settings, n_train, path):
     fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
     for name in settings["loss_ablation"]:
         if name in summary.index:
-            draw(ax, curves, summary, name, x="parameters", label=settings["series"][name]["loss"])
+            draw(ax, curves, summary, name, x="parameters", label=settings["series"][name]["loss"],
+                 tolerance=settings["interpolation_train_error"])
     for xpos, text in [(n_train, "n"), (n_train * NUM_CLASSES, "n·K")]:
         ax.axvline(xpos, color="black", linewidth=0.8)
         ax.text(xpos, ax.get_ylim()[1], f" {text}", va="top")
@@ -78,14 +85,16 @@ def loss_ablation(curves, summary, settings, n_train, path):
     ax.set_ylabel("error (%)")
     ax.set_title("MLP, 15 % label noise: MSE vs cross-entropy loss")
     ax.legend(fontsize=8)
-    save_figure(fig, path)
+    save_figure(fig, path, scale=snakemake.config["scale"])
 
 
 log = start_job(snakemake)
 settings = snakemake.params.settings
-runs = load_runs(snakemake.input.runs)
-save_csv(snakemake.output.csv, runs)
-n_train = int(runs["train_samples"].iloc[0])
+measured_runs = load_runs(snakemake.input.runs)
+save_csv(snakemake.output.csv, measured_runs)
+n_train = int(measured_runs["train_samples"].iloc[0])
+storage = settings["error_storage"]
+runs = stored_errors(measured_runs, storage)
 curves, summary = series_tables(runs, settings)
 save_csv(snakemake.output.summary, summary)
 log(summary.to_string())
@@ -105,11 +114,14 @@ default, *alternatives = snakemake.params.mlp_hidden_layers  # the configured se
 by_depth = {default: values}
 alternative_runs = load_runs(snakemake.input.sensitivity) if alternatives else None
 for depth in alternatives:
-    depth_seeds = seed_statistics(runs_at_depth(alternative_runs, depth), settings)
+    depth_seeds = seed_statistics(stored_errors(runs_at_depth(alternative_runs, depth), storage), settings)
     log(f"{MLP_HIDDEN_LAYERS.key} = {depth}:\n{depth_seeds.to_string()}")
     by_depth[depth] = claim_measurements(depth_seeds, settings, n_train)
-save_csv(snakemake.output.sensitivity, sensitivity_table(claim_defs, MLP_HIDDEN_LAYERS.key, default, digits=2,
-                                                      **depth_sensitivity(by_depth, settings)))
+# ... and as the reference keeps the errors (whole percents) and as measured, from the same runs
+save_csv(snakemake.output.sensitivity, pd.concat([
+    sensitivity_table(claim_defs, MLP_HIDDEN_LAYERS.key, default, digits=2, **depth_sensitivity(by_depth, settings)),
+    sensitivity_table(claim_defs, ERROR_STORAGE.key, storage, digits=2,
+                      **error_storage_sensitivity(measured_runs, settings, n_train))], ignore_index=True))
 
 write_html_table(pd.concat([summary.assign(seed="mean curve"), per_seed]).reset_index(drop=True)
                  [["series", "seed", "model", "variant", "loss", *STATISTICS, "widest_test_error", "min_test_error"]],

@@ -7,7 +7,7 @@ log = start_job(snakemake)
 data = load_dataset(snakemake.input[0])
 spec = data.pop("spec")
 variant = dict(snakemake.params.variant)
-out = apply_variant(data, variant)
+out = apply_variant(data, variant, generator=spec.get("generator"))
 if "label_resampled" in out:
     log(f"redrew {int(out['label_resampled'].sum())} of {len(out['y'])} training labels; "
         f"{int((out['y'] != out['y_clean']).sum())} changed class")

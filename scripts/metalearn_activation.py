@@ -3,17 +3,17 @@ clipped gradient descent through unrolled inner training runs, under one setting
 seeding, noise_draw and test_noise switches (the rule's variant)."""
 import numpy as np
 import pandas as pd
-import torch
 
 from mnist1d_repro.io import load_dataset, save_arrays, save_csv
 from mnist1d_repro.jobs import start_job, with_runtime_columns
-from mnist1d_repro.metalearning.activation import activation_data, experiment_from_settings, metalearn_activation
+from mnist1d_repro.metalearning.activation import (activation_data, curve_grid, experiment_from_settings,
+                                                   metalearn_activation)
 
 log = start_job(snakemake)
 s = snakemake.params.settings
 train, test = activation_data(load_dataset(snakemake.input[0]), s["test_samples"])
 experiment = experiment_from_settings(s)
-grid = torch.linspace(*s["curve_range"], 801)
+grid = curve_grid(s)
 log(f"activation network 1 -> {' -> '.join(map(str, s['activation_hidden']))} -> 1; {s['outer_steps']} outer "
     f"steps of {s['inner_steps']} inner steps; {len(train[1])} training, {len(test[1])} test samples; seeding "
     f"{experiment.seeding}, noise {experiment.noise_draw}, test noise {experiment.test_noise}")

@@ -357,3 +357,16 @@ def test_shared_noise_reaches_the_activation_network_and_the_test():
     assert noise.test()[0].shape == (1, 6) and len(noise.test()[1]) == 1
     _, clean = experiment(test_noise="none").inner_runs(8, 5).run(0)
     assert clean.test() == (None, None) and torch.equal(clean.hidden, noise.hidden)
+
+
+def test_activation_shape_is_sampled_on_the_reference_grid():
+    """The reference samples the learned activation at torch.linspace(-5, 5, steps=100) (its outer
+    loop's bookkeeping), and Figure 7's extrema are counted on that curve."""
+    import yaml
+
+    from conftest import ROOT
+    from mnist1d_repro.metalearning.activation import curve_grid
+
+    settings = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())["metalearning"]["activation"]
+    torch.testing.assert_close(curve_grid(settings), torch.linspace(-5, 5, steps=100), rtol=0, atol=0)
+    assert len(curve_grid({"curve_range": [-4.0, 4.0], "curve_points": 801})) == 801

@@ -299,3 +299,40 @@ def test_sensitivity_rows_give_each_moved_claim_under_both_depths():
     assert rows.loc[(2, "noisy_mlp_peak_width"), "verdict"] == "reproduced"  # both seeds at 32: no spread
     assert rows.loc[(1, "noisy_mlp_peak_height"), "verdict"] == "not reproduced"  # no peak on either seed
     assert rows.loc[(1, "noisy_mlp_peak_width"), "verdict"] == "not reproduced"  # no peak: inf
+
+
+# --- the reference's whole-percent errors ------------------------------------------------------------------
+
+def test_whole_percent_errors_cut_the_fraction_as_an_integer_array_does():
+    runs = runs_of(mlp_noise_15={8: (PARAMS[8], 0.9, [54.05, 54.95])})
+    reference = np.zeros_like(np.array([2, 3]))  # the reference's storage: an integer array
+    reference[:] = runs["test_error"].to_numpy()
+    cut = dd.whole_percent_errors(runs)
+    np.testing.assert_array_equal(cut["test_error"], reference)
+    assert cut["train_error"].tolist() == [0.0, 0.0]
+    assert runs["test_error"].tolist() == [54.05, 54.95]  # the input is left as it was
+
+
+def test_whole_percent_errors_can_move_the_peak_and_the_threshold():
+    near_tie = {8: (PARAMS[8], 30.0, [40.0, 40.0]),
+                16: (PARAMS[16], 0.9, [38.0, 38.0]),    # interpolates only once 0.9 % is cut to 0
+                32: (PARAMS[32], 0.0, [54.05, 54.05]),  # 16.05 above 38; cut: 54, 16 above 38
+                64: (PARAMS[64], 0.0, [54.9, 54.9])}    # 16.9 above 38: the float curve's peak; cut: 54, a tie
+    runs = runs_of(mlp_noise_15=near_tie)
+    arguments = dd.error_storage_sensitivity(runs, SETTINGS, N_TRAIN)
+    kept, cut = arguments["measured"]["float"], arguments["measured"]["whole_percent"]
+    assert kept["noisy_mlp_peak_width"] == 64 and cut["noisy_mlp_peak_width"] == 32  # the first of the tied widths
+    assert kept["noisy_mlp_peak_height"] == pytest.approx(16.9) and cut["noisy_mlp_peak_height"] == 16
+    assert kept["noisy_mlp_peak_at_threshold"] == pytest.approx(1.0)   # peak 64, threshold 32
+    assert cut["noisy_mlp_peak_at_threshold"] == pytest.approx(1.0)    # peak 32, threshold 16
+    stats = dd.seed_statistics(dd.whole_percent_errors(runs), SETTINGS)
+    assert set(stats["threshold_width"]) == {16}
+
+
+def test_error_storage_switch_picks_the_errors_the_claims_read():
+    runs = runs_of(mlp_noise_15={8: (PARAMS[8], 0.9, [54.05, 54.95])})
+    assert dd.stored_errors(runs, "float") is runs
+    assert dd.stored_errors(runs, "whole_percent")["test_error"].tolist() == [54.0, 54.0]
+    with pytest.raises(ValueError, match="whole_percent"):
+        dd.stored_errors(runs, "integer")
+    assert dd.ERROR_STORAGE.values == dd.ERROR_STORAGES and dd.ERROR_STORAGE in dd.SECTION.switches

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .generator import NUM_CLASSES
+from .generator import NUM_CLASSES, GeneratorArgs, draw_factors
 
 FEATURE_KEYS = ("x", "x_test")
 
@@ -45,20 +45,77 @@ def chunk_swap(data: dict, order: list[int]) -> dict:
     return _with_features(data, np.concatenate([pieces[i - 1] for i in order]))
 
 
-def label_noise(data: dict, rate: float, seed: int) -> dict:
+LABEL_NOISE_DRAWS = ("reference", "all_at_once")
+
+
+def stream_after_make_dataset(args: GeneratorArgs) -> tuple[np.random.RandomState, np.ndarray]:
+    """The random stream as ``make_dataset(args)`` leaves it, and the sample order it drew.
+
+    The reference's ``make_dataset`` seeds NumPy's global stream with ``args.seed`` and then
+    draws every sample's factors, the permutation of the samples and, with ``shuffle_seq``, the
+    permutation of the points; ``generator.make_dataset`` makes the same draws from its own
+    stream. Replaying them (without building the signals) reaches the state in which the
+    reference's double-descent notebook starts drawing its label noise.
+    """
+    rng = np.random.RandomState(args.seed)
+    total = (args.num_samples // NUM_CLASSES) * NUM_CLASSES
+    draw_factors(total, args, rng)
+    order = rng.permutation(total)
+    if args.shuffle_seq:
+        rng.permutation(args.final_seq_length)
+    return rng, order
+
+
+def _replayed_stream(data: dict, generator: dict) -> np.random.RandomState:
+    """``stream_after_make_dataset`` for the generator arguments ``generator`` (a dataset's
+    stored spec), checked against ``data``: the replayed sample order must give its labels."""
+    args = GeneratorArgs.from_dict(generator)
+    rng, order = stream_after_make_dataset(args)
+    per_class = args.num_samples // NUM_CLASSES
+    labels = np.repeat(np.arange(NUM_CLASSES), per_class)[order]
+    if not np.array_equal(labels, np.concatenate([data["y"], data["y_test"]])):
+        raise ValueError("the reference's label-noise draw needs the generator's own output: replaying "
+                         f"make_dataset with {generator} does not give this dataset's labels")
+    return rng
+
+
+def label_noise(data: dict, rate: float, draw: str, seed: int | None = None,
+                generator: dict | None = None) -> dict:
     """Replace each training label, with probability ``rate``, by a uniform random class.
 
     The new class may equal the old one. Test labels are untouched. ``y_clean`` keeps the
     original labels and ``label_resampled`` marks which training labels were redrawn.
+
+    draw "reference": as the reference's double-descent notebook, from the stream that
+        generated the dataset (``generator``: its arguments), continued where
+        ``make_dataset`` left it, one training sample after the other: a uniform number,
+        and only where it falls below ``rate`` a class from 0 to 9.
+    draw "all_at_once": from ``RandomState(seed)``, all uniform numbers first, then one class
+        for every sample.
     """
     if not 0 <= rate <= 1:
         raise ValueError(f"label-noise rate must lie in [0, 1], got {rate}")
-    rng = np.random.RandomState(seed)
     y = data["y"]
-    resampled = rng.random_sample(len(y)) < rate
-    new_labels = rng.randint(NUM_CLASSES, size=len(y))
+    if draw == "reference":
+        if generator is None:
+            raise ValueError("the reference's label-noise draw needs the dataset's generator arguments")
+        rng = _replayed_stream(data, generator)
+        resampled = np.zeros(len(y), dtype=bool)
+        noisy = y.copy()
+        for i in range(len(y)):
+            if rng.random_sample() < rate:
+                resampled[i] = True
+                noisy[i] = rng.randint(0, NUM_CLASSES)
+    elif draw == "all_at_once":
+        if seed is None:
+            raise ValueError("the all_at_once label-noise draw needs a seed")
+        rng = np.random.RandomState(seed)
+        resampled = rng.random_sample(len(y)) < rate
+        noisy = np.where(resampled, rng.randint(NUM_CLASSES, size=len(y)), y)
+    else:
+        raise ValueError(f"unknown label-noise draw {draw!r}; known: {', '.join(LABEL_NOISE_DRAWS)}")
     out = dict(data)
-    out["y"] = np.where(resampled, new_labels, y)
+    out["y"] = noisy
     out["y_clean"] = y
     out["label_resampled"] = resampled
     return out
@@ -76,11 +133,17 @@ def train_subset(data: dict, size: int) -> dict:
     return out
 
 
-def apply_variant(data: dict, spec: dict) -> dict:
-    """Apply a variant described by a config entry such as ``{kind: shuffle, seed: 42}``."""
+def apply_variant(data: dict, spec: dict, generator: dict | None = None) -> dict:
+    """Apply a variant described by a config entry such as ``{kind: shuffle, seed: 42}``.
+
+    ``generator``: the generator arguments the dataset was made with (its stored spec), which
+    the reference's label-noise draw replays.
+    """
     params = {k: v for k, v in spec.items() if k != "kind"}
     kinds = {"shuffle": shuffle_features, "flip": flip, "chunk_swap": chunk_swap,
              "label_noise": label_noise, "train_subset": train_subset}
     if spec.get("kind") not in kinds:
         raise ValueError(f"unknown variant kind {spec.get('kind')!r}; known: {', '.join(kinds)}")
+    if spec["kind"] == "label_noise" and params.get("draw") == "reference":
+        params["generator"] = generator
     return kinds[spec["kind"]](data, **params)

@@ -79,7 +79,8 @@ def time_loop(loop: str, models: list[tuple[str, int]], epochs: int) -> dict:
     if loop == "ours":
         keep_freed_memory()
     torch.set_num_threads(1)
-    data = label_noise(make_dataset(GeneratorArgs(num_samples=16000, train_split=0.25)), 0.15, seed=0)
+    args = GeneratorArgs(num_samples=16000, train_split=0.25)
+    data = label_noise(make_dataset(args), 0.15, draw="reference", generator=args.to_dict())
     cpu = torch.device("cpu")
     x, y = as_tensors(data["x"], data["y"], cpu)
     x_test, y_test = as_tensors(data["x_test"], data["y_test"], cpu)

@@ -258,6 +258,12 @@ def experiment_from_settings(s: dict) -> ActivationExperiment:
         test_noise=s["test_noise"])
 
 
+def curve_grid(s: dict) -> torch.Tensor:
+    """Where the activation's shape is sampled (and its extrema counted): ``curve_points`` evenly
+    spaced points over ``curve_range`` of the config's ``metalearning.activation`` section."""
+    return torch.linspace(*s["curve_range"], s["curve_points"])
+
+
 def activation_data(data: dict, test_samples: int):
     """Training tensors and the first ``test_samples`` test samples of a dataset, on the CPU."""
     return (as_tensors(data["x"], data["y"], "cpu"),

@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 MLP_HIDDEN_LAYERS = Switch("double_descent.mlp_hidden_layers", (1, 2), reruns_jobs=True)
+ERROR_STORAGES = ("float", "whole_percent")
+ERROR_STORAGE = Switch("double_descent.error_storage", ERROR_STORAGES, reruns_jobs=False)
 
 SECTION = Section(
     name="double_descent",
@@ -21,7 +23,7 @@ SECTION = Section(
     outputs=("summary.html", "figure5.png", "noise_ablation.png", "loss_ablation.png"),
     claims_tables=("claims.csv",),
     sensitivity_tables=("sensitivity.csv",),
-    switches=(MLP_HIDDEN_LAYERS,),
+    switches=(MLP_HIDDEN_LAYERS, ERROR_STORAGE),
 )
 
 
@@ -201,6 +203,38 @@ def claim_measurements(seed_stats: pd.DataFrame, settings: dict, n_train: int) -
             continue
         values.add(claim, over_seeds(seed_claim_values(row, n_train)[number] for _, row in rows.iterrows()))
     return values
+
+
+# --- the reference's whole-percent errors -------------------------------------------------------------
+
+def whole_percent_errors(runs: pd.DataFrame) -> pd.DataFrame:
+    """The runs with every final training and test error cut to a whole percent, as the reference
+    keeps them: it assigns each error into ``np.zeros_like`` of an integer array, which drops the
+    fraction (54.05 % is kept as 54)."""
+    out = runs.copy()
+    for column in ("train_error", "test_error"):
+        out[column] = np.trunc(out[column].astype(float))
+    return out
+
+
+def stored_errors(runs: pd.DataFrame, storage: str) -> pd.DataFrame:
+    """The runs with their final errors as ``storage`` (``double_descent.error_storage``) keeps
+    them: ``float`` as measured, ``whole_percent`` cut as the reference cuts them."""
+    if storage not in ERROR_STORAGES:
+        raise ValueError(f"unknown error storage {storage!r}; known: {', '.join(ERROR_STORAGES)}")
+    return whole_percent_errors(runs) if storage == "whole_percent" else runs
+
+
+def error_storage_sensitivity(runs: pd.DataFrame, settings: dict, n_train: int) -> dict:
+    """``reporting.sensitivity_table``'s arguments for how the final errors are kept: ``float``
+    (ours) and ``whole_percent`` (the reference's truncation), every claim read from each seed's
+    own curve as ``claim_measurements`` reads it, from the runs as measured (``runs``). Truncation
+    moves a near-tie between widths (a peak's position), a peak's height and fall, and which
+    width first counts as interpolating (a training error of 0.9 % becomes 0)."""
+    by_storage = {storage: claim_measurements(seed_statistics(stored_errors(runs, storage), settings), settings,
+                                              n_train)
+                  for storage in ERROR_STORAGES}
+    return sensitivity_arguments(by_storage)
 
 
 # --- the deviation switch: the MLP's depth -----------------------------------------------------------
