@@ -29,6 +29,15 @@ validate_config(config, Path(workflow.basedir) / "config" / "schema.yaml", regis
 # Every job inherits the CPU-numerics pins from this process's environment (a Slurm job's own
 # Snakemake parses the workflow again and sets them there too).
 apply_cpu_numerics(config["cpu_numerics"])
+
+
+def numeric_threads(threads):
+    """A job's threads: one in portable numerics, since a multi-threaded t-SNE sums its
+    gradients in another order on each thread count (and Snakemake lowers a job's threads to
+    --cores), so its bytes would depend on the machine; ``threads`` in native numerics."""
+    return 1 if config["cpu_numerics"] == "portable" else threads
+
+
 # GPUs a training job asks for: one when the config says cuda, so that a local run shares one GPU
 # through `--resources gpu=N`; none otherwise (a Slurm profile may raise it with set-resources).
 TRAINING_GPUS = 1 if config["device"] == "cuda" else 0

@@ -174,7 +174,7 @@ rule figure3_tsne:
         f"{BENCHMARKS}/dataset/figure3_tsne.tsv"
     conda:
         "../envs/pipeline.yaml"
-    threads: 2
+    threads: numeric_threads(2)
     resources:
         mem_mb=attempt_scaled(4000),
         runtime=attempt_scaled(30),
@@ -206,7 +206,7 @@ rule pixel_baselines:
         f"{BENCHMARKS}/dataset/pixel_baselines.tsv"
     conda:
         "../envs/pipeline.yaml"
-    threads: 2
+    threads: numeric_threads(2)
     resources:
         mem_mb=attempt_scaled(2000),
         runtime=attempt_scaled(10),

@@ -80,7 +80,7 @@ rule figure8:
         f"{BENCHMARKS}/ssl/figure8.tsv"
     conda:
         "../envs/pipeline.yaml"
-    threads: 2
+    threads: numeric_threads(2)
     resources:
         mem_mb=3000,
         runtime=15,

@@ -62,6 +62,21 @@ def test_native_numbers_follow_the_kernels_portable_ones_do_not():
     assert next(iter(portable))[0] == numerics.PORTABLE_TORCH_CAPABILITY
 
 
+# TRAIN's digest in portable mode with torch 2.13.0 (CPU build), the same on every CPU it was run on:
+# Intel Xeon (Sapphire Rapids class, AVX-512 with FP16) and AMD EPYC (family 23, AVX2 only). In
+# native mode the two machines gave four different digests between them (each its own at its own
+# kernel level, and another pair at ATen's DEFAULT level), because MKL picks its kernels per CPU.
+PORTABLE_TRAIN_DIGEST = "c918c5afdb54f3d04768bfe568e0722162a4c4946254d167fd68653d2813b1a8"
+
+
+@pytest.mark.skipif(not __import__("torch").__version__.startswith("2.13.0"),
+                    reason="the recorded digest is torch 2.13.0's")
+def test_portable_bytes_equal_those_recorded_on_other_cpus():
+    """The promise itself, checked wherever the tests run: this CPU gives the bytes that the
+    CPUs named above gave."""
+    assert train_in_fresh_process("portable") == (numerics.PORTABLE_TORCH_CAPABILITY, PORTABLE_TRAIN_DIGEST)
+
+
 ONEDNN_PROBE = """
 import sys
 sys.path.insert(0, {scripts!r})
@@ -137,8 +152,11 @@ def test_job_check_names_what_is_not_pinned(monkeypatch):
 def test_record_names_the_mode_and_the_cpu(monkeypatch):
     monkeypatch.setenv(numerics.MODE_VARIABLE, "portable")
     record = numerics.numerics_record("AVX2")
-    assert record == {"cpu_numerics": "portable", "cpu": numerics.cpu_model(), "cpu_capability": "AVX2"}
+    assert record == {"cpu_numerics": "portable", "cpu": numerics.cpu_model(),
+                      "cpu_vector_width": numerics.vector_width(), "cpu_capability": "AVX2"}
     assert record["cpu"] not in {"", "unknown"}
+    if numerics.is_x86_64():
+        assert "family" in record["cpu"] and record["cpu_vector_width"] in {"AVX-512", "AVX2"}
     monkeypatch.delenv(numerics.MODE_VARIABLE)
     assert numerics.numerics_record(None)["cpu_numerics"] == "native"
 

@@ -1,6 +1,7 @@
 """The Slurm profile: job grouping in a paper-scale dry run, and the quick pipeline through a
 real Slurm cluster (`.ci/slurm-cluster.sh start` brings one up; CI does, and sets
 MNIST1D_SLURM_TEST=1 so that a cluster that is not there fails instead of skipping; so does CI=true)."""
+import json
 import os
 import re
 import shutil
@@ -147,6 +148,10 @@ def test_results_equal_a_local_run(slurm_run, quick_run):
     results = slurm_run[0] / "results"
     assert all((slurm_run[0] / target).exists() for target in slurm_run[3])
     assert differing_results(results, quick_run / "results", partial=True) == []
+    # sbatch carried the portable pins into every training job (a job without them refuses to run)
+    records = [json.loads(path.read_text())["runtime"] for path in results.rglob("metrics.json")]
+    assert records and all(record["cpu_numerics"] == "portable" and record["cpu_capability"] == "AVX2"
+                           for record in records)
 
 
 def test_resources_grow_with_the_attempt():

@@ -70,16 +70,39 @@ def apply_mode(mode: str, environ=os.environ) -> dict:
 
 
 def cpu_model() -> str:
-    """The CPU's model name as the operating system reports it (Linux: /proc/cpuinfo's first
-    "model name"), e.g. "AMD EPYC 9R14 96-Core Processor"; the platform's processor string
-    elsewhere, or "unknown"."""
+    """The CPU as the operating system reports it (Linux: /proc/cpuinfo's first "model name",
+    with its family, model and stepping, which still tell the generation where a virtual
+    machine shows a bare "AMD EPYC"), e.g. "AMD EPYC 9R14 96-Core Processor (family 25, model
+    17, stepping 1)"; the platform's processor string elsewhere, or "unknown"."""
+    fields = _cpuinfo_fields()
+    name = fields.get("model name")
+    if name is None:
+        return platform.processor() or "unknown"
+    ids = [f"{key} {fields[key]}" for key in ("cpu family", "model", "stepping") if key in fields]
+    return f"{name} ({', '.join(ids).replace('cpu family', 'family')})" if ids else name
+
+
+def _cpuinfo_fields() -> dict:
+    """The first processor's fields of /proc/cpuinfo ({} where there is none)."""
+    fields = {}
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
+            if not line.strip():
+                break
+            key, _, value = line.partition(":")
+            fields.setdefault(key.strip(), value.strip())
     except OSError:
         pass
-    return platform.processor() or "unknown"
+    return fields
+
+
+def vector_width() -> str | None:
+    """The widest vector instruction set the CPU offers ("AVX-512", "AVX2", "below AVX2"), which
+    decides what native mode's kernels use; None where the flags cannot be read."""
+    flags = cpu_flags()
+    if flags is None:
+        return None
+    return "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "below AVX2"
 
 
 def is_x86_64() -> bool:
@@ -103,13 +126,8 @@ def check_machine(mode: str) -> str | None:
 
 def cpu_flags() -> set | None:
     """The CPU's feature flags (Linux), or None where they cannot be read."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("flags"):
-                return set(line.split(":", 1)[1].split())
-    except OSError:
-        pass
-    return None
+    flags = _cpuinfo_fields().get("flags")
+    return None if flags is None else set(flags.split())
 
 
 def configure_torch(mode: str) -> None:
@@ -150,4 +168,4 @@ def numerics_record(torch_capability: str | None) -> dict:
     """What a result file records about its arithmetic: the mode, the CPU's model name and the
     kernels torch dispatched to (None when the job did not load torch)."""
     return {"cpu_numerics": os.environ.get(MODE_VARIABLE, "native"), "cpu": cpu_model(),
-            "cpu_capability": torch_capability}
+            "cpu_vector_width": vector_width(), "cpu_capability": torch_capability}

@@ -50,7 +50,7 @@ def hardware() -> dict:
 
 
 RUNTIME_KEYS = ("device", "device_name", "torch", "cuda", "cudnn", "threads", "deterministic", "cpu_numerics", "cpu",
-                "cpu_capability")
+                "cpu_vector_width", "cpu_capability")
 
 
 def runtime_records(results) -> pd.DataFrame:
