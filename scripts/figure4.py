@@ -10,7 +10,7 @@ import pandas as pd
 from mnist1d_repro.claims import load_claims
 from mnist1d_repro.io import load_arrays, load_json, save_csv
 from mnist1d_repro.jobs import start_job
-from mnist1d_repro.plotting import save_figure
+from mnist1d_repro.plotting import count_text, save_figure
 from mnist1d_repro.reporting import (claims_table, sensitivity_table, verdict_sentence, write_caption_snippet,
                                      write_html_table)
 from mnist1d_repro.sections import lottery as section
@@ -18,6 +18,7 @@ from mnist1d_repro.sections.lottery import METHOD_NETWORK
 
 NETWORK_COLORS = {"dense": "black", "lottery": "tab:blue", "random": "tab:orange"}
 RUN_NAMES = {2: "pairs", 3: "triples", 4: "quadruples"}
+ZOOM_FROM = 0.8  # the paper's zoomed panel: sparsity 80-100 %
 SCORE_WEIGHTS_TEXT = {"last_checkpoint": "scored from each retrain's last checkpoint",
                       "final": "scored from each retrain's final weights"}
 
@@ -95,18 +96,34 @@ def write_asymptotic_table():
 
 
 # --- Figure 4 ---------------------------------------------------------------------------------
-def sparsity_panel(ax, column, ylabel, lowest=0.0):
+def sparsity_panel(ax, column, ylabel, lowest=None):
+    """Tickets and random subnetworks by sparsity; ``lowest``: a zoom on sparsities from there to
+    100 %, the levels marked, the curve entering from the nearest level below it."""
     for method, frame in shown.levels.items():
-        frame = frame[frame["sparsity"] >= lowest]
+        if lowest is not None:
+            below = frame.loc[frame["sparsity"] < lowest, "sparsity"]
+            frame = frame[frame["sparsity"] >= (below.max() if len(below) else lowest)]
         color = NETWORK_COLORS[METHOD_NETWORK[method]]
-        ax.plot(100 * frame["sparsity"], frame[column], color=color, label=METHOD_NETWORK[method])
+        ax.plot(100 * frame["sparsity"], frame[column], color=color, label=METHOD_NETWORK[method],
+                marker="o" if lowest is not None else None, ms=3)
         spread = frame[f"{column}_std"].fillna(0)
         ax.fill_between(100 * frame["sparsity"], frame[column] - spread, frame[column] + spread, color=color, alpha=0.2)
     ax.axhline(shown.dense[column], color="black", ls="--", lw=1, label="dense")
     ax.axvline(100 * shown.ticket_sparsity, color="gray", ls=":", lw=1)
+    if lowest is not None:
+        ax.set_xlim(100 * lowest - 1, 100.5)
     ax.set_xlabel("sparsity (%)")
     ax.set_ylabel(ylabel)
     ax.grid(alpha=0.3)
+
+
+def zoom_title(lowest):
+    """The zoom panel's title, with how many pruning levels it holds where that is few (the quick
+    scale's short schedule)."""
+    levels = next(iter(shown.levels.values()))
+    inside = int((levels["sparsity"] >= lowest).sum())
+    count = "" if inside >= 3 else f": {count_text(inside, 'level')} at this scale"
+    return f"(b, zoom) sparsity {100 * lowest:.0f}-100 %{count}"
 
 
 def adjacency_panel(ax):
@@ -149,8 +166,8 @@ def draw_figure4():
     sparsity_panel(axes[0, 1], "test_acc", "final test accuracy (%)")
     axes[0, 1].set_title("(b) test accuracy after retraining", fontsize=10)
     axes[0, 1].legend(fontsize=8)
-    sparsity_panel(axes[0, 2], "test_acc", "final test accuracy (%)", lowest=0.8)
-    axes[0, 2].set_title("(b, zoom) sparsity 80-100 %", fontsize=10)
+    sparsity_panel(axes[0, 2], "test_acc", "final test accuracy (%)", lowest=ZOOM_FROM)
+    axes[0, 2].set_title(zoom_title(ZOOM_FROM), fontsize=10)
     adjacency_panel(axes[0, 3])
     curve_panel(axes[1, 0], panels["original"], "original", "(c) ticket on new data")
     curve_panel(axes[1, 1], panels["flipped"], "original", "(d) flipped data")
@@ -159,7 +176,7 @@ def draw_figure4():
     axes[1, 0].legend(fontsize=8)
     fig.suptitle(f"Figure 4: lottery tickets (MLP, hidden {settings['hidden']}; ticket "
                  f"{100 * shown.ticket_sparsity:.1f} % sparse; mean over seeds {settings['seeds']})")
-    save_figure(fig, out.figure4)
+    save_figure(fig, out.figure4, scale=snakemake.config["scale"])
 
 
 def draw_figure_s2():
@@ -175,7 +192,7 @@ def draw_figure_s2():
         ax.set_ylabel("hidden unit (most adjacent pairs first)")
     fig.suptitle(f"Figure S2: first-layer masks at {100 * shown.ticket_sparsity:.1f} % sparsity (seed {seed}); "
                  "black = kept")
-    save_figure(fig, out.figureS2)
+    save_figure(fig, out.figureS2, scale=snakemake.config["scale"])
 
 
 def draw_pruning_rate(levels):
@@ -194,7 +211,7 @@ def draw_pruning_rate(levels):
     ax.set_title("Ablation: how fast to prune")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
-    save_figure(fig, out.pruning_rate)
+    save_figure(fig, out.pruning_rate, scale=snakemake.config["scale"])
 
 
 def draw_asymptotic_ablation():
@@ -215,7 +232,7 @@ def draw_asymptotic_ablation():
     ax.set_ylim(bottom=max(0, runs["asymptotic_test_acc"].min() - 10))
     ax.grid(alpha=0.3, axis="y")
     ax.legend(fontsize=8)
-    save_figure(fig, out.asymptotic_ablation)
+    save_figure(fig, out.asymptotic_ablation, scale=snakemake.config["scale"])
 
 
 log = start_job(snakemake)

@@ -2,13 +2,14 @@
 the reference's initial weights and from each draw of them (the ablation). The verdicts use the
 configured initial_weights; the sensitivity table has them under both."""
 import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
 import numpy as np
 import pandas as pd
 
 from mnist1d_repro.claims import load_claims
 from mnist1d_repro.io import save_csv
 from mnist1d_repro.jobs import start_job
-from mnist1d_repro.plotting import save_figure
+from mnist1d_repro.plotting import ordered_colors, save_figure
 from mnist1d_repro.reporting import (claims_table, sensitivity_table, verdict_sentence, write_caption_snippet,
                                      write_html_table)
 from mnist1d_repro.sections.metalearning_lr import (PAPER_OPTIMUM, claim_values, initial_weight_kinds, run_finals,
@@ -56,15 +57,15 @@ def caption(table, finals, claims, gap, configured: str) -> list[str]:
 
 def draw_figure(runs, finals, table, paper_starts, configured: str, path) -> None:
     fig, (ax_lr, ax_loss, ax_draws) = plt.subplots(1, 3, figsize=(15, 3.9), layout="constrained")
-    colors = plt.get_cmap("viridis")
     starts = sorted(runs["initial_lr"].unique())
+    colors = ordered_colors(len(starts))
     all_diverged = set(table.loc[(table["initial weights"] == "reference") & (table["diverged"] == table["runs"]),
                                  "initial learning rate"])
     settled = finals[~finals["diverged"]]  # the runs whose learning rate stayed finite
     diverged_draws = finals[finals["initial_weights"] == "draws"].groupby("initial_lr")["diverged"].any()
     for i, initial_lr in enumerate(starts):
         paper = initial_lr in paper_starts
-        color = colors(i / max(1, len(starts) - 1))
+        color = colors[i]
         label = f"start {initial_lr:g}" + (" (diverged)" if initial_lr in all_diverged else "")
         from_start = runs[runs["initial_lr"] == initial_lr]
         reference = from_start[from_start["initial_weights"] == "reference"]
@@ -88,6 +89,8 @@ def draw_figure(runs, finals, table, paper_starts, configured: str, path) -> Non
         ax_loss.set_ylim(0.95 * settled_steps["meta_loss"].min(), 1.05 * settled_steps["meta_loss"].max())
     for ax in (ax_lr, ax_draws):
         ax.axhline(PAPER_OPTIMUM, color="grey", lw=0.8, ls=":", label=f"paper: {PAPER_OPTIMUM}")
+    for ax in (ax_lr, ax_loss):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax_lr.set_xlabel("outer step")
     ax_lr.set_ylabel("learning rate")
     ax_lr.set_title("learning rate (lines: reference weights; band: draws)")
@@ -104,7 +107,7 @@ def draw_figure(runs, finals, table, paper_starts, configured: str, path) -> Non
         ax.grid(alpha=0.3)
     fig.suptitle("Figure 6: metalearning the learning rate of SGD (solid/dots: the paper's starts, dashed/crosses: "
                  f"ablation; verdicts: {configured} initial weights)")
-    save_figure(fig, path)
+    save_figure(fig, path, scale=snakemake.config["scale"])
 
 
 log = start_job(snakemake)

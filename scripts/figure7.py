@@ -9,7 +9,7 @@ from mnist1d_repro.claims import load_claims
 from mnist1d_repro.io import load_arrays, load_json, save_csv
 from mnist1d_repro.jobs import start_job
 from mnist1d_repro.metalearning.engine import BASELINE_ACTIVATIONS
-from mnist1d_repro.plotting import save_figure
+from mnist1d_repro.plotting import count_text, ordered_colors, save_figure
 from mnist1d_repro.reporting import (SENSITIVITY_COLUMNS, claims_table, sensitivity_table, verdict_sentence,
                                      write_caption_snippet, write_html_table)
 from mnist1d_repro.sections.metalearning_activation import (accuracy_comparison, claim_values, sample_errors,
@@ -83,15 +83,21 @@ def transfer_note(runs: int, setting_text: str) -> str:
             "and used without noise.")
 
 
+def snapshot_label(step: int, last_step: int) -> str:
+    """The legend text of the activation saved at ``step`` (0-based, as the axes count): the one
+    that outer step trains with, or after the last outer step the final one."""
+    return f"after outer step {last_step} (final)" if step > last_step else f"at outer step {step}"
+
+
 def draw_figure(setting: dict, baseline_names: list[str], extrema: int, single_baselines: bool, setting_text: str,
                 path) -> None:
     learned, baselines = setting["learned"], setting["baselines"]
     grid, shape_steps, shape_values = (setting["shapes"][k] for k in ("grid", "outer_steps", "values"))
     fig, (ax_shape, ax_acc, ax_loss) = plt.subplots(1, 3, figsize=(15, 4.2), layout="constrained")
-    cmap = plt.get_cmap("viridis")
-    for i, (step, values_at_step) in enumerate(zip(shape_steps, shape_values)):
-        ax_shape.plot(grid, values_at_step, color=cmap(i / max(1, len(shape_steps) - 1)), lw=0.8,
-                      label=f"outer step {step}" if i in (0, len(shape_steps) - 1) else None)
+    last_step = int(learned["outer_step"].max())
+    for i, (step, values_at_step, color) in enumerate(zip(shape_steps, shape_values, ordered_colors(len(shape_steps)))):
+        ax_shape.plot(grid, values_at_step, color=color, lw=0.8,
+                      label=snapshot_label(int(step), last_step) if i in (0, len(shape_steps) - 1) else None)
     colors = dict(zip(BASELINE_ACTIVATIONS, plt.get_cmap("tab10").colors[1:]))
     with torch.no_grad():
         for name in baseline_names:
@@ -111,16 +117,18 @@ def draw_figure(setting: dict, baseline_names: list[str], extrema: int, single_b
             series = frame.set_index("outer_step")[column].rolling(smooth, min_periods=1).mean()
             ax.plot(series.index, series.values, color=color, lw=1.6 if name == "learned" else 0.9, label=name)
     ax_acc.set_ylabel("test accuracy (%)")
-    ax_acc.set_title(f"test accuracy (running mean over {smooth} outer steps)")
+    ax_acc.set_title("test accuracy" + (f" (running mean over {count_text(smooth, 'outer step')})" if smooth > 1 else
+                                        " of each outer step"))
     ax_loss.set_ylabel("meta-loss")
     ax_loss.set_title("meta-loss (mean of the last inner losses)")
     for ax in (ax_acc, ax_loss):
-        ax.set_xlabel("outer step" + ("" if single_baselines else " (baselines: run with the same initial weights)"))
+        ax.set_xlabel("outer step, from 0" + ("" if single_baselines else
+                                              " (baselines: run with the same initial weights)"))
         ax.grid(alpha=0.3)
     ax_acc.legend(fontsize=7)
     ax_shape.grid(alpha=0.3)
     fig.suptitle(f"Figure 7: metalearning an activation function ({setting_text})")
-    save_figure(fig, path)
+    save_figure(fig, path, scale=snakemake.config["scale"])
 
 
 log = start_job(snakemake)

@@ -2,6 +2,7 @@
 the claims under the configured settings and under every alternative of the SSL deviation
 switches (ssl.train_data, ssl.info_nce, linear_probe.tol), which rerun the InfoNCE jobs."""
 import matplotlib.pyplot as plt
+from matplotlib.lines import Line2D
 import numpy as np
 import pandas as pd
 
@@ -27,19 +28,22 @@ def figure8(representation, layers, tsne, threads, path):
     scatter_by_class(ax_a, embedding, representation["label"])
     ax_a.set_title(f"(a) t-SNE of the output representation ({tsne['loss']}, {tsne['head_layers']}-layer head, "
                    f"{len(embedding)} training samples)", fontsize=9)
+    handles = []
     for (loss, head), curve in layers.groupby(["loss", "head_layers"]):
-        ax_b.errorbar(curve["layer"], curve["mean"], yerr=curve["std"].fillna(0), marker="o", ms=4, capsize=2,
-                      linestyle="-" if loss == "info_nce" else "--", color=f"C{[0, 2, 4].index(head)}",
-                      label=f"{loss}, {head}-layer head")
-    ax_b.plot(range(len(REFERENCE_2_LAYER)), REFERENCE_2_LAYER, ":", color="gray", label="reference, 2-layer head")
+        style = dict(marker="o", ms=4, linestyle="-" if loss == "info_nce" else "--",
+                     color=f"C{[0, 2, 4].index(head)}", label=f"{loss}, {head}-layer head")
+        ax_b.errorbar(curve["layer"], curve["mean"], yerr=curve["std"].fillna(0), capsize=2, **style)
+        handles.append(Line2D([], [], **style))  # errorbar's own legend entries draw every line solid
+    handles += ax_b.plot(range(len(REFERENCE_2_LAYER)), REFERENCE_2_LAYER, ":", color="gray",
+                         label="reference, 2-layer head")
     ax_b.axvline(ENCODER_OUTPUT, color="black", linewidth=0.8)
     ax_b.text(ENCODER_OUTPUT, ax_b.get_ylim()[0], " head starts", va="bottom", fontsize=8)
     ax_b.set_xlabel("layer (0 = input)")
     ax_b.set_ylabel("linear-probe test accuracy (%)")
     ax_b.set_title("(b) linear accuracy after each layer", fontsize=9)
     ax_b.grid(alpha=0.3)
-    ax_b.legend(fontsize=8)
-    save_figure(fig, path)
+    ax_b.legend(handles=handles, fontsize=8)
+    save_figure(fig, path, scale=snakemake.config["scale"])
 
 
 log = start_job(snakemake)

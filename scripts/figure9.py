@@ -49,7 +49,7 @@ def figure9(final, curves, curve_sizes, path):
     ax.set_title("final test accuracy")
     ax.grid(alpha=0.3)
     fig.suptitle("Figure 9: pooling versus training-set size")
-    save_figure(fig, path)
+    save_figure(fig, path, scale=snakemake.config["scale"])
 
 
 log = start_job(snakemake)

@@ -61,7 +61,7 @@ def draw_figure(path, method, embeddings, silhouettes, datasets):
                      f"class silhouette {silhouettes[method, name].value:.3f}", fontsize=10)
         if panel == "a":
             ax.get_legend().remove()
-    save_figure(fig, path)
+    save_figure(fig, path, scale=snakemake.config["scale"])
 
 
 log = start_job(snakemake)

@@ -59,4 +59,4 @@ write_caption_snippet(snakemake.output.snippet, [summary, by_kind] + [f"{s}: {te
 
 specs = {name: spec for section in CLAIM_SECTIONS
          for name, spec in load_claims(snakemake.params.claims, section).items()}
-verdict_plot(verdict_plot_rows(claims, specs), summary, snakemake.output.plot)
+verdict_plot(verdict_plot_rows(claims, specs), summary, snakemake.output.plot, scale=snakemake.config["scale"])

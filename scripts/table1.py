@@ -34,7 +34,7 @@ def draw_figure2(curves_by_job: dict, path) -> None:
     axes[0].set_ylabel("accuracy (%)")
     axes[1].legend(fontsize=8, loc="center left", bbox_to_anchor=(1, 0.5))
     fig.suptitle("Figure 2: solid = original, dashed = shuffled features; band = range over seeds")
-    save_figure(fig, path)
+    save_figure(fig, path, scale=snakemake.config["scale"])
 
 
 def draw_figure_s1(cnn_confusions: list, path) -> None:
@@ -50,7 +50,7 @@ def draw_figure_s1(cnn_confusions: list, path) -> None:
     ax.set_xticks(range(10))
     ax.set_xlabel("true class")
     ax.set_ylabel("test error (%)")
-    save_figure(fig, path)
+    save_figure(fig, path, scale=snakemake.config["scale"])
 
 
 log = start_job(snakemake)

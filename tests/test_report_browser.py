@@ -1,5 +1,6 @@
-"""The quick run's report in a real browser (headless Chromium): the page renders, every figure
-decodes, and a screenshot is kept in test-artifacts/report.png."""
+"""The quick run's report in a real browser (headless Chromium): the page renders, every category,
+subcategory and item opens through the report's own sidebar without a console error or an empty
+page, every figure decodes, and a screenshot is kept in test-artifacts/report.png."""
 import base64
 import html
 import json
@@ -35,6 +36,172 @@ def embedded_results(report: str) -> dict:
     """The report's results, as embedded in its JavaScript (name -> entry with data_uri)."""
     start = report.index("var results = {") + len("var results = ")
     return json.JSONDecoder().raw_decode(report[start:])[0]
+
+
+def embedded_categories(report: str) -> dict:
+    """The report's sidebar tree, as embedded in its JavaScript (category -> subcategory -> paths)."""
+    start = report.index("var categories = {") + len("var categories = ")
+    return json.JSONDecoder().raw_decode(report[start:])[0]
+
+
+# Console errors, uncaught exceptions and rejected promises, recorded from before the report's own
+# scripts run (a React render error logs to the console and then unmounts the whole page).
+ERROR_TRAP = """<script>
+window.reportErrors = [];
+const consoleError = console.error.bind(console);
+console.error = (...args) => { window.reportErrors.push(args.map(String).join(" ")); consoleError(...args); };
+window.addEventListener("error", event => window.reportErrors.push("uncaught: " + event.message));
+window.addEventListener("unhandledrejection", event => window.reportErrors.push("unhandled: " + event.reason));
+</script>"""
+
+# Clicks through the report as a reader would: from the sidebar's menu every category, in it every
+# subcategory (back through the breadcrumb), and in each every toggle value and every item's view
+# button; after each click it records what the main panel shows. The outcome goes into
+# <pre id="browse-verdict"> for --dump-dom.
+BROWSE = """<script>
+window.addEventListener("load", async () => {
+  const pause = (ms = 40) => new Promise(done => setTimeout(done, ms));
+  const sidebar = () => document.querySelector("#app nav.h-screen");
+  const panel = () => document.querySelector("#app > div > div.grow");
+  const all = (root, selector) => root ? [...root.querySelectorAll(selector)] : [];
+  const text = element => element.textContent.trim();
+  const visits = [];
+  async function click(element) { element.click(); await pause(); }
+  const menuLink = name => all(sidebar(), "div.p-3 > ul > li > a").find(a => text(a) === name);
+  const crumb = name => all(sidebar(), "ol a").find(a => text(a) === name);
+
+  function htmlText(uri) {
+    const comma = uri.indexOf(",");
+    const meta = uri.slice(5, comma), body = uri.slice(comma + 1);
+    const raw = meta.endsWith(";base64")
+      ? new TextDecoder().decode(Uint8Array.from(atob(body), c => c.charCodeAt(0))) : decodeURIComponent(body);
+    if (!meta.startsWith("text/html")) return raw;
+    const page = new DOMParser().parseFromString(raw, "text/html");
+    page.querySelectorAll("script, style").forEach(node => node.remove());
+    return page.body ? text(page.body) : "";
+  }
+
+  async function shown() {  // what the main panel shows; "" for nothing
+    const main = panel();
+    if (!main) return "";
+    const image = main.querySelector("img");
+    if (image) {
+      for (let i = 0; i < 200 && !(image.complete && image.naturalWidth > 0); i++) await pause(10);
+      return image.naturalWidth > 0 ? `image ${image.naturalWidth}x${image.naturalHeight}` : "";
+    }
+    const frame = main.querySelector("iframe");
+    if (frame) {
+      const src = frame.getAttribute("src") || "";
+      const words = src.startsWith("data:") ? htmlText(src) : "";
+      return words ? `document, ${words.length} characters` : "";
+    }
+    return text(main) ? "text" : "";
+  }
+
+  async function openItems(page) {
+    if (!sidebar()) return visits.push({page, problem: "the report went blank"});
+    const rows = () => all(sidebar(), "tbody tr");
+    if (!rows().length) return visits.push({page, problem: "no items listed"});
+    // every combination of toggle values (Snakemake shows at most one toggle, of two values)
+    let combinations = [[]];
+    for (const toggle of all(sidebar(), "fieldset")) {
+      const values = all(toggle, "input[type=radio]").length;
+      combinations = combinations.flatMap(c => [...Array(values).keys()].map(v => [...c, v]));
+    }
+    for (const combination of combinations) {
+      for (const [t, v] of combination.entries()) {
+        const input = all(all(sidebar(), "fieldset")[t], "input[type=radio]")[v];
+        if (!input) return visits.push({page, problem: "the report went blank"});
+        await click(input);
+      }
+      const toggled = all(sidebar(), "fieldset input:checked").map(input => input.value).join(", ");
+      for (let i = 0; i < rows().length; i++) {
+        if (!sidebar()) return visits.push({page, problem: "the report went blank"});
+        const row = rows()[i];
+        const item = page + " / " + all(row, "td").slice(0, -1).map(text).join(" | ")
+          + (toggled ? ` [${toggled}]` : "");
+        const view = row.querySelector("td:last-child a");
+        if (!view) { visits.push({item, problem: "no view button"}); continue; }
+        if (view.getAttribute("href") !== "#") { visits.push({item, download: true}); continue; }
+        const before = window.reportErrors.length;
+        await click(view);
+        visits.push({item, path: app.state.resultPath, shown: await shown(),
+                     errors: window.reportErrors.slice(before)});
+      }
+    }
+  }
+
+  async function browse() {
+  await pause(200);
+  const byName = (a, b) => a.localeCompare(b);
+  for (const category of Object.keys(categories).sort(byName)) {
+    if (!sidebar()) break;
+    await click(all(sidebar(), "ol a")[0]);  // home
+    const link = menuLink(category);
+    if (!link) { visits.push({page: category, problem: "not in the sidebar"}); continue; }
+    await click(link);
+    const subcategories = Object.keys(categories[category]).sort(byName);
+    if (subcategories.length === 1) { await openItems(category); continue; }
+    for (const subcategory of subcategories) {
+      const page = `${category} / ${subcategory}`;
+      if (!sidebar()) { visits.push({page, problem: "the report went blank"}); continue; }
+      await click(crumb(category));
+      const sublink = menuLink(subcategory);
+      if (!sublink) { visits.push({page, problem: "not in the sidebar"}); continue; }
+      await click(sublink);
+      await openItems(page);
+    }
+  }
+  }
+  try { await browse(); } catch (error) { visits.push({page: "(click-through)", problem: String(error)}); }
+  const verdict = document.createElement("pre");
+  verdict.id = "browse-verdict";
+  verdict.textContent = JSON.stringify({visits, errors: window.reportErrors});
+  document.body.append(verdict);
+});
+</script>"""
+
+
+def browse_report(report, tmp_path) -> dict:
+    """Click through a copy of ``report`` with ERROR_TRAP and BROWSE added; their record."""
+    page = tmp_path / "browse.html"
+    source = report.read_text()
+    # the report's own <head> comes first and its own </body> last (its scripts quote other pages)
+    head, body_end = source.index("<head>") + len("<head>"), source.rindex("</body>")
+    page.write_text(source[:head] + ERROR_TRAP + source[head:body_end] + BROWSE + source[body_end:])
+    dom = chromium(tmp_path, "--dump-dom", "--virtual-time-budget=600000", page.as_uri()).stdout
+    verdict = re.search(r'<pre id="browse-verdict">(.*?)</pre>', dom, flags=re.S)
+    assert verdict, "the click-through did not finish"
+    return json.loads(html.unescape(verdict.group(1)))
+
+
+def browse_problems(record: dict, categories: dict, results: dict) -> list[str]:
+    """What went wrong in a click-through: console errors, pages and items that showed nothing or
+    were not reachable, and results of the sidebar that no click opened."""
+    problems = [f"console: {error}" for error in record["errors"]]
+    opened = set()
+    for visit in record["visits"]:
+        name = visit.get("item", visit.get("page"))
+        if "problem" in visit:
+            problems.append(f"{name}: {visit['problem']}")
+        elif not visit.get("download"):
+            opened.add(visit["path"])
+            if not visit["shown"]:
+                problems.append(f"{name}: empty main panel")
+            problems += [f"{name}: console: {error}" for error in visit["errors"]]
+    viewable = {path for subcategories in categories.values() for paths in subcategories.values() for path in paths
+                if results[path]["mime_type"] in {"image/png", "image/jpeg", "image/svg+xml", "text/html",
+                                                  "application/pdf"}}
+    problems += [f"never opened: {path}" for path in sorted(viewable - opened)]
+    return problems
+
+
+def test_every_page_and_item_opens(quick_run, tmp_path):
+    report = quick_run / "results" / "report.html"
+    source = report.read_text()
+    record = browse_report(report, tmp_path)
+    assert len([v for v in record["visits"] if "path" in v]) >= 15
+    assert browse_problems(record, embedded_categories(source), embedded_results(source)) == []
 
 
 def test_report_renders_its_sections(quick_run, tmp_path):

@@ -10,6 +10,19 @@ import numpy as np  # noqa: E402
 from .io import atomic_path  # noqa: E402
 
 CLASS_COLORS = plt.get_cmap("tab10").colors
+# Sequential maps end in pale yellow, faint on white: ordered series use plasma only up to
+# ORDERED_MAP_END, where every colour keeps at least 3:1 contrast against white.
+ORDERED_MAP, ORDERED_MAP_END = "plasma", 0.6
+
+
+def ordered_colors(count: int) -> list:
+    """``count`` colours in order (dark blue, purple, red) for an ordered series, all readable on white."""
+    return [plt.get_cmap(ORDERED_MAP)(ORDERED_MAP_END * i / max(1, count - 1)) for i in range(count)]
+
+
+def count_text(count: int, noun: str) -> str:
+    """'1 outer step', '3 outer steps'."""
+    return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
 def draw_signal(ax, x, color="black", **kwargs):
@@ -34,7 +47,12 @@ def scatter_by_class(ax, points, labels, legend_loc="best", **legend_kwargs):
     ax.set_yticks([])
 
 
-def save_figure(fig, path, dpi=150):
+def save_figure(fig, path, dpi=150, scale: str | None = None):
+    """Write ``fig`` as PNG; a run's ``scale`` other than paper is stated above the figure, so that
+    the image says so wherever it is shown."""
+    if scale is not None and scale != "paper":
+        fig.text(0.5, 1.0, f"{scale} scale: a small run that checks the pipeline, not comparable with the paper",
+                 ha="center", va="bottom", fontsize=9, fontweight="bold", color=VERDICT_COLORS["not reproduced"])
     with atomic_path(path, suffix=".png") as tmp:
         fig.savefig(tmp, dpi=dpi, bbox_inches="tight", format="png")
     plt.close(fig)
@@ -45,11 +63,11 @@ VERDICT_COLORS = {"reproduced": "#2e7d32", "not reproduced": "#c62828", "inconcl
 TARGET_COLOR, THRESHOLD_COLOR = "#d6e6f5", "#3b73b9"
 
 
-def verdict_plot(rows, title: str, path, clip: float = 3.0) -> None:
+def verdict_plot(rows, title: str, path, clip: float = 3.0, scale: str | None = None) -> None:
     """The review's verdict plot: one row per claim of ``rows`` (``verdict_plot.verdict_plot_rows``),
     grouped by report section, each drawn in its own normalised coordinates against its target,
     coloured by verdict, with ours and the target as text on the right. Values beyond ``clip``
-    are drawn at its edge as an arrow."""
+    are drawn at its edge as an arrow; a ``scale`` other than paper is stated above the plot."""
     import math
 
     from matplotlib.lines import Line2D
@@ -145,4 +163,4 @@ def verdict_plot(rows, title: str, path, clip: float = 3.0) -> None:
              "Each claim against its target. The interval is the one that decided the verdict:\nours ± critical × SE "
              "(Student-t at n − 1 df over seeds, normal for a test set's sampling error; none for an exact number).",
              fontsize=7.5, va="top", color="#333333")
-    save_figure(fig, path)
+    save_figure(fig, path, scale=scale)
