@@ -5,6 +5,8 @@
 # the paper's text): the configured depth's files are results/double_descent/<series>/...; each
 # alternative the sensitivity section lists reruns Figure 5's MLP series (every width and seed)
 # under results/double_descent/mlp_hidden_layers_<setting>/<series>/width<w>/seed<s>/.
+# Deviation switch double_descent.error_storage (errors kept as measured or cut to whole percents,
+# as the reference keeps them) reruns nothing: the aggregation reads the claims under each setting.
 
 from mnist1d_repro.sections.double_descent import sensitivity_series as double_descent_sensitivity_series
 from mnist1d_repro.sections.double_descent import series_seeds as double_descent_series_seeds
@@ -12,7 +14,7 @@ from mnist1d_repro.sections.double_descent import series_seeds as double_descent
 DOUBLE_DESCENT = config["double_descent"]
 DOUBLE_DESCENT_CATEGORY = section_category("double_descent")
 DOUBLE_DESCENT_DIR = section_folder("double_descent")
-(DOUBLE_DESCENT_DEPTH_SWITCH,) = section_switch_keys("double_descent")
+(DOUBLE_DESCENT_DEPTH_SWITCH, DOUBLE_DESCENT_ERROR_STORAGE_SWITCH) = section_switch_keys("double_descent")
 
 
 include: "paths/double_descent.smk"
@@ -102,5 +104,6 @@ rule figure5:
         settings=DOUBLE_DESCENT,
         claims=CLAIMS,
         mlp_hidden_layers=switch_settings(DOUBLE_DESCENT_DEPTH_SWITCH),  # configured setting first
+        error_storages=switch_settings(DOUBLE_DESCENT_ERROR_STORAGE_SWITCH),
     script:
         "../scripts/figure5.py"

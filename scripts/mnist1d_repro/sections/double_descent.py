@@ -225,15 +225,17 @@ def stored_errors(runs: pd.DataFrame, storage: str) -> pd.DataFrame:
     return whole_percent_errors(runs) if storage == "whole_percent" else runs
 
 
-def error_storage_sensitivity(runs: pd.DataFrame, settings: dict, n_train: int) -> dict:
-    """``reporting.sensitivity_table``'s arguments for how the final errors are kept: ``float``
-    (ours) and ``whole_percent`` (the reference's truncation), every claim read from each seed's
-    own curve as ``claim_measurements`` reads it, from the runs as measured (``runs``). Truncation
+def error_storage_sensitivity(runs: pd.DataFrame, settings: dict, n_train: int,
+                              storages=ERROR_STORAGES) -> dict:
+    """``reporting.sensitivity_table``'s arguments for how the final errors are kept under each of
+    ``storages``: ``float`` (ours) and ``whole_percent`` (the reference's truncation), every claim
+    read from each seed's own curve as ``claim_measurements`` reads it, from the runs as measured
+    (``runs``). Truncation
     moves a near-tie between widths (a peak's position), a peak's height and fall, and which
     width first counts as interpolating (a training error of 0.9 % becomes 0)."""
     by_storage = {storage: claim_measurements(seed_statistics(stored_errors(runs, storage), settings), settings,
                                               n_train)
-                  for storage in ERROR_STORAGES}
+                  for storage in storages}
     return sensitivity_arguments(by_storage)
 
 
