@@ -27,11 +27,15 @@ def package_versions() -> dict:
     return versions
 
 
-def make_manifest(results, description: str, cpu_numerics: str, names=None) -> dict:
+def make_manifest(results, description: str, cpu_numerics: str, names=None, targets=None) -> dict:
     """The manifest of the computed results under ``results`` (or of the relative paths in
-    ``names``): what it is, the mode, the CPU and versions it was recorded with, and the digests."""
-    return {"description": description, "cpu_numerics": cpu_numerics, "cpu": cpu_model(),
-            "versions": package_versions(), "files": result_digests(results, names)}
+    ``names``): what it is, the mode, the CPU and versions it was recorded with, the digests,
+    and (``targets``) the Snakemake targets whose run in a fresh folder made exactly these files."""
+    manifest = {"description": description, "cpu_numerics": cpu_numerics, "cpu": cpu_model(),
+                "versions": package_versions(), "files": result_digests(results, names)}
+    if targets:
+        manifest["targets"] = list(targets)
+    return manifest
 
 
 def write_manifest(manifest: dict, path) -> None:
