@@ -1,16 +1,18 @@
 """A bad config stops the workflow with one message naming the key, before any job runs. Each
 case is checked in-process against the checks the workflow runs when it is parsed
-(config_checks.validate_config); a few, and those only the workflow can check, end to end."""
+(config_checks.validate_config); a few, and those only the workflow can check, end to end. A
+dataset file changed or damaged after it was written is named when a job loads it."""
 import copy
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 import yaml
 
 from mnist1d_repro.registry import SWITCHES
 
-from conftest import ROOT, config_of, copy_workflow, run_snakemake
+from conftest import QUICK, ROOT, config_of, copy_workflow, run_snakemake, tiny_mnist
 
 BAD_CONFIGS = [
     ("bogus_key: 1", ["(top level)", "bogus_key"]),
@@ -109,24 +111,38 @@ BAD_CONFIGS = [
     ("metalearning: {learning_rate: {batch_size: 4001}}", ["metalearning.learning_rate.batch_size", "at most 4000"]),
     ("metalearning: {activation: {batch_size: 8001}}", ["metalearning.activation.batch_size", "at most 8000"]),
     # upper bounds of the schema (the reasons are in the keys' descriptions)
-    ("classification: {steps: 1000001}", ["classification.steps", "maximum of 1000000"]),
+    ("classification: {steps: 1000001}", ["classification.steps", "maximum of 1000000", "half an hour to 8 hours"]),
     ("classification: {mlp_sweep: {settings: [{name: long, steps: 2000000}]}}",
      ["classification.mlp_sweep.settings.0.steps", "maximum of 1000000"]),
     ("pooling: {steps: 2000000}", ["pooling.steps", "maximum of 1000000"]),
     ("lottery: {chain: {steps: 2000000}}", ["lottery.chain.steps", "maximum of 1000000"]),
     ("lottery: {asymptotic: {steps: 2000000}}", ["lottery.asymptotic.steps", "maximum of 1000000"]),
-    ("generator: {final_seq_length: 2000}", ["generator.final_seq_length", "maximum of 1000"]),
+    ("generator: {final_seq_length: 2000}", ["generator.final_seq_length", "maximum of 1000", "only interpolates"]),
     ("datasets: {long: {final_seq_length: 2000}}", ["datasets.long.final_seq_length", "maximum of 1000"]),
     ("datasets: {big: {num_samples: 20000000}}", ["datasets.big.num_samples", "maximum of 10000000"]),
+    # scale labels the numbers: 'paper' only with the paper configuration's experiment settings
+    ("classification: {steps: 3000}", ["'scale'", "settings differ from config/config.yaml's (1): classification.steps",
+                                       "scale: custom"]),
+    ("datasets: {mnist1d_dd: {num_samples: 2000}}\nlottery: {seeds: [42]}",
+     ["'scale'", "datasets.mnist1d_dd.num_samples, lottery.seeds"]),
+    ("scale: quick", ["'scale'", "every experiment setting", "give scale: paper"]),
+    ("scale: custom", ["'scale'", "every experiment setting", "give scale: paper"]),
 ]
 
-# Settings at the edge of the checks above, which pass.
+# Settings at the edge of the checks above, which pass (no longer the paper's: scale quick).
 GOOD_CONFIGS = [
     "classification: {steps: 1501, eval_every: 1501, batch_size: 3600}",  # the sweep's shortest setting: 1501
     "pooling: {eval_every: 6000, batch_size: 1000}",
     "classification: {mlp_sweep: {settings: [{name: just, steps: 250, batch_size: 3600}]}}",
     "generator: {final_seq_length: 1000}\nvariants: {chunk_swapped: {kind: chunk_swap, order: [1, 2]}}",
     "ssl: {batch_size: 5000, train_data: train_and_test}\nsensitivity: {ssl.train_data: []}",
+]
+# What changes how or where the paper's numbers are computed, or adds runs beside them, keeps scale: paper.
+PAPER_SCALE_CONFIGS = [
+    "device: cpu\ncpu_numerics: native\ncuda_deterministic: false",
+    "sensitivity: {lottery.score_weights: [final], pooling.train_sets: [nested]}",
+    "scale_out: {cores: [4], slurm_submission_seconds: 1.0}",
+    "classification: {mnist: MNIST_COPY}",  # a local copy of the full MNIST, as the paper used
 ]
 
 
@@ -167,8 +183,71 @@ def test_settings_at_the_edge_of_a_check_pass(paper_config, text):
     from mnist1d_repro.config_checks import validate_config
 
     config = copy.deepcopy(paper_config)
-    update_config(config, yaml.safe_load(text))
+    update_config(config, {**yaml.safe_load(text), "scale": "quick"})
     validate_config(config, ROOT / "config" / "schema.yaml", SWITCHES)
+    validate_config({**config, "scale": "custom"}, ROOT / "config" / "schema.yaml", SWITCHES)
+
+
+@pytest.mark.parametrize("text", PAPER_SCALE_CONFIGS)
+def test_paper_scale_survives_what_does_not_change_the_numbers(paper_config, tmp_path, text):
+    from snakemake.utils import update_config
+
+    from mnist1d_repro.config_checks import validate_config
+
+    tiny_mnist(tmp_path / "mnist")
+    config = copy.deepcopy(paper_config)
+    update_config(config, yaml.safe_load(text.replace("MNIST_COPY", str(tmp_path / "mnist"))))
+    validate_config(config, ROOT / "config" / "schema.yaml", SWITCHES)
+
+
+def text_file(tmp_path):
+    (tmp_path / "README.md").write_text("hello")
+    return tmp_path / "README.md"
+
+
+def folder_with_a_bad_idx_file(tmp_path):
+    tiny_mnist(tmp_path / "m", gz=False)
+    (tmp_path / "m" / "t10k-labels-idx1-ubyte").write_text("not IDX")
+    return tmp_path / "m"
+
+
+def npz_without_mnist(tmp_path):
+    np.savez(tmp_path / "m.npz", x_train=np.zeros(1))
+    return tmp_path / "m.npz"
+
+
+def text_named_npz(tmp_path):
+    (tmp_path / "m.npz").write_text("not a zip")
+    return tmp_path / "m.npz"
+
+
+# A local MNIST copy that is not MNIST, named at parse time (the job that imports it checks its digits).
+@pytest.mark.parametrize("make, expected", [
+    (text_file, "neither a folder nor an .npz"),
+    (lambda tmp_path: tmp_path, "it has no train-images-idx3-ubyte"),
+    (folder_with_a_bad_idx_file, "its t10k-labels-idx1-ubyte is not an unsigned-byte IDX file"),
+    (npz_without_mnist, "lacks x_test, y_test, y_train"),
+    (text_named_npz, "not an .npz archive"),
+], ids=["a text file", "a folder without IDX files", "a bad IDX file", "an .npz without MNIST", "not an .npz"])
+def test_a_local_mnist_copy_that_is_not_mnist_is_named(paper_config, tmp_path, make, expected):
+    from mnist1d_repro.config_checks import ConfigError, check_config
+
+    config = copy.deepcopy(paper_config)
+    config["classification"]["mnist"] = str(make(tmp_path))
+    with pytest.raises(ConfigError, match=f"^config error at 'classification.mnist': .* is not a copy of MNIST "
+                                          f"\\(.*{expected}.*null for the bundled"):
+        check_config(config)
+
+
+@pytest.mark.parametrize("gz", [True, False])
+def test_a_local_mnist_copy_passes(paper_config, tmp_path, gz):
+    from mnist1d_repro.config_checks import check_config
+
+    arrays = tiny_mnist(tmp_path / "idx", gz=gz)
+    np.savez(tmp_path / "mnist.npz", x_train=arrays["x"], y_train=arrays["y"], x_test=arrays["x_test"],
+             y_test=arrays["y_test"])
+    for copy_path in (tmp_path / "idx", tmp_path / "mnist.npz"):
+        check_config({**paper_config, "classification": {**paper_config["classification"], "mnist": str(copy_path)}})
 
 
 @pytest.mark.parametrize("cuda", [False, True], ids=["no CUDA", "CUDA"])
@@ -221,6 +300,15 @@ def test_bad_config_is_named_before_any_job(workdir, text, expected):
     assert not (workdir / "results").exists()
 
 
+def test_quick_numbers_labelled_paper_are_refused_before_any_job(workdir):
+    (workdir / "paper_label.yaml").write_text("scale: paper\n")
+    proc = run_snakemake(workdir, "-n", *QUICK, "paper_label.yaml", check=False, timeout=300)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "config error at 'scale'" in output and "generator.num_samples" in output, output
+    assert not (workdir / "results").exists()
+
+
 def test_device_cuda_without_cuda_is_refused_before_any_job(workdir, monkeypatch):
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")  # no CUDA device, even on a machine with one
     proc = run_snakemake(workdir, "-n", "--configfile", "config/quick.yaml", "--config", "device=cuda",
@@ -259,3 +347,53 @@ def test_incomplete_deviations_file_is_named(tmp_path):
     assert proc.returncode != 0
     output = proc.stdout + proc.stderr
     assert "deviations file error" in output and "deviation 1 needs paper, reference, ours, why" in output
+
+
+# A dataset file that was changed or damaged after it was written is named when it loads, before
+# any training: its arrays are checked against the sha256 written with them, its inputs for NaN.
+def scramble_labels(arrays):
+    arrays["y"] = np.random.default_rng(0).permutation(arrays["y"])
+
+
+def drop_digest(arrays):
+    del arrays["sha256"]
+
+
+def nan_rows(arrays):
+    arrays["x"][[3, 7]] = np.nan
+
+
+def edit_spec(arrays):
+    arrays["spec_json"] = np.array('{"dataset": "other"}')
+
+
+@pytest.mark.parametrize("change, expected", [
+    (scramble_labels, "do not match the sha256 recorded when it was written"),
+    (nan_rows, "do not match the sha256 recorded when it was written"),
+    (edit_spec, "do not match the sha256 recorded when it was written"),
+    (drop_digest, "no sha256 of its arrays is recorded"),
+], ids=["scrambled labels", "NaN rows", "edited description", "no digest"])
+def test_a_changed_dataset_file_is_named_when_it_loads(tmp_path, change, expected):
+    from mnist1d_repro.generator import GeneratorArgs, make_dataset
+    from mnist1d_repro.io import UnreadableFileError, load_dataset, save_dataset
+
+    path = tmp_path / "original.npz"
+    save_dataset(path, make_dataset(GeneratorArgs(num_samples=100)), {"dataset": "tiny"})
+    load_dataset(path)
+    with np.load(path) as archive:
+        arrays = {name: archive[name] for name in archive.files}
+    change(arrays)
+    np.savez(path, **arrays)  # rewritten as a person or another tool would
+    with pytest.raises(UnreadableFileError, match=f"original.npz: .*{expected}.*Delete it and rerun"):
+        load_dataset(path)
+
+
+def test_a_dataset_written_with_nan_is_named_when_it_loads(tmp_path):
+    from mnist1d_repro.generator import GeneratorArgs, make_dataset
+    from mnist1d_repro.io import UnreadableFileError, load_dataset, save_dataset
+
+    data = make_dataset(GeneratorArgs(num_samples=100))
+    data["x_test"][[1, 4]] = np.inf
+    save_dataset(tmp_path / "d.npz", data, {})
+    with pytest.raises(UnreadableFileError, match=r"d.npz: 2 samples of 'x_test' \(rows \[1, 4\]\) hold NaN or inf"):
+        load_dataset(tmp_path / "d.npz")

@@ -23,6 +23,9 @@ class ConfigError(ValueError):
         if cause is None:
             return cls(f"config error: {error}")
         key = ".".join(str(p) for p in cause.absolute_path) or "(top level)"
+        description = cause.schema.get("description") if isinstance(cause.schema, dict) else None
+        if cause.validator in ("maximum", "exclusiveMaximum") and description:  # an upper bound says why
+            return cls(f"config error at '{key}': {cause.message}: {description}")
         return cls(f"config error at '{key}': {cause.message}")
 
 
@@ -111,8 +114,54 @@ def check_config(config: dict) -> None:
     if repeated:
         raise ConfigError(f"config error at 'classification.mlp_sweep.settings': repeated names {repeated}")
     mnist = classification["mnist"]
-    if mnist is not None and not Path(mnist).exists():
-        raise ConfigError(f"config error at 'classification.mnist': no such file or folder: {mnist}")
+    if mnist is not None:
+        if not Path(mnist).exists():
+            raise ConfigError(f"config error at 'classification.mnist': no such file or folder: {mnist}")
+        check_mnist_copy(mnist)
+
+
+def check_mnist_copy(path) -> None:
+    """A local MNIST copy must be laid out as ``mnist.load_mnist`` reads it: a folder of the four
+    IDX files or an .npz holding the four arrays. Only the files' first bytes and the archive's
+    names are read here; the job that imports the copy checks its digits."""
+    import zipfile
+
+    from .mnist import IDX_FILES
+
+    path = Path(path)
+    if path.is_dir():
+        problem = next(filter(None, (idx_file_problem(path, stem) for stem in IDX_FILES.values())), None)
+    elif path.suffix == ".npz":
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = {name.removesuffix(".npy") for name in archive.namelist()}
+            missing = {"x_train", "y_train", "x_test", "y_test"} - names
+            problem = f"it lacks {', '.join(sorted(missing))}" if missing else None
+        except (OSError, zipfile.BadZipFile):
+            problem = "it is not an .npz archive"
+    else:
+        problem = "it is neither a folder nor an .npz file"
+    if problem:
+        raise ConfigError(f"config error at 'classification.mnist': {path} is not a copy of MNIST ({problem}); give "
+                          "a folder of the four IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte, "
+                          "t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, each optionally .gz), an .npz with "
+                          "x_train, y_train, x_test and y_test, or null for the bundled 5000-digit subset")
+
+
+def idx_file_problem(folder: Path, stem: str) -> str | None:
+    """What keeps ``folder`` from holding the IDX file ``stem`` (or ``stem``.gz); None if nothing."""
+    import gzip
+
+    for candidate in (folder / stem, folder / f"{stem}.gz"):
+        if candidate.is_file():
+            try:
+                with (gzip.open if candidate.suffix == ".gz" else open)(candidate, "rb") as handle:
+                    if handle.read(3) == b"\x00\x00\x08":  # the magic number of unsigned-byte IDX data
+                        return None
+            except (OSError, EOFError):
+                pass
+            return f"its {candidate.name} is not an unsigned-byte IDX file"
+    return f"it has no {stem} (or {stem}.gz)"
 
 
 def check_lottery(config: dict) -> None:
@@ -333,8 +382,9 @@ def validate_config(config: dict, schema_path, switches: dict) -> None:
     """Every check a config passes when the workflow is parsed, short of those that need the
     workflow's rules: the schema with the settings of each runnable switch (``switches``: dotted
     key -> ``sections.spec.Switch``, the registry's) filled in, which also fills in defaults;
-    then ``check_config``, ``check_sensitivity``, ``check_device`` and ``check_cpu_numerics``. Raises ``ConfigError`` naming
-    the key."""
+    then ``check_config``, ``check_sensitivity``, ``check_device``, ``check_cpu_numerics`` and
+    ``check_scale`` against the paper configuration (``config.yaml`` beside the schema). Raises
+    ``ConfigError`` naming the key."""
     import tempfile
 
     from snakemake.utils import validate
@@ -356,6 +406,43 @@ def validate_config(config: dict, schema_path, switches: dict) -> None:
                           lambda changed: validate(changed, schema=str(schema_file), set_default=False))
         check_device(config)
         check_cpu_numerics(config)
+        paper = yaml.safe_load(Path(schema_path).with_name(PAPER_CONFIG).read_text())
+        validate(paper, schema=str(schema_file))  # fills in the same defaults
+        check_scale(config, paper)
+
+
+PAPER_CONFIG = "config.yaml"  # the paper configuration, beside the schema
+# Keys that say how or where a run computes, which extra settings it also runs (each beside the
+# configured one) or what its report predicts, not what the paper's numbers are computed from; a
+# local MNIST copy (classification.mnist) is the full MNIST the paper used.
+NOT_EXPERIMENT_SETTINGS = ("scale", "device", "cpu_numerics", "cuda_deterministic", "sensitivity", "scale_out",
+                           "classification.mnist")
+
+
+def differing_keys(config, other, key: str = "") -> list[str]:
+    """The dotted keys whose values differ between two configs: mappings key by key, anything
+    else (a list, a number) whole; a key only one of them has differs too."""
+    if not (isinstance(config, dict) and isinstance(other, dict)):
+        return [] if config == other else [key]
+    names = list(config) + [name for name in other if name not in config]
+    return [bad for name in names for bad in differing_keys(config.get(name), other.get(name),
+                                                            f"{key}.{name}" if key else str(name))]
+
+
+def check_scale(config: dict, paper: dict) -> None:
+    """``scale`` labels the run's numbers in the report: ``paper`` (comparable with the paper's)
+    only when every experiment setting equals the paper configuration's (``paper``); ``quick``
+    (the smoke run) or ``custom`` (settings of one's own) when some setting differs."""
+    differing = [key for key in differing_keys(config, paper)
+                 if not any(key == name or key.startswith(f"{name}.") for name in NOT_EXPERIMENT_SETTINGS)]
+    if config["scale"] == "paper" and differing:
+        shown = ", ".join(differing[:6]) + (f" and {len(differing) - 6} more" if len(differing) > 6 else "")
+        raise ConfigError(f"config error at 'scale': 'paper' would call the numbers comparable with the paper's, but "
+                          f"experiment settings differ from config/{PAPER_CONFIG}'s ({len(differing)}): {shown}; "
+                          "give scale: custom (settings of your own) or quick (the smoke run), or the paper's values")
+    if config["scale"] != "paper" and not differing:
+        raise ConfigError(f"config error at 'scale': '{config['scale']}' would call the numbers not comparable with "
+                          f"the paper's, but every experiment setting is config/{PAPER_CONFIG}'s; give scale: paper")
 
 
 def integers_written_as_floats(value, node: dict, defs: dict, key: str = "") -> list[str]:

@@ -6,6 +6,7 @@ interrupted job never leaves a half-written result behind.
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import os
 import tempfile
@@ -18,6 +19,7 @@ import numpy as np
 
 REQUIRED_DATASET_KEYS = ("x", "y", "x_test", "y_test", "t")
 NUM_CLASSES = 10
+DATASET_DIGEST_KEY = "sha256"  # the array of a dataset file that holds the digest of all the others
 
 
 class UnreadableFileError(ValueError):
@@ -69,26 +71,52 @@ def atomic_path(path, suffix=""):
             os.remove(tmp)
 
 
+def arrays_digest(arrays: dict) -> str:
+    """sha256 of named arrays: each one's name, dtype, shape and bytes, in name order (an .npz's
+    zip timestamps and compression do not count)."""
+    sha = hashlib.sha256()
+    for name in sorted(arrays):
+        array = np.ascontiguousarray(arrays[name])
+        sha.update(f"{name} {array.dtype.str} {array.shape}\n".encode())
+        sha.update(array.tobytes())
+    return sha.hexdigest()
+
+
 def save_dataset(path, data: dict, spec: dict) -> None:
-    """Save dataset arrays and a JSON description of how they were made."""
+    """Save dataset arrays, a JSON description of how they were made, and the sha256 of both, which
+    ``load_dataset`` checks."""
     arrays = {k: np.asarray(v) for k, v in data.items()}
     arrays["spec_json"] = np.array(json.dumps(spec, sort_keys=True))
+    arrays[DATASET_DIGEST_KEY] = np.array(arrays_digest(arrays))
     with atomic_path(path, suffix=".npz") as tmp:
         np.savez_compressed(tmp, **arrays)
 
 
 def load_dataset(path) -> dict:
-    """Load a dataset file written by ``save_dataset``; ``spec`` holds its description."""
+    """Load a dataset file written by ``save_dataset``; ``spec`` holds its description. A file
+    whose arrays no longer match the sha256 recorded with them (changed or damaged since it was
+    written, e.g. labels shuffled, which no shape or range check can see) is refused, as is one
+    without a recorded sha256."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"dataset file not found: {path}")
     with reading(path, "dataset file"):
         with np.load(path, allow_pickle=False) as archive:
             data = {k: archive[k] for k in archive.files}
-        data["spec"] = json.loads(str(data.pop("spec_json"))) if "spec_json" in data else {}
     missing = [k for k in REQUIRED_DATASET_KEYS if k not in data]
     if missing:
         raise ValueError(f"{path} is not an MNIST-1D dataset file: missing {', '.join(missing)}")
+    recorded = data.pop(DATASET_DIGEST_KEY, None)
+    rebuild = "Delete it and rerun the same snakemake command to rebuild it."
+    if recorded is None:
+        raise UnreadableFileError(f"{path}: no sha256 of its arrays is recorded in it, as the pipeline records in "
+                                  "every dataset it writes (it was written by an older version or by something "
+                                  f"else), so a changed file could not be told from the one made. {rebuild}")
+    if str(recorded) != arrays_digest(data):
+        raise UnreadableFileError(f"{path}: its arrays do not match the sha256 recorded when it was written, so "
+                                  f"it was changed or damaged since. {rebuild}")
+    with reading(path, "dataset file"):
+        data["spec"] = json.loads(str(data.pop("spec_json"))) if "spec_json" in data else {}
     check_dataset_arrays(data, path)
     return data
 
@@ -101,15 +129,23 @@ def dataset_spec(path) -> dict:
 
 
 def check_dataset_arrays(data: dict, path) -> None:
-    """Shapes and labels a dataset must have, checked when it is loaded rather than deep inside
-    a model: inputs with samples first (signals, or images for MNIST) and one shape per sample
-    shared by train and test, one integer label in 0-9 per sample."""
+    """Values, shapes and labels a dataset must have, checked when it is loaded rather than deep
+    inside a model: finite inputs with samples first (signals, or images for MNIST) and one shape
+    per sample shared by train and test, one integer label in 0-9 per sample."""
     for x_key, y_key in (("x", "y"), ("x_test", "y_test")):
         x, y = data[x_key], data[y_key]
         if x.ndim < 2 or y.ndim != 1 or len(x) != len(y):
             raise UnreadableFileError(f"{path}: '{x_key}' must be (samples, features...) with one label per sample "
                                       f"in '{y_key}', got shapes {x.shape} and {y.shape}. Delete it and rerun to "
                                       "rebuild it.")
+        if not np.issubdtype(x.dtype, np.number):
+            raise UnreadableFileError(f"{path}: '{x_key}' must hold numbers, not {x.dtype}. Delete it and rerun to "
+                                      "rebuild it.")
+        bad_rows = np.flatnonzero(~np.isfinite(x).reshape(len(x), -1).all(axis=1))
+        if len(bad_rows):
+            raise UnreadableFileError(f"{path}: {len(bad_rows)} samples of '{x_key}' (rows {bad_rows[:3].tolist()}"
+                                      f"{'...' if len(bad_rows) > 3 else ''}) hold NaN or infinity. Delete it and "
+                                      "rerun to rebuild it.")
         if not np.issubdtype(y.dtype, np.integer) or (len(y) and (y.min() < 0 or y.max() >= NUM_CLASSES)):
             raise UnreadableFileError(f"{path}: labels in '{y_key}' must be integers 0-{NUM_CLASSES - 1}. Delete it "
                                       "and rerun to rebuild it.")

@@ -51,7 +51,8 @@ def save_figure(fig, path, dpi=150, scale: str | None = None):
     """Write ``fig`` as PNG; a run's ``scale`` other than paper is stated above the figure, so that
     the image says so wherever it is shown."""
     if scale is not None and scale != "paper":
-        fig.text(0.5, 1.0, f"{scale} scale: a small run that checks the pipeline, not comparable with the paper",
+        what = "settings of its own" if scale == "custom" else "a small run that checks the pipeline"
+        fig.text(0.5, 1.0, f"{scale} scale: {what}, not comparable with the paper",
                  ha="center", va="bottom", fontsize=9, fontweight="bold", color=VERDICT_COLORS["not reproduced"])
     with atomic_path(path, suffix=".png") as tmp:
         fig.savefig(tmp, dpi=dpi, bbox_inches="tight", format="png")
