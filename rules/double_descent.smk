@@ -14,7 +14,7 @@ from mnist1d_repro.sections.double_descent import series_seeds as double_descent
 DOUBLE_DESCENT = config["double_descent"]
 DOUBLE_DESCENT_CATEGORY = section_category("double_descent")
 DOUBLE_DESCENT_DIR = section_folder("double_descent")
-(DOUBLE_DESCENT_DEPTH_SWITCH, DOUBLE_DESCENT_ERROR_STORAGE_SWITCH) = section_switch_keys("double_descent")
+DOUBLE_DESCENT_DEPTH_SWITCH, DOUBLE_DESCENT_ERROR_STORAGE_SWITCH = section_switch_keys("double_descent")
 
 
 include: "paths/double_descent.smk"
