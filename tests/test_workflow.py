@@ -337,26 +337,32 @@ def test_review_lists_every_claim_and_the_cost_of_every_job(quick_run):
 
 
 def test_interrupted_run_resumes_to_the_same_results(quick_run, tmp_path):
-    # The finished quick run with one section's results removed: interrupting and resuming its
-    # reruns exercises the same recovery as a whole interrupted run, in a fraction of the time.
+    # The finished quick run with two pooling variants' jobs and Figure 9 removed: interrupting and
+    # resuming their reruns exercises the same recovery as a whole interrupted run, in a fraction of the time.
     workdir = tmp_path / "interrupted"
     shutil.copytree(quick_run, workdir, symlinks=True)
-    for folder in ("pooling", "logs/pooling", "benchmarks/pooling"):
-        shutil.rmtree(workdir / "results" / folder)
+    removed_logs = []
+    for variant in ("max", "avg"):
+        for folder in ("pooling", "logs/pooling", "benchmarks/pooling"):
+            shutil.rmtree(workdir / "results" / folder / variant)
+        removed_logs.append(f"results/logs/pooling/{variant}/**/*.log")
+    (workdir / "results" / "pooling" / "figure9.png").unlink()
+
+    def removed_jobs_started():
+        return sum(len(list(workdir.glob(pattern))) for pattern in removed_logs)
+
     output = tmp_path / "interrupted.log"
     with open(output, "w") as out:
-        # A shell that starts a command in the background (nohup ... &) makes it ignore SIGINT, and
-        # children inherit that: give Snakemake the default handling back so that Ctrl-C reaches it.
-        # its own session, so that a power loss can be imitated by killing Snakemake and its jobs at once
+        # in its own session, so that a power loss can be imitated by killing Snakemake and its jobs at once
         proc = subprocess.Popen([sys.executable, "-m", "snakemake", "--cores", "2", *QUICK], cwd=workdir,
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.time() + 600
         # Every job writes its log when it starts: stop once a few of the removed jobs have started.
-        while time.time() < deadline and len(list(workdir.glob("results/logs/pooling/**/*.log"))) < 4:
+        while time.time() < deadline and removed_jobs_started() < 2:
             time.sleep(0.2)
         os.killpg(proc.pid, signal.SIGKILL)  # kill -9 of Snakemake and its jobs: nothing gets to clean up
         returncode = proc.wait(timeout=300)
-    started = len(list(workdir.glob("results/logs/pooling/**/*.log")))
+    started = removed_jobs_started()
     assert returncode != 0, f"not stopped before the end ({started} pooling jobs started)"
     assert not (workdir / "results" / "pooling" / "figure9.png").exists()
     refused = run_snakemake(workdir, "--cores", "2", *QUICK, check=False)  # the same command: the lock stayed

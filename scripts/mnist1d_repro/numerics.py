@@ -22,8 +22,8 @@ from pathlib import Path
 
 MODES = ("portable", "native")
 
-# Each pin, and why it is there (measured on a 2-core Intel Xeon with AVX-512: see the README's
-# "Portable numerics"):
+# Each pin, and why it is there (measured on a 2-core Intel Xeon with AVX-512: see "Portable numerics"
+# in docs/running.md):
 PORTABLE_ENVIRONMENT = {
     # torch's own kernels (element-wise ops, reductions, the optimiser's update): AVX2 ones
     "ATEN_CPU_CAPABILITY": "avx2",
