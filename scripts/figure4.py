@@ -10,7 +10,7 @@ import pandas as pd
 from mnist1d_repro.claims import load_claims
 from mnist1d_repro.io import load_arrays, load_json, save_csv
 from mnist1d_repro.jobs import start_job
-from mnist1d_repro.plotting import count_text, save_figure
+from mnist1d_repro.plotting import count_text, mark_paper, save_figure
 from mnist1d_repro.reporting import (claims_table, sensitivity_table, verdict_sentence, write_caption_snippet,
                                      write_html_table)
 from mnist1d_repro.sections import lottery as section
@@ -19,6 +19,8 @@ from mnist1d_repro.sections.lottery import METHOD_NETWORK
 NETWORK_COLORS = {"dense": "black", "lottery": "tab:blue", "random": "tab:orange"}
 RUN_NAMES = {2: "pairs", 3: "triples", 4: "quadruples"}
 ZOOM_FROM = 0.8  # the paper's zoomed panel: sparsity 80-100 %
+# the claims whose paper values Figure 4's curve panels show, by panel (params.panels' keys)
+PAPER_CLAIMS = {"original": "ticket_asymptotic_accuracy", "flipped": "ticket_flipped_accuracy"}
 SCORE_WEIGHTS_TEXT = {"last_checkpoint": "scored from each retrain's last checkpoint",
                       "final": "scored from each retrain's final weights"}
 
@@ -109,7 +111,9 @@ def sparsity_panel(ax, column, ylabel, lowest=None):
         spread = frame[f"{column}_std"].fillna(0)
         ax.fill_between(100 * frame["sparsity"], frame[column] - spread, frame[column] + spread, color=color, alpha=0.2)
     ax.axhline(shown.dense[column], color="black", ls="--", lw=1, label="dense")
-    ax.axvline(100 * shown.ticket_sparsity, color="gray", ls=":", lw=1)
+    # dash-dot: grey dotted lines are the paper's numbers (plotting.mark_paper)
+    ax.axvline(100 * shown.ticket_sparsity, color=NETWORK_COLORS["lottery"], ls="-.", lw=0.8,
+               label=f"ticket ({100 * shown.ticket_sparsity:.1f} % sparse)")
     if lowest is not None:
         ax.set_xlim(100 * lowest - 1, 100.5)
     ax.set_xlabel("sparsity (%)")
@@ -143,7 +147,9 @@ def adjacency_panel(ax):
     ax.grid(alpha=0.3, axis="y")
 
 
-def curve_panel(ax, variant, init, title):
+def curve_panel(ax, variant, init, title, paper=None):
+    """The mean test-accuracy curve of each network trained on ``variant``; ``paper``: the tickets'
+    asymptotic accuracy the paper prints for this panel."""
     ax.set_title(title, fontsize=10)
     ax.set_xlabel("training step")
     ax.set_ylabel("test accuracy (%)")
@@ -156,9 +162,13 @@ def curve_panel(ax, variant, init, title):
     for network in settings["asymptotic"]["networks"]:
         mean = section.mean_test_curve(run_specs, run_metrics, variant, init, network)
         ax.plot(mean.index, mean.values, color=NETWORK_COLORS[network], lw=1, label=network)
+    if paper is not None:
+        mark_paper(ax, paper, label=f"tickets {paper:g}")
+        ax.legend(fontsize=8)
 
 
-def draw_figure4():
+def draw_figure4(paper: dict):
+    """Figure 4 of the configured setting; ``paper``: the paper's value per curve panel (PAPER_CLAIMS)."""
     panels = params.panels
     fig, axes = plt.subplots(2, 4, figsize=(17, 7.5), layout="constrained")
     sparsity_panel(axes[0, 0], "test_loss", "final test loss")
@@ -169,8 +179,8 @@ def draw_figure4():
     sparsity_panel(axes[0, 2], "test_acc", "final test accuracy (%)", lowest=ZOOM_FROM)
     axes[0, 2].set_title(zoom_title(ZOOM_FROM), fontsize=10)
     adjacency_panel(axes[0, 3])
-    curve_panel(axes[1, 0], panels["original"], "original", "(c) ticket on new data")
-    curve_panel(axes[1, 1], panels["flipped"], "original", "(d) flipped data")
+    curve_panel(axes[1, 0], panels["original"], "original", "(c) ticket on new data", paper.get("original"))
+    curve_panel(axes[1, 1], panels["flipped"], "original", "(d) flipped data", paper.get("flipped"))
     curve_panel(axes[1, 2], panels["shuffled"], "original", "(e) shuffled data")
     curve_panel(axes[1, 3], panels["original"], "new", "(f) new initial weights, same masks")
     axes[1, 0].legend(fontsize=8)
@@ -264,7 +274,8 @@ write_summary(claims, sensitivity)
 write_snippet(claims, sensitivity)
 write_asymptotic_table()
 
-draw_figure4()
+draw_figure4({panel: claim_specs[claim]["paper"] for panel, claim in PAPER_CLAIMS.items()
+              if claim_specs.get(claim, {}).get("paper") is not None})
 draw_figure_s2()
 draw_pruning_rate(levels)
 draw_asymptotic_ablation()

@@ -7,12 +7,13 @@ from mnist1d_repro.claims import load_claims
 from mnist1d_repro.generator import NUM_CLASSES
 from mnist1d_repro.io import load_json, save_csv
 from mnist1d_repro.jobs import start_job
-from mnist1d_repro.plotting import ordered_colors, save_figure
+from mnist1d_repro.plotting import mark_paper, ordered_colors, save_figure
 from mnist1d_repro.reporting import (claims_table, sensitivity_table, verdict_sentence, write_caption_snippet,
                                      write_html_table)
 from mnist1d_repro.sections.double_descent import (ERROR_STORAGE, MLP_HIDDEN_LAYERS, claim_measurements,
-                                                   depth_sensitivity, error_storage_sensitivity, runs_at_depth,
-                                                   seed_statistics, series_tables, STATISTICS, stored_errors)
+                                                   claim_series, depth_sensitivity, error_storage_sensitivity,
+                                                   runs_at_depth, seed_statistics, series_tables, STATISTICS,
+                                                   stored_errors)
 
 
 def load_runs(paths):
@@ -45,12 +46,17 @@ def draw(ax, curves, summary, name, x="width", label="", color=None, train=True,
     ax.grid(alpha=0.3)
 
 
-def figure5(curves, summary, settings, path):
+def figure5(curves, summary, settings, path, peak_widths=None):
+    """The three series of settings["figure5"]; ``peak_widths``: the width (x) at which the paper
+    puts a series' peak, by series."""
+    peak_widths = peak_widths or {}
     titles = ["(a) MLP, no label noise", "(b) MLP, 15 % label noise", "(c) CNN, 15 % label noise"]
     fig, axes = plt.subplots(1, 3, figsize=(14, 4), layout="constrained", sharey=True)
     for ax, name, title in zip(axes, settings["figure5"], titles):
         if name in summary.index:
             draw(ax, curves, summary, name, tolerance=settings["interpolation_train_error"])
+            if name in peak_widths:
+                mark_paper(ax, peak_widths[name], axis="x", label=f"peak at {peak_widths[name]:g} hidden units")
             ax.legend(fontsize=8)
             ax.set_title(f"{title}\n[{name}]", fontsize=10)
             ax.set_xlabel("hidden units per layer" if settings["series"][name]["model"] == "mlp" else "channels")
@@ -132,7 +138,10 @@ write_html_table(pd.concat([summary.assign(seed="mean curve"), per_seed]).reset_
                       "rise of the test error above the best error of any smaller width. Errors in %. Each series' "
                       "first row reads its mean curve over seeds (drawn in Figure 5), the others each seed's own "
                       "curve: the claims are the mean of the seeds' numbers, judged by their spread.")
-figure5(curves, summary, settings, snakemake.output.figure5)
+# the paper's peak width ("around 50 hidden units") on the series its claim is read from
+peak_widths = ({claim_series(settings)["noisy_mlp_peak_width"]: claim_defs["noisy_mlp_peak_width"]["paper"]}
+               if "noisy_mlp_peak_width" in claim_defs else {})
+figure5(curves, summary, settings, snakemake.output.figure5, peak_widths)
 noise_ablation(curves, summary, settings, snakemake.output.noise)
 loss_ablation(curves, summary, settings, n_train, snakemake.output.loss)
 log("done")

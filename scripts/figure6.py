@@ -9,11 +9,13 @@ import pandas as pd
 from mnist1d_repro.claims import load_claims
 from mnist1d_repro.io import save_csv
 from mnist1d_repro.jobs import start_job
-from mnist1d_repro.plotting import ordered_colors, save_figure
+from mnist1d_repro.plotting import mark_paper, ordered_colors, save_figure
 from mnist1d_repro.reporting import (claims_table, sensitivity_table, verdict_sentence, write_caption_snippet,
                                      write_html_table)
-from mnist1d_repro.sections.metalearning_lr import (PAPER_OPTIMUM, claim_values, initial_weight_kinds, run_finals,
-                                                    start_table, widest_gap)
+from mnist1d_repro.sections.metalearning_lr import (claim_values, initial_weight_kinds, run_finals, start_table,
+                                                    widest_gap)
+
+PAPER_CLAIMS = ("lr_from_low", "lr_from_high")  # the claims whose paper value is the optimum Figure 6 shows
 
 
 def describe(row) -> str:
@@ -37,7 +39,11 @@ def widest_gap_text(gap: dict | None) -> list[str]:
             + f"; gap {gap['gaps'].max():.4f} (per draw: " + ", ".join(f"{g:.4f}" for g in gap["gaps"]) + ")."]
 
 
-def caption(table, finals, claims, gap, configured: str) -> list[str]:
+def paper_text(optima: list[float]) -> str:
+    return " and ".join(f"{value:g}" for value in optima)
+
+
+def caption(table, finals, claims, gap, configured: str, optima: list[float]) -> list[str]:
     seed_of_reference = int(finals.loc[finals["initial_weights"] == "reference", "init_seed"].iloc[0])
     draws = finals.loc[finals["initial_weights"] == "draws", "init_seed"].nunique()
     reference_rows = table[table["initial weights"] == "reference"]
@@ -45,7 +51,7 @@ def caption(table, finals, claims, gap, configured: str) -> list[str]:
     return [
         f"From the reference's initial weights (torch seed {seed_of_reference}, nn.Linear's initialisation): "
         + "; ".join(describe(row) for _, row in reference_rows.iterrows())
-        + f". The paper: {PAPER_OPTIMUM} from both 0.15 and 1.5 (the reference printed 0.620).",
+        + f". The paper: {paper_text(optima)} from both 0.15 and 1.5 (the reference printed 0.620).",
         f"Ablation, {draws} other draws of the initial weights (mean ± std and range): "
         + "; ".join(describe(row) for _, row in draw_rows.iterrows()) + ".",
         *widest_gap_text(gap),
@@ -55,7 +61,8 @@ def caption(table, finals, claims, gap, configured: str) -> list[str]:
     ]
 
 
-def draw_figure(runs, finals, table, paper_starts, configured: str, path) -> None:
+def draw_figure(runs, finals, table, paper_starts, configured: str, path, optima: list[float]) -> None:
+    """``optima``: the learning rates the paper prints (claims.yaml), drawn on the learning-rate panels."""
     fig, (ax_lr, ax_loss, ax_draws) = plt.subplots(1, 3, figsize=(15, 3.9), layout="constrained")
     starts = sorted(runs["initial_lr"].unique())
     colors = ordered_colors(len(starts))
@@ -83,12 +90,13 @@ def draw_figure(runs, finals, table, paper_starts, configured: str, path) -> Non
     # Diverged runs leave the chart rather than squash the others.
     ax_lr.set_ylim(0, 1.1 * runs["initial_lr"].max())
     if len(settled):
-        ax_draws.set_ylim(0.9 * min(settled["final"].min(), PAPER_OPTIMUM),
-                          1.1 * max(settled["final"].max(), PAPER_OPTIMUM))
+        ax_draws.set_ylim(0.9 * min(settled["final"].min(), *optima), 1.1 * max(settled["final"].max(), *optima))
         settled_steps = runs.merge(settled[["initial_weights", "initial_lr", "init_seed"]])
         ax_loss.set_ylim(0.95 * settled_steps["meta_loss"].min(), 1.05 * settled_steps["meta_loss"].max())
-    for ax in (ax_lr, ax_draws):
-        ax.axhline(PAPER_OPTIMUM, color="grey", lw=0.8, ls=":", label=f"paper: {PAPER_OPTIMUM}")
+    for value in optima:
+        mark_paper(ax_lr, value)
+    # the starts' colours are in the first panel's legend
+    ax_draws.legend(handles=[mark_paper(ax_draws, value) for value in optima], fontsize=8)
     for ax in (ax_lr, ax_loss):
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax_lr.set_xlabel("outer step")
@@ -122,6 +130,7 @@ table = start_table(finals, kinds, paper_starts)
 save_csv(snakemake.output.csv, table)
 
 claim_specs = load_claims(params.claims, "metalearning_lr")
+optima = sorted({claim_specs[claim]["paper"] for claim in PAPER_CLAIMS})
 values = {kind: claim_values(finals, kind, paper_starts) for kind in kinds}
 # the band around 0.62 is a multiple of how far the optimum moves between draws of the initial
 # weights (the draws' spread), whichever initial weights the verdicts read
@@ -134,12 +143,12 @@ save_csv(snakemake.output.sensitivity, sensitivity_table(
     n={kind: values[kind].n for kind in kinds}))
 
 write_caption_snippet(snakemake.output.snippet,
-                      caption(table, finals, claims, widest_gap(runs, finals, paper_starts), configured))
+                      caption(table, finals, claims, widest_gap(runs, finals, paper_starts), configured, optima))
 write_html_table(table, snakemake.output.table, "Metalearned learning rate from each starting point",
                  note="One job per initial learning rate (the paper's starting points and the ablation's); each "
                       "runs the metalearning from the reference's initial weights (one run) and from every draw "
                       "of them in init_seeds (the ablation). Mean, std and range over the runs that did not "
-                      f"diverge. The paper reports {PAPER_OPTIMUM} from both 0.15 and 1.5. The verdicts use the "
+                      f"diverge. The paper reports {paper_text(optima)} from both 0.15 and 1.5. The verdicts use the "
                       f"{configured} initial weights.")
-draw_figure(runs, finals, table, paper_starts, configured, snakemake.output.figure)
+draw_figure(runs, finals, table, paper_starts, configured, snakemake.output.figure, optima)
 log("done")

@@ -9,7 +9,7 @@ from mnist1d_repro.claims import load_claims
 from mnist1d_repro.io import load_arrays, load_json, save_csv
 from mnist1d_repro.jobs import start_job
 from mnist1d_repro.metalearning.engine import BASELINE_ACTIVATIONS
-from mnist1d_repro.plotting import count_text, ordered_colors, save_figure
+from mnist1d_repro.plotting import count_text, mark_paper, ordered_colors, paper_label, save_figure
 from mnist1d_repro.reporting import (SENSITIVITY_COLUMNS, claims_table, sensitivity_table, verdict_sentence,
                                      write_caption_snippet, write_html_table)
 from mnist1d_repro.sections.metalearning_activation import (accuracy_comparison, claim_values, sample_errors,
@@ -89,8 +89,22 @@ def snapshot_label(step: int, last_step: int) -> str:
     return f"after outer step {last_step} (final)" if step > last_step else f"at outer step {step}"
 
 
+def paper_bar(comparison: pd.DataFrame, claim_specs: dict) -> tuple[str, float, float] | None:
+    """The paper's "over 5 points higher than ReLU, ELU and Swish" as a level on the accuracy panel:
+    the strongest of BEATEN that ran (its mean test accuracy in ``comparison``, accuracy_comparison's
+    table) and the margin the paper prints (its claim's threshold), or None where none ran."""
+    beaten = comparison[comparison["activation"].isin(BEATEN)]
+    if beaten.empty:
+        return None
+    strongest = beaten.loc[beaten["test accuracy (mean)"].idxmax()]
+    name = strongest["activation"]
+    return name, float(strongest["test accuracy (mean)"]), claim_specs[f"activation_beats_{name}"]["threshold"]
+
+
 def draw_figure(setting: dict, baseline_names: list[str], extrema: int, single_baselines: bool, setting_text: str,
-                path) -> None:
+                path, paper_extrema=None, bar: tuple[str, float, float] | None = None) -> None:
+    """``paper_extrema``: the local extrema the paper counts on its learned activation; ``bar``:
+    (baseline, its mean test accuracy, the paper's margin over it), drawn at their sum."""
     learned, baselines = setting["learned"], setting["baselines"]
     grid, shape_steps, shape_values = (setting["shapes"][k] for k in ("grid", "outer_steps", "values"))
     fig, (ax_shape, ax_acc, ax_loss) = plt.subplots(1, 3, figsize=(15, 4.2), layout="constrained")
@@ -105,7 +119,8 @@ def draw_figure(setting: dict, baseline_names: list[str], extrema: int, single_b
                           lw=0.8, ls="--", label=name)
     ax_shape.set_xlabel("input")
     ax_shape.set_ylabel("activation")
-    ax_shape.set_title(f"learned activation (ELU start; {extrema} local extrema at the end)")
+    ax_shape.set_title(f"learned activation (ELU start; {extrema} local extrema at the end"
+                       + ("" if paper_extrema is None else f"; {paper_label(paper_extrema)}") + ")")
     ax_shape.legend(fontsize=7)
     smooth = max(1, len(learned) // 30)
     for name, frame in [("learned", learned)] + [(n, baselines[baselines["activation"] == n]) for n in baseline_names]:
@@ -116,6 +131,9 @@ def draw_figure(setting: dict, baseline_names: list[str], extrema: int, single_b
                 continue
             series = frame.set_index("outer_step")[column].rolling(smooth, min_periods=1).mean()
             ax.plot(series.index, series.values, color=color, lw=1.6 if name == "learned" else 0.9, label=name)
+    if bar is not None:
+        name, level, margin = bar
+        mark_paper(ax_acc, level + margin, label=f"learned > {name} + {margin:g}")
     ax_acc.set_ylabel("test accuracy (%)")
     ax_acc.set_title("test accuracy" + (f" (running mean over {count_text(smooth, 'outer step')})" if smooth > 1 else
                                         " of each outer step"))
@@ -166,5 +184,6 @@ write_html_table(transfer_summary(transfer), snakemake.output.transfer, "The lea
                  note=transfer_note(len(transfer), setting_text))
 
 draw_figure(default, baseline_names, values[(None, None)].measured["activation_two_extrema"], single_baselines,
-            setting_text, snakemake.output.figure)
+            setting_text, snakemake.output.figure, claim_specs["activation_two_extrema"].get("paper"),
+            paper_bar(comparisons[(None, None)][0], claim_specs))
 log("done")

@@ -9,7 +9,7 @@ import pandas as pd
 from mnist1d_repro.claims import load_claims
 from mnist1d_repro.io import load_json, save_csv
 from mnist1d_repro.jobs import start_job
-from mnist1d_repro.plotting import save_figure, scatter_by_class
+from mnist1d_repro.plotting import mark_paper, save_figure, scatter_by_class
 from mnist1d_repro.reporting import (claims_table, sensitivity_table, verdict_sentence, write_caption_snippet,
                                      write_html_table)
 from mnist1d_repro.sections.spec import sensitivity_arguments
@@ -19,9 +19,10 @@ from mnist1d_repro.sections.ssl import (ENCODER_OUTPUT, REFERENCE_2_LAYER, accur
 from mnist1d_repro.tsne import tsne_embedding
 
 
-def figure8(representation, layers, tsne, threads, path):
+def figure8(representation, layers, tsne, threads, path, paper_before_head=None):
     """(a) t-SNE of the training samples' output representation, as the reference: scikit-learn's
-    with the cosine metric; (b) the probe accuracy after each layer, by loss and head depth."""
+    with the cosine metric; (b) the probe accuracy after each layer, by loss and head depth, with
+    ``paper_before_head``, the accuracy the paper prints before the (2-layer) head, at that layer."""
     embedding = tsne_embedding(representation["output"], "sklearn", perplexity=tsne["perplexity"], seed=tsne["seed"],
                                threads=threads, metric="cosine")
     fig, (ax_a, ax_b) = plt.subplots(1, 2, figsize=(12, 5), layout="constrained")
@@ -34,8 +35,12 @@ def figure8(representation, layers, tsne, threads, path):
                      color=f"C{[0, 2, 4].index(head)}", label=f"{loss}, {head}-layer head")
         ax_b.errorbar(curve["layer"], curve["mean"], yerr=curve["std"].fillna(0), capsize=2, **style)
         handles.append(Line2D([], [], **style))  # errorbar's own legend entries draw every line solid
-    handles += ax_b.plot(range(len(REFERENCE_2_LAYER)), REFERENCE_2_LAYER, ":", color="gray",
+    # dash-dot: grey dotted lines and hollow grey circles are the paper's numbers (plotting.mark_paper)
+    handles += ax_b.plot(range(len(REFERENCE_2_LAYER)), REFERENCE_2_LAYER, "-.", color="black", lw=0.9,
                          label="reference, 2-layer head")
+    if paper_before_head is not None:
+        handles.append(mark_paper(ax_b, paper_before_head, at=ENCODER_OUTPUT,
+                                  label=f"{paper_before_head:g} before the 2-layer head"))
     ax_b.axvline(ENCODER_OUTPUT, color="black", linewidth=0.8)
     ax_b.text(ENCODER_OUTPUT, ax_b.get_ylim()[0], " head starts", va="bottom", fontsize=8)
     ax_b.set_xlabel("layer (0 = input)")
@@ -75,5 +80,5 @@ write_html_table(accuracy_table(layers), snakemake.output.table, "Linear-probe t
                       f"{probes['seed'].nunique()} seed(s), encoder trained on {configured['train_data']} "
                       f"(InfoNCE: {configured['info_nce']}). The last row is what the reference printed.")
 figure8(np.load(snakemake.input.tsne, allow_pickle=False), layers, snakemake.params.tsne, snakemake.threads,
-        snakemake.output.figure)
+        snakemake.output.figure, claims["linear_accuracy_before_head"].get("paper"))
 log("done")

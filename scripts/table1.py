@@ -6,16 +6,31 @@ from mnist1d_repro.claims import load_claims
 from mnist1d_repro.classification import protocol_table
 from mnist1d_repro.io import dataset_spec, load_json, save_csv
 from mnist1d_repro.jobs import start_job
-from mnist1d_repro.plotting import save_figure
+from mnist1d_repro.plotting import mark_paper, save_figure
 from mnist1d_repro.reporting import (claims_table, sensitivity_table, verdict_sentence, write_caption_snippet,
                                      write_html_table)
 from mnist1d_repro.sections import classification as section
 
 COLORS = dict(zip(section.MODEL_NAMES, plt.get_cmap("tab10").colors))
+# the paper's human expert on MNIST-1D (Table 1 and Figure S1; no claim of ours), read from the table's cell
+HUMAN_EXPERT = float(section.HUMAN["original"].split("±")[0])
 
 
-def draw_figure2(curves_by_job: dict, path) -> None:
-    """Figure 2: accuracy curves (last-step protocol), mean and range over seeds, MNIST-1D only."""
+def paper_marks(paper_cells: dict) -> list[tuple[float, str]]:
+    """The paper's Table 1 cells on MNIST-1D (``paper_cells``: (variant, model) -> value) as
+    (value, label) marks, cells with the same value in one mark."""
+    by_value = {}
+    for (variant, model), value in paper_cells.items():
+        if variant != "mnist":
+            name = section.MODEL_NAMES[model] + ("" if variant == "original" else f" ({variant})")
+            by_value.setdefault(value, []).append(name)
+    return [(value, f"{', '.join(names)} {value:g}") for value, names in sorted(by_value.items(), reverse=True)]
+
+
+def draw_figure2(curves_by_job: dict, path, paper_cells: dict, human: float | None = None) -> None:
+    """Figure 2: accuracy curves (last-step protocol), mean and range over seeds, MNIST-1D only; on
+    the test panel the paper's Table 1 cells (``paper_cells``: (variant, model) -> value, from
+    claims.yaml) at the last step and the paper's human expert (``human``) as a level."""
     curves = pd.concat([frame.assign(variant=v, model=m, seed=s) for (v, m, s), frame in curves_by_job.items()])
     curves = curves[curves["run"] == "last_step"]
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained", sharey=True)
@@ -27,7 +42,10 @@ def draw_figure2(curves_by_job: dict, path) -> None:
                     label=f"{section.MODEL_NAMES[model]}{'' if variant == 'original' else ' (' + variant + ')'}")
             ax.fill_between(stats.index, stats["min"], stats["max"], color=COLORS[model], alpha=0.12)
         if split == "test":
-            ax.axhline(96, color="gray", linestyle=":", label="human (paper)")
+            if human is not None:
+                mark_paper(ax, human, label=f"human {human:g}")
+            for value, label in paper_marks(paper_cells):
+                mark_paper(ax, value, at=curves["step"].max(), label=label)
         ax.set_title(f"{split} accuracy")
         ax.set_xlabel("training step")
         ax.grid(alpha=0.3)
@@ -90,7 +108,8 @@ write_html_table(section.table1_display(table, verdicts, protocol, names), snake
 write_caption_snippet(snakemake.output.snippet, [closest_text, mnist_note] + [
     f"{row['claim']} — {verdict_sentence(row)}" for _, row in claim_rows.iterrows()
 ])
-draw_figure2(curves_by_job, snakemake.output.figure2)
+paper_cells = {(v, m): p for v, m, p in zip(table["variant"], table["model"], table["paper"]) if pd.notna(p)}
+draw_figure2(curves_by_job, snakemake.output.figure2, paper_cells, HUMAN_EXPERT)
 draw_figure_s1(cnn_confusions, snakemake.output.figure_s1)
 log("done")
 

@@ -25,6 +25,31 @@ def count_text(count: int, noun: str) -> str:
     return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
+PAPER_COLOR = "grey"  # a number the paper prints, on every figure
+
+
+def paper_label(value, label: str | None = None) -> str:
+    """The text every figure gives a number the paper prints: 'paper: 0.62', or 'paper: ``label``'."""
+    return f"paper: {format(value, 'g') if label is None else label}"
+
+
+def mark_paper(ax, value, *, axis: str = "y", at=None, label: str | None = None):
+    """Draw a number the paper prints on ``ax``, the same way on every figure: a grey dotted line
+    across the axes (``axis="y"``: a level at ``value``; ``"x"``: a position at ``value``) or, with
+    ``at``, a grey hollow circle at (``at``, ``value``) (``axis="x"``: at (``value``, ``at``)); its
+    legend label is ``paper_label(value, label)``. The value is the paper's (the ``paper`` field of
+    a claim in config/claims.yaml), never one computed here. Returns the line drawn."""
+    if axis not in ("x", "y"):
+        raise ValueError(f"axis must be 'x' or 'y', got {axis!r}")
+    text = paper_label(value, label)
+    if at is None:
+        across = ax.axhline if axis == "y" else ax.axvline
+        return across(value, color=PAPER_COLOR, lw=1.2, ls=":", label=text)
+    x, y = (at, value) if axis == "y" else (value, at)
+    line, = ax.plot([x], [y], ls="none", marker="o", ms=7, mfc="none", mec=PAPER_COLOR, mew=1.5, label=text)
+    return line
+
+
 def draw_signal(ax, x, color="black", **kwargs):
     """Draw a 1-D signal as MNIST-1D shows it: value across, position downwards.
 
