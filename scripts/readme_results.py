@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from datetime import datetime
@@ -24,13 +25,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from mnist1d_repro.claims import load_claims
+from mnist1d_repro.claims import INCONCLUSIVE, NOT_REPRODUCED, NOT_RUN, REPRODUCED, load_claims
 from mnist1d_repro.registry import CLAIM_SECTIONS
-from mnist1d_repro.reporting import ours_with_error, rejudged_verdicts, to_decide_text
+from mnist1d_repro.reporting import (ours_with_error, rejudged_verdicts, to_decide_text,
+                                     verdict_counts_by_kind)
+from mnist1d_repro.verdict_plot import verdict_plot_rows, verdict_summary
 
 CLAIMS_FILE = Path(__file__).resolve().parents[1] / "config" / "claims.yaml"
 BEGIN = "<!-- readme-results:begin (written by `python scripts/readme_results.py`; do not edit) -->"
 END = "<!-- readme-results:end -->"
+PLOT = "verdicts.png"  # the verdict plot a record keeps
+COUNT_ORDER = [REPRODUCED, NOT_REPRODUCED, INCONCLUSIVE, NOT_RUN]
 
 
 class ResultsError(RuntimeError):
@@ -164,6 +169,32 @@ def write_record(results: Path, log_dir: Path, record: Path) -> None:
     for name in RECORD_FILES:
         (record / name).write_bytes((results / "review" / name).read_bytes())
     (record / "run.json").write_text(json.dumps(full_run_log(log_dir), indent=1) + "\n")
+    draw_record_plot(record)
+
+
+def claim_specs() -> dict:
+    return {name: spec for section in CLAIM_SECTIONS for name, spec in load_claims(CLAIMS_FILE, section).items()}
+
+
+def todays_verdicts(claims: pd.DataFrame) -> pd.Series:
+    """The verdicts as recorded, or, for a run recorded before claims declared error kinds, its values
+    judged again by today's engine."""
+    return claims["verdict"] if "error_kind" in claims else rejudged_verdicts(claims, claim_specs())
+
+
+def draw_record_plot(record: Path) -> None:
+    """The verdict plot of a record's claims (by today's engine where the record predates error kinds), kept
+    in the record beside the files it is drawn from."""
+    from mnist1d_repro.plotting import verdict_plot
+
+    claims, _, provenance, _, _ = load(record, folder="")
+    judged = claims.assign(verdict=todays_verdicts(claims))
+    commit = provenance["git"]["commit"][:10]
+    title = (f"Verdicts of the recorded run of {commit}" + ("" if "error_kind" in claims else
+                                                            " (its values judged by today's engine)")
+             + f": {verdict_summary(judged['verdict'])}")
+    verdict_plot(verdict_plot_rows(judged, claim_specs()), title, record / PLOT,
+                 scale=provenance["config"].get("scale"))
 
 
 def resumed_text(run: dict) -> str:
@@ -172,7 +203,8 @@ def resumed_text(run: dict) -> str:
             f"jobs that were running when it stopped ran again)" if parts > 1 else "")
 
 
-def section_text(results: Path, log_dir: Path, allow_quick: bool = False, record: Path | None = None) -> str:
+def section_text(results: Path, log_dir: Path, allow_quick: bool = False, record: Path | None = None,
+                 readme_dir: Path = Path(".")) -> str:
     """The Results section from a run's results and Snakemake logs, or from a record that write_record kept."""
     if record is not None:
         claims, cost, provenance, scale_out, critical_path = load(record, folder="")
@@ -198,26 +230,46 @@ def section_text(results: Path, log_dir: Path, allow_quick: bool = False, record
         f"**{counts.get('reproduced', 0)} of {len(claims)} claims reproduced**, "
         f"{counts.get('not reproduced', 0)} not reproduced, {counts.get('inconclusive', 0)} inconclusive, "
         f"{counts.get('not run', 0)} not run.")
+    today = todays_verdicts(claims)
     table = pd.DataFrame({
         "section": claims["report section"], "claim": claims["claim"], "target": claims["target"],
         "ours": claims.apply(ours_text, axis=1), "verdict": claims["verdict"],
         "to decide": claims.apply(to_decide_text, axis=1)})
+    if "error_kind" not in claims:
+        table.insert(5, "today's verdict", today)
+    by_section = pd.crosstab(claims["report section"], today).reindex(columns=COUNT_ORDER, fill_value=0)
+    by_section = by_section.loc[list(dict.fromkeys(claims["report section"]))]
+    by_section.insert(0, "section", by_section.index)
+    by_section["claims"] = by_section[COUNT_ORDER].sum(axis=1)
     per_section = pd.DataFrame({
         "section": cost["section"], "jobs": cost["jobs"], "job minutes": cost["job_minutes"].round(1),
         "longest job (min)": cost["largest_job_minutes"].round(1),
         "largest job's peak memory (MB)": cost["peak_memory_mb"].round().astype(int)})
+    plot = []
+    if record is not None:
+        if not (record / PLOT).is_file():
+            raise ResultsError(f"{record / PLOT} is missing: write it with --from-record {record}")
+        where = Path(os.path.relpath(record / PLOT, readme_dir)).as_posix()
+        plot = [f"![The verdict of every claim, ours with the interval that decided it against the paper's target]"
+                f"({where})"]
+    kinds = "error_kind" in claims
     return "\n\n".join([
         header,
         *before_error_kinds_text(claims),
-        "Ours: value ± standard error (over seeds or runs where a section ran several; the binomial error "
-        "of one accuracy otherwise). A verdict is decided when the value clears its rule, or misses it, by "
-        "more than two standard errors, and is inconclusive otherwise, with what would decide it: more seeds where "
-        "the error is a spread over seeds, more test samples where it is one run's sampling error. "
-        "Rules: `config/claims.yaml`; the report's *1. Review* section has the reasons and their history.",
-        markdown_table(table),
-        "Cost per paper section (from every job's benchmark file):",
-        markdown_table(per_section),
-        scale_out_text(scale_out, critical_path, run),
+        "Verdicts per section" + ("" if kinds else " (today's engine)") + ":",
+        markdown_table(by_section[["section", "claims", *COUNT_ORDER]]),
+        *([f"By error kind: {verdict_counts_by_kind(claims)}."] if kinds else []),
+        *plot,
+        "Ours: value ± standard error, of the kind each claim declares in `config/claims.yaml` (none for an exact "
+        "method on the paper's own data; the spread over seeds, judged with Student-t at n − 1 degrees of freedom; "
+        "a paired error for two arms scored on the same test samples; the sampling error of a large fresh test "
+        "set). A verdict is decided when the value clears its rule, or misses it, by more than that interval, and "
+        "is inconclusive otherwise, with what would decide it. The report's *1. Review* section has the reasons "
+        "and the rules' history.",
+        "<details><summary>Every claim: target, ours, verdict and what would decide it</summary>\n\n"
+        + markdown_table(table) + "\n\n</details>",
+        "<details><summary>Cost per paper section (from every job's benchmark file) and on more cores</summary>\n\n"
+        + markdown_table(per_section) + "\n\n" + scale_out_text(scale_out, critical_path, run) + "\n\n</details>",
     ])
 
 
@@ -226,8 +278,7 @@ def before_error_kinds_text(claims: pd.DataFrame) -> list[str]:
     engine (config/claims.yaml), so that the counts above are not read as today's verdicts."""
     if "error_kind" in claims:
         return []
-    specs = {name: spec for section in CLAIM_SECTIONS for name, spec in load_claims(CLAIMS_FILE, section).items()}
-    counts = rejudged_verdicts(claims, specs).value_counts()
+    counts = todays_verdicts(claims).value_counts()
     return [f"This run's verdicts were judged before each claim declared its error kind (a fixed two standard "
             f"errors, and one run's binomial error standing in for a spread over seeds). The same values judged by "
             f"today's engine (exact, seeds with Student-t, paired; `config/claims.yaml`): "
@@ -260,9 +311,14 @@ def main(argv=None) -> int:
     try:
         readme = args.readme.read_text()
         source = args.record if args.check else args.from_record
-        updated = replace_section(readme, section_text(args.results, args.logs, args.allow_quick, source), args.readme)
         if args.record is not None and not args.check and args.from_record is None:
+            section_text(args.results, args.logs, args.allow_quick)  # refuses a run the README does not report
             write_record(args.results, args.logs, args.record)
+            source = args.record
+        elif args.from_record is not None:
+            draw_record_plot(args.from_record)
+        text = section_text(args.results, args.logs, args.allow_quick, source, args.readme.resolve().parent)
+        updated = replace_section(readme, text, args.readme)
     except (ResultsError, OSError) as error:
         print(f"readme_results: {error}", file=sys.stderr)
         return 2

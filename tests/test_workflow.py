@@ -385,9 +385,13 @@ def test_readme_results_section_is_written_from_the_run(quick_run, tmp_path, cap
     assert readme_results.main(args + ["--allow-quick"]) == 0
     text = readme.read_text()
     claims = pd.read_csv(quick_run / "results" / "review" / "claims.csv")
-    claims_part = text.split("Cost per paper section")[0]
+    claims_part = text.split("<summary>Every claim")[1].split("</details>")[0]
     claim_rows = [line for line in claims_part.splitlines() if line.startswith("| ")]
     assert len(claim_rows) == len(claims) + 2  # header, separator, one row per claim
+    per_section = text.split("Verdicts per section")[1].split("\n\n")[1].splitlines()[2:]
+    counts = [[int(cell) for cell in line.strip("| ").split(" | ")[1:]] for line in per_section]
+    assert sum(row[0] for row in counts) == len(claims) and all(row[0] == sum(row[1:]) for row in counts)
+    assert "By error kind: " in text
     assert "stale text" not in text and text.endswith("\n\nkept\n")
     assert "Wall time" in text and "--configfile config/quick.yaml" in text
     scale = pd.read_csv(quick_run / "results" / "review" / "scale_out.csv")
@@ -398,6 +402,7 @@ def test_readme_results_section_is_written_from_the_run(quick_run, tmp_path, cap
     # the record kept beside the README checks it without the run's outputs
     record = tmp_path / "record"
     assert readme_results.main(args + ["--allow-quick", "--record", str(record)]) == 0
+    assert (record / "verdicts.png").stat().st_size > 0 and "](record/verdicts.png)" in readme.read_text()
     no_run = ["--results", str(tmp_path / "nothing"), "--logs", str(tmp_path / "nothing"), "--readme", str(readme),
               "--allow-quick", "--check", "--record", str(record)]
     assert readme_results.main(no_run) == 0
