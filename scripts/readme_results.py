@@ -26,10 +26,12 @@ from pathlib import Path
 import pandas as pd
 
 from mnist1d_repro.claims import INCONCLUSIVE, NOT_REPRODUCED, NOT_RUN, REPRODUCED, load_claims
+from mnist1d_repro.manifest import make_manifest, write_manifest
 from mnist1d_repro.registry import CLAIM_SECTIONS
 from mnist1d_repro.reporting import (ours_with_error, rejudged_verdicts, to_decide_text,
                                      verdict_counts_by_kind)
 from mnist1d_repro.verdict_plot import verdict_plot_rows, verdict_summary
+from mnist1d_repro.verify import MANIFEST as VERIFY_MANIFEST
 
 CLAIMS_FILE = Path(__file__).resolve().parents[1] / "config" / "claims.yaml"
 BEGIN = "<!-- readme-results:begin (written by `python scripts/readme_results.py`; do not edit) -->"
@@ -169,6 +171,10 @@ def write_record(results: Path, log_dir: Path, record: Path) -> None:
     for name in RECORD_FILES:
         (record / name).write_bytes((results / "review" / name).read_bytes())
     (record / "run.json").write_text(json.dumps(full_run_log(log_dir), indent=1) + "\n")
+    provenance = json.loads((results / "review" / "provenance.json").read_text())
+    write_manifest(make_manifest(results, f"the run of commit {provenance['git']['commit']} (scripts/verify_run.py "
+                                          f"compares a run with it)", provenance["config"].get("cpu_numerics")),
+                   record / VERIFY_MANIFEST)
     draw_record_plot(record)
 
 

@@ -403,6 +403,10 @@ def test_readme_results_section_is_written_from_the_run(quick_run, tmp_path, cap
     record = tmp_path / "record"
     assert readme_results.main(args + ["--allow-quick", "--record", str(record)]) == 0
     assert (record / "verdicts.png").stat().st_size > 0 and "](record/verdicts.png)" in readme.read_text()
+    # the reviewer's check of a run against the record: this run is the record's own
+    import verify_run
+    assert verify_run.main(["--results", str(quick_run / "results"), "--record", str(record)]) == 0
+    assert "identical to the record" in capsys.readouterr().out
     no_run = ["--results", str(tmp_path / "nothing"), "--logs", str(tmp_path / "nothing"), "--readme", str(readme),
               "--allow-quick", "--check", "--record", str(record)]
     assert readme_results.main(no_run) == 0

@@ -1,0 +1,81 @@
+"""The reviewer's comparison of a run with a record (scripts/verify_run.py), on hand-made results."""
+import json
+import shutil
+
+import pandas as pd
+import pytest
+
+import verify_run
+from mnist1d_repro.manifest import make_manifest, write_manifest
+from mnist1d_repro.verify import MANIFEST, verify
+
+CLAIMS = pd.DataFrame({
+    "report section": ["4. Classification", "5.1 Lottery tickets"],
+    "figure": ["results/classification/table1.html", "results/lottery/figure4.png"],
+    "claim_id": ["table1_original_cnn", "ticket_asymptotic_accuracy"],
+    "ours": [93.5, 71.0], "verdict": ["reproduced", "reproduced"]})
+
+
+def make_run(folder):
+    (folder / "review").mkdir(parents=True)
+    (folder / "classification" / "original" / "cnn" / "seed42").mkdir(parents=True)
+    (folder / "lottery").mkdir()
+    (folder / "classification" / "original" / "cnn" / "seed42" / "metrics.json").write_text(
+        json.dumps({"test_accuracy": 93.5, "runtime": {"cpu": "this one"}}))
+    pd.DataFrame({"level": [0, 1], "accuracy": [70.0, 71.0]}).to_csv(folder / "lottery" / "levels.csv", index=False)
+    CLAIMS.to_csv(folder / "review" / "claims.csv", index=False)
+    (folder / "review" / "provenance.json").write_text(json.dumps(
+        {"git": {"commit": "abc"}, "hardware": {"cpu": "Some CPU"}, "config": {"cpu_numerics": "portable"}}))
+    return folder
+
+
+@pytest.fixture
+def run_and_record(tmp_path):
+    run = make_run(tmp_path / "run" / "results")
+    record = tmp_path / "record"
+    record.mkdir()
+    write_manifest(make_manifest(run, "test", "portable"), record / MANIFEST)
+    for name in ("claims.csv", "provenance.json"):
+        shutil.copy(run / "review" / name, record / name)
+    return run, record
+
+
+def test_a_copy_of_the_recorded_run_is_identical(run_and_record, tmp_path, capsys):
+    run, record = run_and_record
+    copy = tmp_path / "copy"
+    shutil.copytree(run, copy)
+    assert verify_run.main(["--results", str(copy), "--record", str(record)]) == 0
+    out = capsys.readouterr().out
+    assert "identical to the record" in out and "NOT" not in out and "Some CPU" in out
+
+
+def test_a_changed_number_is_named_with_its_section_and_the_claims_that_moved(run_and_record, capsys):
+    run, record = run_and_record
+    pd.DataFrame({"level": [0, 1], "accuracy": [70.0, 65.5]}).to_csv(run / "lottery" / "levels.csv", index=False)
+    CLAIMS.assign(ours=[93.5, 65.5], verdict=["reproduced", "inconclusive"]).to_csv(
+        run / "review" / "claims.csv", index=False)
+    outcome = verify(run, record)
+    sections = outcome["sections"].set_index("section")
+    assert sections.loc["lottery", "outcome"] == "numerically different"
+    assert sections.loc["lottery", "largest claim difference"] == pytest.approx(5.5)
+    assert sections.loc["lottery", "verdicts changed"] == "ticket_asymptotic_accuracy"
+    assert sections.loc["classification", "outcome"] == "identical"
+    assert verify_run.main(["--results", str(run), "--record", str(record)]) == 1
+    assert "differing: lottery/levels.csv" in capsys.readouterr().out
+
+
+def test_only_the_runtime_record_differs_counts_as_identical(run_and_record):
+    run, record = run_and_record
+    metrics = run / "classification" / "original" / "cnn" / "seed42" / "metrics.json"
+    metrics.write_text(json.dumps({"test_accuracy": 93.5, "runtime": {"cpu": "another one"}}))
+    assert (verify(run, record)["files"]["status"] == "identical").all()
+
+
+def test_a_missing_file_and_a_record_without_digests(run_and_record, capsys):
+    run, record = run_and_record
+    (run / "lottery" / "levels.csv").unlink()
+    sections = verify(run, record)["sections"].set_index("section")
+    assert sections.loc["lottery", "outcome"] == "missing files"
+    (record / MANIFEST).unlink()
+    assert verify_run.main(["--results", str(run), "--record", str(record)]) == 2
+    assert f"{record / MANIFEST} is missing" in capsys.readouterr().err
