@@ -15,6 +15,24 @@ from mnist1d_repro.registry import SWITCHES
 from conftest import QUICK, ROOT, config_of, copy_workflow, run_snakemake, tiny_mnist
 
 BAD_CONFIGS = [
+    # the third probe round's silently accepted inputs, and a nested --config value (always a string)
+    ("classification: {steps: '100'}", ["classification.steps", "pass it with --configfile"]),
+    ("classification: {mlp_sweep: {target: 680}}", ["classification.mlp_sweep.target", "maximum"]),
+    ("double_descent: {epochs: 1000000000}", ["double_descent.epochs", "200 times the paper's 500"]),
+    ("double_descent: {widths: {mlp: [100000000], cnn: [2]}}", ["double_descent.widths.mlp.0", "widest"]),
+    ("ssl: {epochs: 1000000000}", ["ssl.epochs", "500 times the paper's 200"]),
+    ("ssl: {augmentation: {max_shift: 1000, slope_std: 0.04, offset_std: 0.3}}",
+     ["ssl.augmentation.max_shift", "40 positions"]),
+    ("lottery: {schedules: {paper: {levels: 1000000, final_sparsity: 0.97}}}", ["lottery.schedules.paper.levels",
+                                                                               "reference's 100"]),
+    ("lottery: {chain: {checkpoint_every: 2000}}", ["lottery.chain.checkpoint_every", "lottery.chain.steps"]),
+    ("metalearning: {learning_rate: {inner_steps: 1000000000}}", ["metalearning.learning_rate.inner_steps",
+                                                                  "maximum"]),
+    ("metalearning: {activation: {outer_steps: 1000000000}}", ["metalearning.activation.outer_steps", "301"]),
+    ("metalearning: {activation: {test_samples: 100000}}", ["metalearning.activation.test_samples",
+                                                           "test samples of dataset"]),
+    ("metalearning: {activation: {snapshot_every: 1000}}", ["metalearning.activation.snapshot_every",
+                                                           "outer_steps"]),
     ("bogus_key: 1", ["(top level)", "bogus_key"]),
     ("generator: {num_sample: 5}", ["'generator'", "num_sample"]),
     ("generator: {num_samples: many}", ["generator.num_samples", "not of type 'integer'"]),

@@ -26,7 +26,18 @@ class ConfigError(ValueError):
         description = cause.schema.get("description") if isinstance(cause.schema, dict) else None
         if cause.validator in ("maximum", "exclusiveMaximum") and description:  # an upper bound says why
             return cls(f"config error at '{key}': {cause.message}: {description}")
+        if cause.validator == "type" and isinstance(cause.instance, str) and _is_number(cause.instance):
+            return cls(f"config error at '{key}': {cause.message}; a nested value given with --config arrives as a "
+                       f"string: put nested changes in a file and pass it with --configfile")
         return cls(f"config error at '{key}': {cause.message}")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def non_finite_keys(value, key: str = "") -> list[str]:
@@ -88,6 +99,13 @@ def check_config(config: dict) -> None:
     if found != expected:
         raise ConfigError("config error at 'double_descent.figure5': its three series must be, in order, an MLP on "
                           "the original data, an MLP on noisy labels and a CNN on noisy labels")
+    ssl = config["ssl"]
+    require_name(ssl["dataset"], config["datasets"], "ssl.dataset", "datasets")
+    length = GeneratorArgs.from_dict({**config["generator"], **config["datasets"][ssl["dataset"]]}).final_seq_length
+    if ssl["augmentation"]["max_shift"] > length:
+        raise ConfigError(f"config error at 'ssl.augmentation.max_shift': {ssl['augmentation']['max_shift']} is more "
+                          f"than the {length} positions of dataset '{ssl['dataset']}' (a circular shift beyond the "
+                          f"length repeats smaller ones); give at most {length}")
     pooling = config["pooling"]
     require_name(pooling["dataset"], config["datasets"], "pooling.dataset", "datasets")
     pool_args = GeneratorArgs.from_dict({**config["generator"], **config["datasets"][pooling["dataset"]]})
@@ -181,6 +199,12 @@ def check_lottery(config: dict) -> None:
     if "random" in asymptotic["networks"] and "paper" not in lottery["random_schedules"]:
         raise ConfigError("config error at 'lottery.random_schedules': the asymptotic 'random' network needs "
                           "a random chain of the 'paper' schedule")
+    chain = lottery["chain"]
+    if chain["checkpoint_every"] > chain["steps"]:
+        raise ConfigError(f"config error at 'lottery.chain.checkpoint_every': {chain['checkpoint_every']} is more than "
+                          f"lottery.chain.steps ({chain['steps']}), so a retrain keeps only its weights after the first "
+                          "update and score_weights 'last_checkpoint' scores nearly untrained weights; give at most "
+                          "the steps")
     if asymptotic["average_last_steps"] >= asymptotic["steps"]:
         raise ConfigError("config error at 'lottery.asymptotic.average_last_steps': must be less than "
                           "lottery.asymptotic.steps")
@@ -344,6 +368,14 @@ def check_metalearning(config: dict) -> None:
     if act["final_outer_steps"] > act["outer_steps"]:
         raise ConfigError("config error at 'metalearning.activation.final_outer_steps': must be at most "
                           "metalearning.activation.outer_steps")
+    if act["snapshot_every"] > act["outer_steps"]:
+        raise ConfigError(f"config error at 'metalearning.activation.snapshot_every': {act['snapshot_every']} is more "
+                          f"than metalearning.activation.outer_steps ({act['outer_steps']}), so only the start's shape "
+                          "would be kept; give at most the outer steps")
+    test = dataset_counts(config, act["dataset"])[1]
+    if act["test_samples"] > test:
+        raise ConfigError(f"config error at 'metalearning.activation.test_samples': {act['test_samples']} is more than "
+                          f"the {test} test samples of dataset '{act['dataset']}'; give at most {test}")
     low, high = act["curve_range"]
     if low >= high:
         raise ConfigError(f"config error at 'metalearning.activation.curve_range': [{low}, {high}] is empty")
