@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from mnist1d_repro.claims import INCONCLUSIVE, NOT_REPRODUCED, NOT_RUN, REPRODUCED, load_claims
+from mnist1d_repro.claims import INCONCLUSIVE, NOT_REPRODUCED, NOT_RUN, REPRODUCED, claims_by_name
 from mnist1d_repro.manifest import make_manifest, write_manifest
 from mnist1d_repro.registry import CLAIM_SECTIONS
 from mnist1d_repro.reporting import (ours_with_error, rejudged_verdicts, to_decide_text,
@@ -179,7 +179,7 @@ def write_record(results: Path, log_dir: Path, record: Path) -> None:
 
 
 def claim_specs() -> dict:
-    return {name: spec for section in CLAIM_SECTIONS for name, spec in load_claims(CLAIMS_FILE, section).items()}
+    return claims_by_name(CLAIMS_FILE, CLAIM_SECTIONS)
 
 
 def todays_verdicts(claims: pd.DataFrame) -> pd.Series:

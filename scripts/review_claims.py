@@ -1,7 +1,7 @@
 """Every claim of every section in one table, with its verdict and where its figure is."""
 import pandas as pd
 
-from mnist1d_repro.claims import REPRODUCED, claim_field, load_claims, rule_history
+from mnist1d_repro.claims import REPRODUCED, claim_field, claims_by_name, rule_history
 from mnist1d_repro.plotting import verdict_plot
 from mnist1d_repro.registry import CLAIM_SECTIONS
 from mnist1d_repro.io import save_csv
@@ -57,6 +57,5 @@ per_section = claims.groupby("report section", sort=False)["verdict"].apply(
     lambda v: f"{(v == REPRODUCED).sum()} of {len(v)} reproduced")
 write_caption_snippet(snakemake.output.snippet, [summary, by_kind] + [f"{s}: {text}" for s, text in per_section.items()])
 
-specs = {name: spec for section in CLAIM_SECTIONS
-         for name, spec in load_claims(snakemake.params.claims, section).items()}
+specs = claims_by_name(snakemake.params.claims, CLAIM_SECTIONS)
 verdict_plot(verdict_plot_rows(claims, specs), summary, snakemake.output.plot, scale=snakemake.config["scale"])

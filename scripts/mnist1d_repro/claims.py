@@ -80,10 +80,15 @@ def rule_history(path, sections) -> dict:
             for section in sections for name, claim in load_claims(path, section).items() if claim.get("history")}
 
 
+def claims_by_name(path, sections) -> dict:
+    """Every claim of the given claims sections, by claim name."""
+    return {name: claim for section in sections for name, claim in load_claims(path, section).items()}
+
+
 def claim_field(path, field: str, sections) -> dict:
     """One field of every claim of the given claims sections, by claim name: e.g. ``figure`` (its
     figure or table, a path under the results folder) or ``section`` (its report section)."""
-    return {name: claim[field] for section in sections for name, claim in load_claims(path, section).items()}
+    return {name: claim[field] for name, claim in claims_by_name(path, sections).items()}
 
 
 def binomial_se(accuracy_percent: float, test_samples: int) -> float:

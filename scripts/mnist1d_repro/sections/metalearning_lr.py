@@ -24,9 +24,6 @@ SECTION = Section(
 
 # --- the measurements: from the outer-step rows of the metalearning jobs (plain tables) ---------------
 
-PAPER_OPTIMUM = 0.62  # the learning rate the paper reports from both starts
-
-
 def run_finals(runs: pd.DataFrame) -> pd.DataFrame:
     """One row per metalearning run (initial weights, starting learning rate, draw) from the
     outer-step rows of every run: its final learning rate, whether it diverged (a non-finite
