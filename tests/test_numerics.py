@@ -181,7 +181,7 @@ def test_result_digests_cover_computed_files_only(tmp_path):
     results = tmp_path / "results"
     for name in ("lottery/metrics.json", "logs/lottery.log", "benchmarks/a.tsv", "review/cost.csv",
                  "review/provenance.json", "review/claims.csv", "figure.png",
-                 "classification/cost_mnist_vs_mnist1d.csv"):
+                 "classification/cost_mnist_vs_mnist1d.csv", "review/deviations.csv"):
         (results / name).parent.mkdir(parents=True, exist_ok=True)
         (results / name).write_text("{}" if name.endswith(".json") else "a\n1\n")
     assert sorted(result_digests(results)) == ["lottery/metrics.json", "review/claims.csv"]
