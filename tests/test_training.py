@@ -6,7 +6,8 @@ import pytest
 import torch
 from torch import nn
 
-from mnist1d_repro.models import build_model, count_parameters
+from mnist1d_repro.models import PoolingCNN, build_model, count_parameters
+from mnist1d_repro.ssl import SSLNetwork
 from mnist1d_repro.training import (LOSSES, TrainConfig, as_tensors, batch_rows, early_stopping_record,
                                     resolve_device, seed_everything, train)
 
@@ -203,6 +204,46 @@ def test_cnn_convolutions_equal_torchs_conv1d(channels, length, in_channels):
     for a, b in zip(torch.autograd.grad(nn.functional.cross_entropy(ours, y), inputs),
                     torch.autograd.grad(nn.functional.cross_entropy(reference, y), inputs)):
         torch.testing.assert_close(a, b, rtol=0, atol=1e-12)
+
+
+def assert_same_function_and_gradients(ours, reference, inputs, y):
+    torch.testing.assert_close(ours, reference, rtol=0, atol=1e-12)
+    for a, b in zip(torch.autograd.grad(nn.functional.cross_entropy(ours, y), inputs),
+                    torch.autograd.grad(nn.functional.cross_entropy(reference, y), inputs)):
+        torch.testing.assert_close(a, b, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("pooling", PoolingCNN.POOLINGS)
+@pytest.mark.parametrize("length", [40, 39])
+def test_pooling_cnn_equals_torchs_conv1d_and_pooling(pooling, length):
+    torch.manual_seed(0)
+    model = build_model("pooling_cnn", pooling=pooling, length=length).double()
+    x = torch.randn(7, length, dtype=torch.float64).requires_grad_()
+    y = torch.randint(0, 10, (7,))
+    assert_same_function_and_gradients(model(x), model.reference_forward(x), [x, *model.parameters()], y)
+
+
+def test_max_pooling_sends_a_tie_s_gradient_to_one_position_as_max_pool1d():
+    model = build_model("pooling_cnn", pooling="max").double()
+    pairs = torch.tensor([[[2.0], [2.0], [1.0], [3.0]]], dtype=torch.float64, requires_grad=True)  # channels-last
+    model.pool_pairs(pairs).sum().backward()
+    reference = pairs.detach().transpose(1, 2).clone().requires_grad_()
+    nn.functional.max_pool1d(reference, 2).sum().backward()
+    assert torch.equal(pairs.grad.transpose(1, 2), reference.grad)
+    assert pairs.grad.flatten().tolist() == [1.0, 0.0, 0.0, 1.0]
+
+
+@pytest.mark.parametrize("head", [0, 2, 4])
+def test_ssl_encoder_equals_torchs_conv1d(head):
+    torch.manual_seed(0)
+    model = SSLNetwork(head).double()
+    x = torch.randn(7, 40, dtype=torch.float64).requires_grad_()
+    y = torch.randint(0, 10, (7,))
+    ours, reference = model.layer_outputs(x), model.layer_outputs(x, reference=True)
+    for a, b in zip(ours, reference):
+        torch.testing.assert_close(a, b, rtol=0, atol=1e-12)
+    assert torch.equal(model(x), ours[-1])
+    assert_same_function_and_gradients(model(x)[:, :10], reference[-1][:, :10], [x, *model.parameters()], y)
 
 
 def test_cuda_determinism_is_set_in_one_place(monkeypatch):

@@ -59,62 +59,81 @@ class MLP(nn.Module):
         return self.linear3(h)
 
 
-def stride2_length(length: int, kernel: int) -> int:
-    """Output length of a stride-2 convolution with padding 1."""
-    return (length + 2 - kernel) // 2 + 1
+def conv_length(length: int, kernel: int, stride: int = 2) -> int:
+    """Output length of a convolution with padding 1."""
+    return (length + 2 - kernel) // stride + 1
 
 
 def conv_stack_length(length: int) -> int:
     """Output length of the paper's three stride-2 convolutions (kernels 5, 3, 3; padding 1)."""
     for kernel in (5, 3, 3):
-        length = stride2_length(length, kernel)
+        length = conv_length(length, kernel)
     return length
 
 
-class _Stride2ConvReLU(torch.autograd.Function):
-    """relu(conv1d(h, weight, bias, stride=2, padding=1)) for a channels-last input h
+def as_channels_last(x):
+    """(batch, length) or (batch, length, channels) -> (batch, length, channels)."""
+    return x.unsqueeze(2) if x.dim() == 2 else x
+
+
+class _ConvReLU(torch.autograd.Function):
+    """relu(conv1d(h, weight, bias, stride, padding=1)) for a channels-last input h
     (batch, length, channels), as one matrix product over the stacked input windows; the output
     is channels-last too. The same function as ``nn.Conv1d`` followed by ReLU (tested to
-    float64 rounding). Why: the paper's CNN is small, and torch's CPU convolution spends much
-    of each call outside the arithmetic (reordering layouts, ~0.4 ms a backward call at 8
-    channels); here a layer is one copy and one matrix product forward, two products backward."""
+    float64 rounding). Why: the paper's convolutional networks are small, and torch's CPU
+    convolution spends much of each call outside the arithmetic (reordering layouts, ~0.4 ms a
+    backward call at 8 channels); here a layer is one copy and one matrix product forward, two
+    products backward."""
 
     @staticmethod
-    def forward(ctx, h, weight, bias):
+    def forward(ctx, h, weight, bias, stride):
         batch, length, channels = h.shape
         out_channels, _, kernel = weight.shape
-        out_length = stride2_length(length, kernel)
+        out_length = conv_length(length, kernel, stride)
         padded = nn.functional.pad(h, (0, 0, 1, 1))
-        # window j is padded rows 2j .. 2j + kernel - 1, i.e. kernel * channels consecutive values
+        # window j is padded rows stride*j .. stride*j + kernel - 1: kernel * channels consecutive values
         windows = padded.as_strided((batch, out_length, kernel * channels),
-                                    ((length + 2) * channels, 2 * channels, 1)).reshape(batch * out_length, -1)
+                                    ((length + 2) * channels, stride * channels, 1)).reshape(batch * out_length, -1)
         weight_matrix = weight.permute(2, 1, 0).reshape(kernel * channels, out_channels)
         out = torch.addmm(bias, windows, weight_matrix).clamp_(min=0)
         ctx.save_for_backward(windows, weight_matrix, out)
-        ctx.sizes = (batch, length, channels, kernel, out_length)
+        ctx.sizes = (batch, length, channels, kernel, out_length, stride)
         return out.view(batch, out_length, out_channels)
 
     @staticmethod
     def backward(ctx, grad):
         windows, weight_matrix, out = ctx.saved_tensors
-        batch, length, channels, kernel, out_length = ctx.sizes
+        batch, length, channels, kernel, out_length, stride = ctx.sizes
         grad = torch.ops.aten.threshold_backward(grad.reshape(out.shape), out, 0)
         grad_h = None
         if ctx.needs_input_grad[0]:
             grad_windows = (grad @ weight_matrix.t()).view(batch, out_length, kernel, channels)
             grad_padded = grad.new_zeros(batch, length + 2, channels)
             for k in range(kernel):
-                grad_padded[:, k:k + 2 * out_length - 1:2] += grad_windows[:, :, k]
+                grad_padded[:, k:k + stride * (out_length - 1) + 1:stride] += grad_windows[:, :, k]
             grad_h = grad_padded[:, 1:length + 1]
         grad_weight = (windows.t() @ grad).view(kernel, channels, -1).permute(2, 1, 0)
-        return grad_h, grad_weight, grad.sum(0)
+        return grad_h, grad_weight, grad.sum(0), None
+
+
+def conv_relu(h, conv: nn.Conv1d):
+    """relu(conv(h)) for a channels-last h, through ``_ConvReLU`` (``conv``'s padding must be 1)."""
+    return _ConvReLU.apply(h, conv.weight, conv.bias, conv.stride[0])
+
+
+def channels_last_linear(h, linear: nn.Linear):
+    """``linear`` applied to the flattened channels-first form of the channels-last h (batch,
+    length, channels): its weight reordered, so that no transposed copy of h is made."""
+    batch, length, channels = h.shape
+    weight = linear.weight.view(-1, channels, length).transpose(1, 2).reshape(linear.weight.shape[0], -1)
+    return nn.functional.linear(h.reshape(batch, -1), weight, linear.bias)
 
 
 class CNN(nn.Module):
     """Three stride-2 1-D convolutions with ReLU, then a linear read-out.
 
     The layers are torch's ``Conv1d`` and ``Linear`` (their parameters and initialisation), but
-    the forward pass runs the convolutions channels-last through ``_Stride2ConvReLU``; the
+    the forward pass runs the convolutions channels-last through ``_ConvReLU``; the
     read-out's weight is reordered so that it sees the features as the flattened
     channels-first ``Conv1d`` output of the reference."""
 
@@ -126,12 +145,10 @@ class CNN(nn.Module):
         self.linear = nn.Linear(channels * conv_stack_length(length), NUM_CLASSES)
 
     def forward(self, x):
-        h = x.unsqueeze(2) if x.dim() == 2 else x  # (batch, length, channels)
+        h = as_channels_last(x)
         for conv in (self.conv1, self.conv2, self.conv3):
-            h = _Stride2ConvReLU.apply(h, conv.weight, conv.bias)
-        batch, length, channels = h.shape
-        weight = self.linear.weight.view(NUM_CLASSES, channels, length).transpose(1, 2).reshape(NUM_CLASSES, -1)
-        return nn.functional.linear(h.reshape(batch, -1), weight, self.linear.bias)
+            h = conv_relu(h, conv)
+        return channels_last_linear(h, self.linear)
 
     def reference_forward(self, x):
         """The same function with torch's Conv1d (for the tests and the benchmark)."""
@@ -156,7 +173,11 @@ class GRU(nn.Module):
 
 class PoolingCNN(nn.Module):
     """Two 20-channel convolutions (kernel 3), each followed by ReLU and a pooling variant:
-    "none" (stride 1), "stride" (stride 2, no pooling), or "max"/"avg"/"l2" pooling over pairs."""
+    "none" (stride 1), "stride" (stride 2, no pooling), or "max"/"avg"/"l2" pooling over pairs.
+
+    As the CNN, the forward pass runs channels-last (``_ConvReLU``, pooling over pairs of
+    positions, the read-out's weight reordered); ``reference_forward`` is the same function with
+    torch's Conv1d and pooling functions."""
 
     POOLINGS = ("none", "stride", "max", "avg", "l2")
 
@@ -168,8 +189,29 @@ class PoolingCNN(nn.Module):
         stride = 2 if pooling == "stride" else 1
         self.conv1 = nn.Conv1d(in_channels, channels, 3, stride=stride, padding=1)
         self.conv2 = nn.Conv1d(channels, channels, 3, stride=stride, padding=1)
-        out_len = length if pooling == "none" else length // 4
+        if pooling == "stride":
+            out_len = conv_length(conv_length(length, 3), 3)
+        else:
+            out_len = length if pooling == "none" else length // 2 // 2
         self.linear = nn.Linear(channels * out_len, NUM_CLASSES)
+
+    def pool_pairs(self, h):
+        """The pooling of the channels-last h over pairs of positions (an odd last one dropped,
+        as torch's pooling functions do). Max keeps the first of two equal values, as max_pool1d."""
+        if self.pooling in ("none", "stride"):
+            return h
+        length = h.shape[1] // 2 * 2
+        first, second = h[:, 0:length:2], h[:, 1:length:2]
+        if self.pooling == "max":
+            return torch.where(first >= second, first, second)
+        if self.pooling == "avg":
+            return (first + second) / 2
+        return (first.square() + second.square()).sqrt()  # l2: sqrt of the sum of squares over each pair
+
+    def forward(self, x):
+        h = self.pool_pairs(conv_relu(as_channels_last(x), self.conv1))
+        h = self.pool_pairs(conv_relu(h, self.conv2))
+        return channels_last_linear(h, self.linear)
 
     def pool(self, h):
         if self.pooling == "max":
@@ -180,7 +222,8 @@ class PoolingCNN(nn.Module):
             return nn.functional.lp_pool1d(h, 2, 2)  # sqrt of the sum of squares over each pair
         return h
 
-    def forward(self, x):
+    def reference_forward(self, x):
+        """The same function with torch's Conv1d and pooling (for the tests and the benchmark)."""
         h = self.pool(torch.relu(self.conv1(as_channels_first(x))))
         h = self.pool(torch.relu(self.conv2(h)))
         return self.linear(h.flatten(1))

@@ -11,7 +11,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .models import conv_stack_length
+from .models import as_channels_first, as_channels_last, channels_last_linear, conv_relu, conv_stack_length
 from .sections.ssl import INFO_NCE, TRAIN_DATA
 
 
@@ -100,23 +100,38 @@ class SSLNetwork(nn.Module):
         sizes = [features] + [hidden] * (head_layers - 1) + [out_dim] if head_layers else [features]
         self.head = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
 
-    def layer_outputs(self, x: torch.Tensor) -> list[torch.Tensor]:
-        """[input, after conv 1, 2, 3 (flattened), after each head layer]."""
+    def layer_outputs(self, x: torch.Tensor, reference: bool = False) -> list[torch.Tensor]:
+        """[input, after conv 1, 2, 3 (flattened channels-first), after each head layer]. The
+        convolutions run channels-last as the classifier CNN's (``models._ConvReLU``);
+        ``reference``: through torch's Conv1d and Linear (the same function, for the tests)."""
         outputs = [x]
-        h = x.unsqueeze(1)
+        h = as_channels_first(x) if reference else as_channels_last(x)
         for conv in self.encoder:
-            h = torch.relu(conv(h))
-            outputs.append(h.flatten(1))
-        h = h.flatten(1)
-        for i, linear in enumerate(self.head):
-            h = linear(h)
-            if i < len(self.head) - 1:
-                h = torch.relu(h)
+            h = torch.relu(conv(h)) if reference else conv_relu(h, conv)
+            outputs.append(h.flatten(1) if reference else h.transpose(1, 2).flatten(1))
+        for i in range(len(self.head)):
+            h = self._head_layer(i, h, reference)
             outputs.append(h)
         return outputs
 
+    def _head_layer(self, i: int, h, reference: bool = False):
+        """Head layer i (ReLU after all but the last); the first takes the encoder's output,
+        channels-last unless ``reference``."""
+        if i == 0:
+            h = self.head[0](h.flatten(1)) if reference else channels_last_linear(h, self.head[0])
+        else:
+            h = self.head[i](h)
+        return torch.relu(h) if i < len(self.head) - 1 else h
+
     def forward(self, x):
-        return self.layer_outputs(x)[-1]
+        h = as_channels_last(x)
+        for conv in self.encoder:
+            h = conv_relu(h, conv)
+        if not self.head:
+            return h.transpose(1, 2).flatten(1)
+        for i in range(len(self.head)):
+            h = self._head_layer(i, h)
+        return h
 
 
 def linear_probe(tol: float, max_iter: int):
