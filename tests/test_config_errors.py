@@ -33,6 +33,10 @@ BAD_CONFIGS = [
                                                            "test samples of dataset"]),
     ("metalearning: {activation: {snapshot_every: 1000}}", ["metalearning.activation.snapshot_every",
                                                            "outer_steps"]),
+    ("generator: {iid_noise_scale: 1.0e+308}", ["generator.iid_noise_scale", "maximum"]),
+    ("datasets: {mnist1d_dd: {shear_scale: 1.0e+200}}", ["datasets.mnist1d_dd.shear_scale", "maximum"]),
+    ("lottery: {adjacency_runs: [2, 1000]}", ["lottery.adjacency_runs", "[1000]", "40 inputs"]),
+    ("metalearning: {transfer: {seeds: []}}", ["metalearning.transfer.seeds", "non-empty"]),
     ("bogus_key: 1", ["(top level)", "bogus_key"]),
     ("generator: {num_sample: 5}", ["'generator'", "num_sample"]),
     ("generator: {num_samples: many}", ["generator.num_samples", "not of type 'integer'"]),
@@ -154,6 +158,7 @@ GOOD_CONFIGS = [
     "classification: {mlp_sweep: {settings: [{name: just, steps: 250, batch_size: 3600}]}}",
     "generator: {final_seq_length: 1000}\nvariants: {chunk_swapped: {kind: chunk_swap, order: [1, 2]}}",
     "ssl: {batch_size: 5000, train_data: train_and_test}\nsensitivity: {ssl.train_data: []}",
+    "generator: {iid_noise_scale: 1.0e+100}\nlottery: {adjacency_runs: [2, 40]}",
 ]
 # What changes how or where the paper's numbers are computed, or adds runs beside them, keeps scale: paper.
 PAPER_SCALE_CONFIGS = [

@@ -199,6 +199,11 @@ def check_lottery(config: dict) -> None:
     if "random" in asymptotic["networks"] and "paper" not in lottery["random_schedules"]:
         raise ConfigError("config error at 'lottery.random_schedules': the asymptotic 'random' network needs "
                           "a random chain of the 'paper' schedule")
+    length = GeneratorArgs.from_dict({**config["generator"], **config["datasets"][lottery["dataset"]]}).final_seq_length
+    too_long = [run for run in lottery["adjacency_runs"] if run > length]
+    if too_long:
+        raise ConfigError(f"config error at 'lottery.adjacency_runs': {too_long} are longer than the {length} inputs "
+                          f"of dataset '{lottery['dataset']}'; give runs of at most {length} adjacent inputs")
     chain = lottery["chain"]
     if chain["checkpoint_every"] > chain["steps"]:
         raise ConfigError(f"config error at 'lottery.chain.checkpoint_every': {chain['checkpoint_every']} is more than "
