@@ -239,6 +239,18 @@ def npz_without_mnist(tmp_path):
     return tmp_path / "m.npz"
 
 
+def npz_of_flat_images(tmp_path):
+    np.savez_compressed(tmp_path / "m.npz", x_train=np.zeros((3, 784), np.uint8), y_train=np.zeros(3, np.uint8),
+                        x_test=np.zeros((2, 28, 28), np.uint8), y_test=np.zeros(2, np.uint8))
+    return tmp_path / "m.npz"
+
+
+def npz_with_labels_missing(tmp_path):
+    np.savez(tmp_path / "m.npz", x_train=np.zeros((3, 28, 28), np.uint8), y_train=np.zeros(3, np.uint8),
+             x_test=np.zeros((2, 28, 28), np.uint8), y_test=np.zeros(1, np.uint8))
+    return tmp_path / "m.npz"
+
+
 def text_named_npz(tmp_path):
     (tmp_path / "m.npz").write_text("not a zip")
     return tmp_path / "m.npz"
@@ -251,7 +263,10 @@ def text_named_npz(tmp_path):
     (folder_with_a_bad_idx_file, "its t10k-labels-idx1-ubyte is not an unsigned-byte IDX file"),
     (npz_without_mnist, "lacks x_test, y_test, y_train"),
     (text_named_npz, "not an .npz archive"),
-], ids=["a text file", "a folder without IDX files", "a bad IDX file", "an .npz without MNIST", "not an .npz"])
+    (npz_of_flat_images, r"x_train has shape \(3, 784\), not \(images, 28, 28\)"),
+    (npz_with_labels_missing, r"y_test has shape \(1,\), not one label per image"),
+], ids=["a text file", "a folder without IDX files", "a bad IDX file", "an .npz without MNIST", "not an .npz",
+        "flat images", "a label short"])
 def test_a_local_mnist_copy_that_is_not_mnist_is_named(paper_config, tmp_path, make, expected):
     from mnist1d_repro.config_checks import ConfigError, check_config
 

@@ -153,10 +153,10 @@ def check_mnist_copy(path) -> None:
         try:
             with zipfile.ZipFile(path) as archive:
                 names = {name.removesuffix(".npy") for name in archive.namelist()}
-            missing = {"x_train", "y_train", "x_test", "y_test"} - names
-            problem = f"it lacks {', '.join(sorted(missing))}" if missing else None
-        except (OSError, zipfile.BadZipFile):
-            problem = "it is not an .npz archive"
+                missing = {"x_train", "y_train", "x_test", "y_test"} - names
+                problem = f"it lacks {', '.join(sorted(missing))}" if missing else npz_mnist_shape_problem(archive)
+        except (OSError, ValueError, zipfile.BadZipFile):
+            problem = "it is not an .npz archive of arrays"
     else:
         problem = "it is neither a folder nor an .npz file"
     if problem:
@@ -164,6 +164,28 @@ def check_mnist_copy(path) -> None:
                           "a folder of the four IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte, "
                           "t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, each optionally .gz), an .npz with "
                           "x_train, y_train, x_test and y_test, or null for the bundled 5000-digit subset")
+
+
+def npz_mnist_shape_problem(archive) -> str | None:
+    """What is wrong with the shapes of an MNIST .npz's four arrays (read from their headers, not
+    their data): images (n, 28, 28) with n > 0, and one label per image; None if nothing."""
+    import numpy as np
+
+    from .mnist import IMAGE_SHAPE
+
+    shapes = {}
+    for name in ("x_train", "y_train", "x_test", "y_test"):
+        with archive.open(f"{name}.npy") as handle:
+            major, _ = np.lib.format.read_magic(handle)
+            read_header = np.lib.format.read_array_header_1_0 if major == 1 else np.lib.format.read_array_header_2_0
+            shapes[name] = read_header(handle)[0]
+    for split in ("train", "test"):
+        images, labels = shapes[f"x_{split}"], shapes[f"y_{split}"]
+        if len(images) != 3 or images[1:] != IMAGE_SHAPE or images[0] == 0:
+            return f"x_{split} has shape {images}, not (images, 28, 28)"
+        if labels != images[:1]:
+            return f"y_{split} has shape {labels}, not one label per image of x_{split} ({images[0]},)"
+    return None
 
 
 def idx_file_problem(folder: Path, stem: str) -> str | None:
