@@ -76,6 +76,7 @@ BAD_CONFIGS = [
     ("linear_probe: {tol: 0, max_iter: 1000}", ["linear_probe.tol"]),
     ("linear_probe: {tol: 0.01, max_iter: 0}", ["linear_probe.max_iter", "minimum"]),
     ("ssl: {tsne: {head_layers: 2, loss: info_nce, perplexity: 2000.0, seed: 0}}", ["ssl.tsne.perplexity", "4000"]),
+    ("datasets: {mnist1d: {num_samples: 20}}", ["dataset_section.tsne.perplexity", "datasets.mnist1d.num_samples"]),
     ("double_descent: {figure5: [mlp_clean, mlp_noise_15]}", ["double_descent.figure5"]),
     ("sensitivity: {linear_probe.tol: [-1]}", ["sensitivity.linear_probe.tol", "-1"]),
     ("dataset_section: {knn_neighbors: 5000}", ["dataset_section.knn_neighbors", "4000 training samples"]),

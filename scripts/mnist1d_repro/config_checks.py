@@ -270,12 +270,17 @@ def check_sample_counts(config: dict) -> None:
     if section["knn_neighbors"] > train:
         raise ConfigError(f"config error at 'dataset_section.knn_neighbors': {section['knn_neighbors']} neighbours, "
                           f"but dataset '{section['dataset']}' has {train} training samples")
-    tsne_limits = [("dataset_section.tsne.perplexity", section["tsne"]["perplexity"], train + test),
-                   ("ssl.tsne.perplexity", config["ssl"]["tsne"]["perplexity"], dataset_counts(config, config["ssl"]["dataset"])[0])]
-    for key, perplexity, samples in tsne_limits:
+    ssl_dataset = config["ssl"]["dataset"]
+    tsne_limits = [("dataset_section.tsne.perplexity", section["tsne"]["perplexity"], train + test,
+                    section["dataset"], "all"),
+                   ("ssl.tsne.perplexity", config["ssl"]["tsne"]["perplexity"],
+                    dataset_counts(config, ssl_dataset)[0], ssl_dataset, "the training")]
+    for key, perplexity, samples, dataset, which in tsne_limits:
         if 3 * perplexity > samples - 1:  # openTSNE's limit, stricter than scikit-learn's
             raise ConfigError(f"config error at '{key}': perplexity {perplexity:g} needs at least "
-                              f"{math.ceil(3 * perplexity) + 1} samples to embed, the embedding has {samples}")
+                              f"{math.ceil(3 * perplexity) + 1} samples to embed, the embedding has {samples} "
+                              f"({which} samples of dataset '{dataset}', datasets.{dataset}.num_samples); give "
+                              "more samples or a smaller perplexity")
     dd = config["double_descent"]
     check_subsets(dd["dataset"], [s["variant"] for s in dd["series"].values()], "double_descent")
 
