@@ -321,6 +321,17 @@ def test_the_paper_and_quick_configs_pass_the_same_checks():
         validate_config(config_of(ROOT, override), ROOT / "config" / "schema.yaml", SWITCHES)
 
 
+def test_per_size_datasets_past_the_generators_limit_name_the_pooling_keys(paper_config):
+    from mnist1d_repro.config_checks import ConfigError
+    from mnist1d_repro.pooling import per_size_datasets
+
+    config = copy.deepcopy(paper_config)
+    config["pooling"]["test_samples"] = 20_000_000
+    with pytest.raises(ConfigError, match=r"^config error at 'pooling.train_sizes' / 'pooling.test_samples': .* "
+                                          r"\+ 20000000 test samples .* at most 10,000,000"):
+        per_size_datasets(config)
+
+
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory):
     return copy_workflow(tmp_path_factory.mktemp("badconfig"))

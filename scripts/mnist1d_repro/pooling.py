@@ -43,8 +43,9 @@ def per_size_datasets(config: dict) -> dict:
         try:
             GeneratorArgs.from_dict({**config["generator"], **overrides})
         except ValueError as error:
-            raise ConfigError(f"config error at 'pooling.train_sets': the per-size dataset of {size} samples "
-                              f"(datasets.{base_name} with num_samples {num_samples}): {error}") from None
+            raise ConfigError(f"config error at 'pooling.train_sizes' / 'pooling.test_samples': with "
+                              f"pooling.train_sets 'per_size', training size {size} + {test} test samples gives "
+                              f"the dataset datasets.{base_name} with num_samples {num_samples}: {error}") from None
         datasets[per_size_name(base_name, size)] = overrides
     return datasets
 
