@@ -1,8 +1,10 @@
 """CPU numerics: the pins of portable mode, the job's check, the record, and result digests."""
+import copy
 import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -79,6 +81,7 @@ def test_portable_bytes_equal_those_recorded_on_other_cpus():
 
 ONEDNN_PROBE = """
 import sys
+from pathlib import Path
 sys.path.insert(0, {scripts!r})
 from mnist1d_repro.numerics import apply_mode, configure_torch
 apply_mode({mode!r})
@@ -100,6 +103,76 @@ def test_portable_convolutions_do_not_reach_onednn(mode, reaches_onednn):
     out = subprocess.run([sys.executable, "-c", ONEDNN_PROBE.format(scripts=str(ROOT / "scripts"), mode=mode)],
                          env=env, capture_output=True, text=True, check=True)
     assert ("primitive,exec" in out.stdout) == reaches_onednn
+
+
+VML_PROBE = """
+import hashlib, json, os, sys
+sys.path.insert(0, {scripts!r})
+from mnist1d_repro.numerics import VML_FUNCTIONS, apply_mode, configure_torch
+apply_mode({mode!r})
+os.environ["MKL_CBWR"] = {branch!r}  # MKL's branch forced after the mode's pins
+import numpy as np, torch
+configure_torch({mode!r})
+g = torch.Generator().manual_seed(0)
+positive, signed, unit = torch.rand(20000, generator=g) * 4 + 0.01, torch.randn(20000, generator=g), torch.rand(20000, generator=g) * 1.8 - 0.9
+inputs = dict(sqrt=positive, log=positive, log2=positive, log10=positive, asin=unit, acos=unit, erfinv=unit)
+digests = {{name: hashlib.sha256(getattr(torch, name)(inputs.get(name, signed)).numpy().tobytes()).hexdigest()
+            for name in VML_FUNCTIONS}}
+digests["sqrt correctly rounded"] = bool((torch.sqrt(positive).numpy() == np.sqrt(positive.numpy())).all())
+print(json.dumps(digests))
+"""
+
+
+def vml_digests(mode: str, branch: str) -> dict:
+    code = VML_PROBE.format(scripts=str(ROOT / "scripts"), mode=mode, branch=branch)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def test_portable_element_wise_functions_do_not_follow_mkls_branch():
+    """torch computes sqrt, exp, tanh and the like with MKL's vector maths, which picks its code
+    per CPU vendor even under MKL_CBWR=COMPATIBLE: Adam's square roots differed between an Intel
+    Xeon and an AMD EPYC. Portable mode computes them with NumPy: the same bytes whichever
+    branch MKL takes, and square roots correctly rounded."""
+    portable = [vml_digests("portable", branch) for branch in ("COMPATIBLE", "AVX2", "AUTO")]
+    assert portable[0] == portable[1] == portable[2]
+    assert portable[0]["sqrt correctly rounded"]
+    if "GenuineIntel" in Path("/proc/cpuinfo").read_text():
+        # the problem itself, as measured on Intel CPUs: MKL's compatible branch rounds square
+        # roots otherwise than its AVX2 branch (and than IEEE's correct rounding)
+        native = {branch: vml_digests("native", branch) for branch in ("COMPATIBLE", "AVX2")}
+        assert native["COMPATIBLE"]["sqrt"] != native["AVX2"]["sqrt"]
+        assert not native["COMPATIBLE"]["sqrt correctly rounded"]
+
+
+def test_routed_functions_keep_autograd_dtypes_and_forms():
+    """The tests run in portable mode (conftest), so torch's functions here are NumPy's."""
+    import torch
+
+    assert numerics.vml_functions_routed()
+    x = (torch.rand(7, 5, dtype=torch.float64) + 0.1).requires_grad_()
+    root = x.sqrt()
+    root.sum().backward()
+    assert torch.equal(x.grad, 1 / (2 * root.detach()))  # torch's own formula, unchanged
+    assert torch.sqrt(torch.tensor([4, 9])).dtype == torch.float32
+    assert torch.equal(torch.sqrt(torch.tensor([4, 9])), torch.tensor([2.0, 3.0]))
+    half = torch.exp(torch.tensor([0.0, 1.0], dtype=torch.float16))
+    assert half.dtype == torch.float16 and half[0] == 1
+    strided = torch.randn(6, 4)[:, 1]
+    assert torch.equal(strided.tanh(), torch.from_numpy(np.tanh(strided.contiguous().numpy())))
+    in_place, out = strided.clone(), torch.empty(6)
+    in_place.tanh_()
+    torch.tanh(strided, out=out)
+    assert torch.equal(in_place, strided.tanh()) and torch.equal(out, in_place)
+    # torch's GRU calls tanh_ inside; its gradients agree with a float64 run
+    torch.manual_seed(0)
+    gru = torch.nn.GRU(3, 4, batch_first=True)
+    inputs = torch.randn(2, 5, 3)
+    gru(inputs)[0].sum().backward()
+    gru64 = copy.deepcopy(gru).double()
+    gru64.zero_grad()
+    gru64(inputs.double())[0].sum().backward()
+    assert torch.allclose(gru.weight_hh_l0.grad.double(), gru64.weight_hh_l0.grad, atol=1e-5)
 
 
 def test_environment_of_each_mode():
@@ -148,6 +221,10 @@ def test_job_check_names_what_is_not_pinned(monkeypatch):
     monkeypatch.setenv("MKL_CBWR", "COMPATIBLE")
     monkeypatch.setattr(torch.backends.mkldnn, "enabled", True)
     with pytest.raises(NumericsError, match="oneDNN"):
+        check_job("portable", "AVX2")
+    monkeypatch.setattr(torch.backends.mkldnn, "enabled", False)
+    monkeypatch.setattr(numerics, "_vml_override", None)
+    with pytest.raises(NumericsError, match="vector maths"):
         check_job("portable", "AVX2")
 
 

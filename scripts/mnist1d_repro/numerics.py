@@ -134,11 +134,95 @@ def configure_torch(mode: str) -> None:
     """The part of ``mode`` that is a torch setting rather than an environment variable: in
     portable mode torch's convolutions run as its own matrix products (through MKL's pinned
     branch) instead of oneDNN's kernels, whose blocking oneDNN chooses per CPU (it promises
-    the same bytes on the same platform only). Native mode leaves torch's default."""
+    the same bytes on the same platform only), and its MKL-computed element-wise functions
+    through NumPy (route_vml_functions_through_numpy). Native mode leaves torch's default."""
     if mode == "portable":
         import torch
 
         torch.backends.mkldnn.enabled = False
+        route_vml_functions_through_numpy()
+
+
+# torch computes these element-wise functions with MKL's vector maths (VML) on x86 CPUs. VML
+# picks its code per CPU vendor whatever MKL_CBWR says: under MKL_CBWR=COMPATIBLE an Intel Xeon
+# rounds 17 % of Adam's square roots differently from correct rounding, while an AMD EPYC
+# (family 23) rounds them all correctly (its results match correct rounding, not the Intel's).
+# Portable mode computes them with NumPy's own loops instead, pinned to AVX2 like the rest;
+# NumPy's square root is the correctly rounded one IEEE 754 defines.
+VML_FUNCTIONS = ("sqrt", "exp", "log", "log2", "log10", "tanh", "tan", "atan", "asin", "acos",
+                 "erf", "erfc", "erfinv")
+_vml_override = None
+
+
+def _numpy_function(name: str):
+    import numpy as np
+
+    if name.startswith("erf"):
+        import scipy.special
+
+        return getattr(scipy.special, name)
+    return getattr(np, {"atan": "arctan", "asin": "arcsin", "acos": "arccos"}.get(name, name))
+
+
+def route_vml_functions_through_numpy() -> None:
+    """Replace torch's CPU kernels of VML_FUNCTIONS (functional, in-place and out= forms) by
+    NumPy's, in this process; autograd's formulas are untouched. Once per process."""
+    global _vml_override
+    if _vml_override is not None:
+        return
+    import torch
+
+    numpy_dtypes = (torch.float32, torch.float64, torch.complex64, torch.complex128)
+
+    def as_computable(x):
+        # what the function is computed in: integers and booleans promote to the default float
+        # dtype as torch's do; half precision is computed in float32 and rounded back
+        if x.dtype in numpy_dtypes:
+            return x.detach().contiguous()
+        if x.is_floating_point():
+            return x.detach().float().contiguous()
+        return x.detach().to(torch.get_default_dtype()).contiguous()
+
+    def functional(numpy_function):
+        def kernel(x):
+            source = as_computable(x)
+            result = torch.empty_like(source)
+            numpy_function(source.numpy(), out=result.numpy())
+            return result.to(x.dtype) if x.is_floating_point() and x.dtype != source.dtype else result
+        return kernel
+
+    def in_place(numpy_function):
+        def kernel(x):
+            if x.dtype in numpy_dtypes and x.is_contiguous():
+                array = x.detach().numpy()
+                numpy_function(array, out=array)
+            else:
+                x.copy_(functional(numpy_function)(x))
+            return x
+        return kernel
+
+    def out_form(numpy_function):
+        def kernel(x, *, out):
+            result = functional(numpy_function)(x)
+            out.resize_(result.shape)
+            return out.copy_(result)
+        return kernel
+
+    library = torch.library.Library("aten", "IMPL")
+    import warnings
+
+    with warnings.catch_warnings():  # "overriding a previously registered kernel": meant
+        warnings.simplefilter("ignore", UserWarning)
+        for name in VML_FUNCTIONS:
+            numpy_function = _numpy_function(name)
+            library.impl(name, functional(numpy_function), "CPU")
+            library.impl(f"{name}_", in_place(numpy_function), "CPU")
+            library.impl(f"{name}.out", out_form(numpy_function), "CPU")
+    _vml_override = library
+
+
+def vml_functions_routed() -> bool:
+    return _vml_override is not None
 
 
 def check_job(mode: str, torch_capability: str | None) -> None:
@@ -150,9 +234,9 @@ def check_job(mode: str, torch_capability: str | None) -> None:
     if torch_capability is not None:
         import torch
 
-        if torch.backends.mkldnn.enabled:
-            raise NumericsError("cpu_numerics: portable, but torch still routes convolutions to oneDNN: "
-                                "call numerics.configure_torch first")
+        if torch.backends.mkldnn.enabled or not vml_functions_routed():
+            raise NumericsError("cpu_numerics: portable, but torch still routes convolutions to oneDNN or "
+                                "element-wise functions to MKL's vector maths: call numerics.configure_torch first")
     unset = [name for name, value in PORTABLE_ENVIRONMENT.items() if os.environ.get(name) != value]
     if unset:
         raise NumericsError(
