@@ -26,7 +26,8 @@ def figure9(final, curves, curve_sizes, path):
     colors = dict(zip(["none", "stride", "max", "avg", "l2"], plt.get_cmap("tab10").colors))
     curve_sizes = [n for n in curve_sizes if n in sizes]
     fig, axes = plt.subplots(1, len(curve_sizes) + 1, figsize=(4.2 * (len(curve_sizes) + 1), 3.8),
-                             layout="constrained")
+                             layout="constrained", squeeze=False)
+    axes = axes[0]
     for ax, size in zip(axes, curve_sizes):
         for pooling in poolings:
             curve = curves[(curves["pooling"] == pooling) & (curves["train_size"] == size)]
@@ -64,10 +65,18 @@ claim_defs = load_claims(snakemake.params.claims, "pooling")
 values = claim_measurements(runs)
 claims = claims_table(claim_defs, digits=2, **values.table_arguments())
 save_csv(snakemake.output.claims, claims)
+
+
+def points(claim):
+    """A measured difference in points, or why there is none (a pooling the config leaves out)."""
+    value = values.measured.get(claim)
+    return "not run" if value is None else f"{value:+.1f}"
+
+
 write_caption_snippet(snakemake.output.snippet, [
     f"Measured at {smallest} and {largest} training samples: pooled minus no pooling "
-    f"{values.measured['pooling_helps_small_data']:+.1f} and {values.measured['pooling_no_help_large_data']:+.1f} "
-    f"points; striding minus no pooling at {smallest}: {values.measured['striding_does_not_help']:+.1f} points.",
+    f"{points('pooling_helps_small_data')} and {points('pooling_no_help_large_data')} "
+    f"points; striding minus no pooling at {smallest}: {points('striding_does_not_help')} points.",
     *[f"{row['claim']} — {verdict_sentence(row)}" for _, row in claims.iterrows()],
 ])
 

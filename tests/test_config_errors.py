@@ -15,6 +15,18 @@ from mnist1d_repro.registry import SWITCHES
 from conftest import QUICK, ROOT, config_of, copy_workflow, run_snakemake, tiny_mnist
 
 BAD_CONFIGS = [
+    # the fourth probe round's silently accepted inputs and a key named wrongly
+    ("generator: {num_samples: 1005}", ["generator.num_samples", "multiple of 10", "of each class"]),
+    ("datasets: {small: {num_samples: 995}}", ["datasets.small.num_samples", "multiple of 10"]),
+    ("double_descent: {loss_ablation: [mlp_clean, mlp_noise_15]}",
+     ["double_descent.loss_ablation", "cross_entropy appears more than once"]),
+    ("sensitivity: {double_descent.mlp_hidden_layers: [1.0]}",
+     ["sensitivity.double_descent.mlp_hidden_layers", "1.0", "write 1"]),
+    ("classification: {mlp_sweep: {settings: [{name: Wide, hidden: 200}, {name: wide, hidden: 300}]}}",
+     ["classification.mlp_sweep.settings", "['Wide', 'wide']", "case-insensitive"]),
+    ("variants: {Shuffled: {kind: shuffle, seed: 1}}", ["'variants'", "['Shuffled', 'shuffled']"]),
+    ("datasets: {mnist1d: {train_split: 0.0003}}",
+     ["classification.validation.fraction", "dataset 'mnist1d'", "datasets.mnist1d.num_samples x train_split"]),
     # the third probe round's silently accepted inputs, and a nested --config value (always a string)
     ("classification: {steps: '100'}", ["classification.steps", "pass it with --configfile"]),
     ("classification: {mlp_sweep: {target: 680}}", ["classification.mlp_sweep.target", "maximum"]),

@@ -228,3 +228,16 @@ def test_figure8_marks_the_papers_accuracy_before_the_head():
     assert paper_marks(ax_layers) == {"paper: 82 before the 2-layer head": ([encoder_output], [82])}
     assert "paper: 82 before the 2-layer head" in legend_texts(ax_layers)
     assert paper_marks(ax_tsne) == {}
+
+
+def test_figure9_draws_without_curve_panels_and_says_which_claims_did_not_run():
+    """pooling.curve_sizes: [] left figure 9 with one Axes it tried to iterate over, and a config
+    without the 'none' pooling failed formatting the caption's missing differences."""
+    pooling = script("figure9", values=SimpleNamespace(measured={"pooling_helps_small_data": 2.0,
+                                                                  "striding_does_not_help": None}))
+    final = pd.DataFrame({"pooling": ["max", "max"], "train_size": [100, 1000], "mean": [60.0, 80.0],
+                          "std": [1.0, None]})
+    pooling["figure9"](final, pd.DataFrame(columns=["pooling", "train_size", "step", "test_acc"]), [], "figure9.png")
+    assert len(pooling["figures"][0].axes) == 1
+    assert [pooling["points"](claim) for claim in ("pooling_helps_small_data", "striding_does_not_help",
+                                                   "pooling_no_help_large_data")] == ["+2.0", "not run", "not run"]

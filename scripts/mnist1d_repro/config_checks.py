@@ -24,12 +24,18 @@ class ConfigError(ValueError):
             return cls(f"config error: {error}")
         key = ".".join(str(p) for p in cause.absolute_path) or "(top level)"
         description = cause.schema.get("description") if isinstance(cause.schema, dict) else None
-        if cause.validator in ("maximum", "exclusiveMaximum") and description:  # an upper bound says why
+        if cause.validator in ("maximum", "exclusiveMaximum", "multipleOf") and description:  # the bound says why
             return cls(f"config error at '{key}': {cause.message}: {description}")
         if cause.validator == "type" and isinstance(cause.instance, str) and _is_number(cause.instance):
             return cls(f"config error at '{key}': {cause.message}; a nested value given with --config arrives as a "
                        f"string: put nested changes in a file and pass it with --configfile")
         return cls(f"config error at '{key}': {cause.message}")
+
+
+def names_differing_in_case_only(names) -> list[str]:
+    """The names that another of ``names`` equals except for letter case."""
+    folded = [name.casefold() for name in names]
+    return sorted(name for name, fold in zip(names, folded) if folded.count(fold) > 1 and names.count(name) == 1)
 
 
 def _is_number(text: str) -> bool:
@@ -93,6 +99,11 @@ def check_config(config: dict) -> None:
     for figure in ("figure5", "noise_ablation", "loss_ablation"):
         for name in double_descent[figure]:
             require_name(name, double_descent["series"], f"double_descent.{figure}", "double_descent.series")
+    losses = [double_descent["series"][name]["loss"] for name in double_descent["loss_ablation"]]
+    repeated = sorted({loss for loss in losses if losses.count(loss) > 1})
+    if repeated:
+        raise ConfigError(f"config error at 'double_descent.loss_ablation': its series must each use another loss "
+                          f"(the claims read one series per loss); {', '.join(repeated)} appears more than once")
     expected = [("mlp", False), ("mlp", True), ("cnn", True)]  # clean MLP, noisy MLP, noisy CNN
     noisy = {name for name, v in config["variants"].items() if v["kind"] == "label_noise"}
     found = [(s["model"], s["variant"] in noisy) for s in (double_descent["series"][n] for n in double_descent["figure5"])]
@@ -131,6 +142,13 @@ def check_config(config: dict) -> None:
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
         raise ConfigError(f"config error at 'classification.mlp_sweep.settings': repeated names {repeated}")
+    for key, named in [("classification.mlp_sweep.settings", names), ("datasets", list(config["datasets"])),
+                       ("variants", list(config["variants"])), ("double_descent.series", list(double_descent["series"]))]:
+        clashes = names_differing_in_case_only(named)
+        if clashes:
+            raise ConfigError(f"config error at '{key}': the names {clashes} differ only in upper and lower case, "
+                              "and name folders that are one folder on a case-insensitive file system (macOS, "
+                              "Windows); rename one")
     mnist = classification["mnist"]
     if mnist is not None:
         if not Path(mnist).exists():
@@ -260,8 +278,10 @@ def check_sample_counts(config: dict) -> None:
     fraction = classification["validation"]["fraction"]
     held_out = round(fraction * train)
     if not 1 <= held_out < train:
-        raise ConfigError(f"config error at 'classification.validation.fraction': {fraction} of {train} training "
-                          f"samples holds out {held_out}; it must hold out at least one and leave at least one "
+        dataset = classification["dataset"]
+        raise ConfigError(f"config error at 'classification.validation.fraction': {fraction} of the {train} training "
+                          f"samples of dataset '{dataset}' (datasets.{dataset}.num_samples x train_split, or the "
+                          f"generator's) holds out {held_out}; it must hold out at least one and leave at least one "
                           "to train on")
     check_subsets(classification["dataset"], classification["variants"], "classification")
     section = config["dataset_section"]
@@ -571,8 +591,12 @@ def check_sensitivity(config: dict, switches: dict, validate) -> None:
                 f"config error at 'sensitivity.{switch}': no section runs this switch's other settings; "
                 f"switches that can be run: {', '.join(sorted(switches))}")
         parent_key, _, key = switch.rpartition(".")
+        configured = dotted_value(config, switch)
         for setting in settings:
-            if setting == dotted_value(config, switch):
+            if isinstance(setting, float) and isinstance(configured, int) and not isinstance(configured, bool):
+                raise ConfigError(f"config error at 'sensitivity.{switch}': {setting!r} is a float where {switch} is a "
+                                  f"whole number; write {setting:g} (its results folder is named after the value)")
+            if setting == configured:
                 raise ConfigError(f"config error at 'sensitivity.{switch}': '{setting}' is the configured setting, "
                                   "which runs anyway; list only other settings")
             changed = copy.deepcopy(config)
