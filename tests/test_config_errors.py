@@ -459,3 +459,39 @@ def test_a_dataset_written_with_nan_is_named_when_it_loads(tmp_path):
     save_dataset(tmp_path / "d.npz", data, {})
     with pytest.raises(UnreadableFileError, match=r"d.npz: 2 samples of 'x_test' \(rows \[1, 4\]\) hold NaN or inf"):
         load_dataset(tmp_path / "d.npz")
+
+
+def test_a_dataset_in_another_datasets_place_is_named_when_it_loads(tmp_path):
+    """A valid file copied over another dataset's (the probe put the 600-sample pooling dataset
+    where the 100-sample one belongs): its recorded description names another dataset."""
+    from mnist1d_repro.generator import GeneratorArgs, make_dataset
+    from mnist1d_repro.io import UnreadableFileError, load_dataset, save_dataset
+
+    path = tmp_path / "data" / "mnist1d_pool_n100" / "original.npz"
+    path.parent.mkdir(parents=True)
+    data = make_dataset(GeneratorArgs(num_samples=100))
+    spec = {"variant": "original", "generator": GeneratorArgs(num_samples=100).to_dict()}
+    save_dataset(path, data, {"dataset": "mnist1d_pool_n100", **spec})
+    load_dataset(path)
+    save_dataset(path, data, {"dataset": "mnist1d_pool_n600", **spec})
+    with pytest.raises(UnreadableFileError, match="holds variant 'original' of dataset 'mnist1d_pool_n600'.*"
+                                                  r"datasets.mnist1d_pool_n100.*copied or moved here\. Delete it"):
+        load_dataset(path)
+
+
+def test_the_frozen_dataset_changed_and_rehashed_is_named_when_it_loads(tmp_path):
+    """Scrambled labels with the file's sha256 recomputed pass the file's own check; the frozen
+    dataset's arrays are known (the tests run in portable numerics, as the jobs do)."""
+    from mnist1d_repro.generator import GeneratorArgs, make_dataset
+    from mnist1d_repro.io import UnreadableFileError, load_dataset, save_dataset
+
+    spec = {"dataset": "mnist1d", "variant": "original", "generator": GeneratorArgs().to_dict()}
+    path = tmp_path / "data" / "mnist1d" / "original.npz"
+    path.parent.mkdir(parents=True)
+    frozen = make_dataset(GeneratorArgs())
+    save_dataset(path, frozen, spec)
+    load_dataset(path)  # the generator still makes the frozen dataset's bytes
+    scramble_labels(frozen)
+    save_dataset(path, frozen, spec)
+    with pytest.raises(UnreadableFileError, match="not the frozen dataset's.*sha256 recomputed"):
+        load_dataset(path)

@@ -118,7 +118,39 @@ def load_dataset(path) -> dict:
     with reading(path, "dataset file"):
         data["spec"] = json.loads(str(data.pop("spec_json"))) if "spec_json" in data else {}
     check_dataset_arrays(data, path)
+    check_dataset_identity(data, path)
     return data
+
+
+# The frozen MNIST-1D dataset (the reference's generator settings, seed 42) in portable numerics:
+# the sha256 (arrays_digest) of its arrays, the same on every CPU. A file that claims to be it
+# and differs was changed and re-hashed. (Native numerics may round the generator otherwise.)
+FROZEN_DATASET_DIGEST = "a3e3bb6f9b3f40983931d65e6031eba95b1ff24f53eea01f59db29a3c0b2dd31"
+
+
+def check_dataset_identity(data: dict, path) -> None:
+    """A generated dataset file must be the dataset its place in the results names (results/data/
+    <dataset>/<variant>.npz, as its recorded description says), and a file that describes itself as the
+    frozen dataset must hold the frozen dataset's arrays (portable numerics only)."""
+    from .generator import GeneratorArgs
+    from .numerics import MODE_VARIABLE
+
+    path, spec = Path(path), data["spec"]
+    rebuild = "Delete it and rerun the same snakemake command to rebuild it."
+    if path.parent.parent.name == "data" and {"dataset", "variant", "generator"} <= spec.keys():
+        if (spec["dataset"], spec["variant"]) != (path.parent.name, path.stem):
+            raise UnreadableFileError(
+                f"{path}: it holds variant '{spec['variant']}' of dataset '{spec['dataset']}' (as recorded in it), not "
+                f"variant '{path.stem}' of dataset '{path.parent.name}' (datasets.{path.parent.name} in the config), "
+                f"which its place names: it was copied or moved here. {rebuild}")
+    is_frozen = spec.get("variant") == "original" and spec.get("generator") == GeneratorArgs().to_dict()
+    if is_frozen and os.environ.get(MODE_VARIABLE) == "portable":
+        arrays = {key: value for key, value in data.items() if key != "spec"}
+        if arrays_digest(arrays) != FROZEN_DATASET_DIGEST:
+            raise UnreadableFileError(
+                f"{path}: it describes itself as the frozen MNIST-1D dataset (the reference's generator settings) but "
+                f"its arrays are not the frozen dataset's, although they match the sha256 recorded with them: it was "
+                f"changed and its sha256 recomputed. {rebuild}")
 
 
 def dataset_spec(path) -> dict:
