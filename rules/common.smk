@@ -19,12 +19,14 @@ from mnist1d_repro.config_checks import (  # noqa: E402
     ConfigError,
     check_claim_figures,
     check_claims_file,
+    check_config_files,
     dotted_value,
     validate_config,
 )
 from mnist1d_repro.deviations import check_deviations_file  # noqa: E402
 from mnist1d_repro.numerics import apply_mode as apply_cpu_numerics  # noqa: E402
 
+check_config_files([*workflow.configfiles, *(workflow.overwrite_configfiles or [])])
 validate_config(config, Path(workflow.basedir) / "config" / "schema.yaml", registry.SWITCHES)
 # Every job inherits the CPU-numerics pins from this process's environment (a Slurm job's own
 # Snakemake parses the workflow again and sets them there too).

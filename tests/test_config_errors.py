@@ -187,7 +187,10 @@ END_TO_END = [case for case in BAD_CONFIGS if case[0] in (
     "bogus_key: 1", "classification: {lr: .nan}", "classification: {mnist: /no/such/mnist}",
     "double_descent: {figure5: [mlp_clean, cnn_noise_15, mlp_noise_15]}",
     "sensitivity: {generator.scale_coeff: [0.5]}", "classification: {eval_every: 7000}",
-    "classification: {batch_size: 1000000}")]
+    "classification: {batch_size: 1000000}")] + [
+    # what only the workflow sees: the file as written (YAML's reader keeps a repeated key's last value)
+    ("classification:\n  steps: 5\n  lr: 0.1\n  steps: 100", ["bad.yaml, line 4", "'steps' is given twice",
+                                                             "first on line 2"])]
 IN_PROCESS = BAD_CONFIGS
 
 

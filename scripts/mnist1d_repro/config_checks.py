@@ -462,6 +462,34 @@ def dotted_value(config: dict, key: str):
     return value
 
 
+class _DuplicateKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key given twice in one mapping (plain YAML keeps the last)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise ConfigError(f"config error in {self.name}, line {key_node.start_mark.line + 1}: the key '{key}' "
+                                  f"is given twice in one mapping (first on line {seen[key] + 1}); YAML would keep "
+                                  "the last one without a word. Keep one.")
+            seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep=deep)
+
+
+def check_config_files(paths) -> None:
+    """The config files Snakemake read (the workflow's own and each --configfile), checked for
+    what its YAML reader accepts silently: a key given twice."""
+    for path in dict.fromkeys(str(p) for p in paths):
+        if Path(path).is_file():
+            loader = _DuplicateKeyLoader(Path(path).read_text())
+            loader.name = path
+            try:
+                loader.get_single_data()
+            finally:
+                loader.dispose()
+
+
 def validate_config(config: dict, schema_path, switches: dict) -> None:
     """Every check a config passes when the workflow is parsed, short of those that need the
     workflow's rules: the schema with the settings of each runnable switch (``switches``: dotted
