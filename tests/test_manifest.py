@@ -47,3 +47,20 @@ def test_paper_scale_jobs_give_the_manifests_bytes(tmp_path):
     run_snakemake(workdir, "--cores", str(min(os.cpu_count() or 1, 8)), *manifest["targets"], timeout=3600)
     outcome = check_against(workdir / "results", manifest, every_file=True)
     assert outcome["identical"], describe(outcome)
+
+
+@pytest.mark.manifest
+def test_operation_trace_matches_the_recorded_cpus(tmp_path):
+    """Where a manifest's bytes differ, the operation that made them differ: this CPU's trace of
+    each model family against the one recorded with the manifests (scripts/numerics_trace.py)."""
+    import subprocess
+    import sys
+
+    trace = tmp_path / "trace.json.gz"
+    script = str(ROOT / "scripts" / "numerics_trace.py")
+    subprocess.run([sys.executable, script, "record", str(trace)], check=True, capture_output=True)
+    comparison = subprocess.run([sys.executable, script, "compare", str(trace),
+                                 str(ROOT / "manifests" / "portable-ops-trace.json.gz")],
+                                check=True, capture_output=True, text=True).stdout
+    per_model = comparison.splitlines()[2:]  # after the two CPUs' lines
+    assert per_model and all(line.endswith("identical throughout") for line in per_model), comparison

@@ -270,3 +270,34 @@ def test_result_digests_cover_computed_files_only(tmp_path):
 def test_comparison_names_each_kind_of_difference():
     outcome = compare_digests({"a": "1", "b": "2", "new": "3"}, {"a": "1", "b": "9", "gone": "4"})
     assert outcome == {"differing": ["b"], "missing": ["gone"], "unrecorded": ["new"]}
+
+
+TRACE_PROBE = """
+import json, os, sys
+sys.path.insert(0, {scripts!r})
+from mnist1d_repro.numerics import apply_mode, configure_torch
+apply_mode("portable")
+os.environ["MKL_CBWR"] = {branch!r}
+import torch
+configure_torch("portable")
+torch.set_num_threads(1)
+from mnist1d_repro.op_trace import trace_workload
+print(json.dumps(trace_workload("mlp", {{}}, "adam", 100)))
+"""
+
+
+def test_a_trace_names_the_operation_where_two_machines_part():
+    """Two runs that differ in one library's kernels (here MKL's matrix products, forced to
+    another branch, as another CPU may pick): the traces agree up to the first matrix product and
+    the comparison names it, with its shapes."""
+    from mnist1d_repro.op_trace import first_divergence
+
+    traces = [json.loads(subprocess.run([sys.executable, "-c", TRACE_PROBE.format(scripts=str(ROOT / "scripts"),
+                                                                                 branch=branch)],
+                                        capture_output=True, text=True, check=True).stdout)
+              for branch in ("COMPATIBLE", "AVX2")]
+    assert first_divergence(traces[0], traces[0]) is None
+    found = first_divergence(*traces)
+    assert found["kind"] == "same inputs, other output"
+    assert found["ours"]["op"] in ("aten.addmm.default", "aten.mm.default")
+    assert all(call["outputs"] == other["outputs"] for call, other in zip(traces[0][:found["index"]], traces[1]))
