@@ -44,7 +44,8 @@ def content_digest(path) -> str:
         sha.update(json.dumps(_without_runtime(data), sort_keys=True, allow_nan=False).encode())
     elif path.suffix == ".csv":
         rows = list(csv.reader(io.StringIO(path.read_text(), newline="")))
-        keep = [i for i, name in enumerate(rows[0] if rows else []) if not name.startswith(RUNTIME_COLUMNS_PREFIX)]
+        keep = [i for i, name in enumerate(rows[0] if rows else [])
+                if name != "runtime" and not name.startswith(RUNTIME_COLUMNS_PREFIX)]  # the record, whole or split
         out = io.StringIO()
         csv.writer(out, lineterminator="\n").writerows([[row[i] for i in keep if i < len(row)] for row in rows])
         sha.update(out.getvalue().encode())
