@@ -478,7 +478,7 @@ def test_a_dataset_in_another_datasets_place_is_named_when_it_loads(tmp_path):
     load_dataset(path)
     save_dataset(path, data, {"dataset": "mnist1d_pool_n600", **spec})
     with pytest.raises(UnreadableFileError, match="holds variant 'original' of dataset 'mnist1d_pool_n600'.*"
-                                                  r"datasets.mnist1d_pool_n100.*copied or moved here\. Delete it"):
+                                                  r"dataset 'mnist1d_pool_n100'.*copied or moved here\. Delete it"):
         load_dataset(path)
 
 

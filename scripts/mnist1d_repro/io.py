@@ -141,8 +141,8 @@ def check_dataset_identity(data: dict, path) -> None:
         if (spec["dataset"], spec["variant"]) != (path.parent.name, path.stem):
             raise UnreadableFileError(
                 f"{path}: it holds variant '{spec['variant']}' of dataset '{spec['dataset']}' (as recorded in it), not "
-                f"variant '{path.stem}' of dataset '{path.parent.name}' (datasets.{path.parent.name} in the config), "
-                f"which its place names: it was copied or moved here. {rebuild}")
+                f"variant '{path.stem}' of dataset '{path.parent.name}', which its place names: it was copied or moved "
+                f"here. {rebuild}")
     is_frozen = spec.get("variant") == "original" and spec.get("generator") == GeneratorArgs().to_dict()
     if is_frozen and os.environ.get(MODE_VARIABLE) == "portable":
         arrays = {key: value for key, value in data.items() if key != "spec"}
