@@ -36,7 +36,6 @@ def figure9(final, curves, curve_sizes, path):
         ax.set_xlabel("training step")
         ax.set_ylabel("test accuracy (%)")
         ax.grid(alpha=0.3)
-    axes[0].legend(fontsize=8)
     ax = axes[-1]
     for pooling in poolings:
         sub = final[final["pooling"] == pooling].sort_values("train_size")
@@ -49,6 +48,7 @@ def figure9(final, curves, curve_sizes, path):
     ax.set_ylabel("final test accuracy (%)")
     ax.set_title("final test accuracy")
     ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=8)  # the first panel: a curve panel, or the only one
     fig.suptitle("Figure 9: pooling versus training-set size")
     save_figure(fig, path, scale=snakemake.config["scale"])
 

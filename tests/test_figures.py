@@ -239,5 +239,6 @@ def test_figure9_draws_without_curve_panels_and_says_which_claims_did_not_run():
                           "std": [1.0, None]})
     pooling["figure9"](final, pd.DataFrame(columns=["pooling", "train_size", "step", "test_acc"]), [], "figure9.png")
     assert len(pooling["figures"][0].axes) == 1
+    assert [t.get_text() for t in pooling["figures"][0].axes[0].get_legend().get_texts()] == ["max"]
     assert [pooling["points"](claim) for claim in ("pooling_helps_small_data", "striding_does_not_help",
                                                    "pooling_no_help_large_data")] == ["+2.0", "not run", "not run"]
