@@ -3,8 +3,8 @@
   python scripts/numerics_trace.py record TRACE.json[.gz] [--mode portable]
   python scripts/numerics_trace.py compare OURS.json[.gz] THEIRS.json[.gz]
 
-record: every operation of a few training steps of each model family, with digests of its
-inputs and outputs, and this CPU. compare: per model family, the first operation whose inputs
+record: every operation of a few training steps of each model family, with the shapes of its
+inputs and digests of its outputs, and this CPU. compare: per model family, the first operation whose inputs
 agree and whose output differs between the two traces, or that the two agree throughout.
 manifests/portable-ops-trace.json.gz is the trace of the CPU the manifests were recorded on."""
 import argparse

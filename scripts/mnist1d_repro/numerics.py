@@ -191,19 +191,19 @@ def route_vml_functions_through_numpy() -> None:
             return result.to(x.dtype) if x.is_floating_point() and x.dtype != source.dtype else result
         return kernel
 
-    def in_place(numpy_function):
+    def in_place(numpy_function, compute):
         def kernel(x):
             if x.dtype in numpy_dtypes and x.is_contiguous():
                 array = x.detach().numpy()
                 numpy_function(array, out=array)
             else:
-                x.copy_(functional(numpy_function)(x))
+                x.copy_(compute(x))
             return x
         return kernel
 
-    def out_form(numpy_function):
+    def out_form(compute):
         def kernel(x, *, out):
-            result = functional(numpy_function)(x)
+            result = compute(x)
             out.resize_(result.shape)
             return out.copy_(result)
         return kernel
@@ -215,9 +215,10 @@ def route_vml_functions_through_numpy() -> None:
         warnings.simplefilter("ignore", UserWarning)
         for name in VML_FUNCTIONS:
             numpy_function = _numpy_function(name)
-            library.impl(name, functional(numpy_function), "CPU")
-            library.impl(f"{name}_", in_place(numpy_function), "CPU")
-            library.impl(f"{name}.out", out_form(numpy_function), "CPU")
+            compute = functional(numpy_function)
+            library.impl(name, compute, "CPU")
+            library.impl(f"{name}_", in_place(numpy_function, compute), "CPU")
+            library.impl(f"{name}.out", out_form(compute), "CPU")
     _vml_override = library
 
 

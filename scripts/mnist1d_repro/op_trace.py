@@ -63,11 +63,11 @@ def trace_workload(model_name: str, options: dict, optimizer: str, batch_size: i
     class Tracer(TorchDispatchMode):
         def __torch_dispatch__(self, func, types, args=(), kwargs=None):
             inputs = _tensors(list(args) + list((kwargs or {}).values()))
-            described = [(tuple(t.shape), tuple(t.stride())) for t in inputs]
+            described = [[list(t.shape), list(t.stride())] for t in inputs]  # lists, as JSON reads them back
             out = func(*args, **(kwargs or {}))
             uninitialised = "empty" in str(func)  # memory as found: no digest
             calls.append({"op": str(func), "inputs": described,
-                          "outputs": [(tuple(t.shape), None if uninitialised else _digest(t)) for t in _tensors(out)]})
+                          "outputs": [[list(t.shape), None if uninitialised else _digest(t)] for t in _tensors(out)]})
             return out
 
     torch.manual_seed(0)
@@ -84,20 +84,15 @@ def trace_all() -> dict[str, list[dict]]:
             for name, model, options, optimizer, batch in WORKLOADS}
 
 
-def _as_lists(value):
-    return [list(_as_lists(v)) if isinstance(v, (list, tuple)) else v for v in value] \
-        if isinstance(value, (list, tuple)) else value
-
-
 def first_divergence(ours: list[dict], theirs: list[dict]) -> dict | None:
     """The first call whose outputs differ (every earlier output, so its inputs, agreed), with its
     index; None when the traces agree throughout. Traces whose calls themselves differ (other
     code or versions) are reported as such."""
     for index, (a, b) in enumerate(zip(ours, theirs)):
-        if a["op"] != b["op"] or _as_lists(a["inputs"]) != _as_lists(b["inputs"]):
+        if a["op"] != b["op"] or a["inputs"] != b["inputs"]:
             return {"index": index, "kind": "the calls differ before any output did (other code or versions)",
                     "ours": a, "theirs": b}
-        if _as_lists(a["outputs"]) != _as_lists(b["outputs"]):
+        if a["outputs"] != b["outputs"]:
             return {"index": index, "kind": "same inputs, other output", "ours": a, "theirs": b}
     if len(ours) != len(theirs):
         return {"index": min(len(ours), len(theirs)), "kind": "one trace is longer", "ours": None, "theirs": None}
