@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 import verify_run
-from mnist1d_repro.manifest import make_manifest, write_manifest
+from mnist1d_repro.manifest import check_against, confirm, make_manifest, read_manifest, write_manifest
+from mnist1d_repro.numerics import cpu_model
 from mnist1d_repro.verify import MANIFEST, verify
 
 CLAIMS = pd.DataFrame({
@@ -79,3 +80,19 @@ def test_a_missing_file_and_a_record_without_digests(run_and_record, capsys):
     (record / MANIFEST).unlink()
     assert verify_run.main(["--results", str(run), "--record", str(record)]) == 2
     assert f"{record / MANIFEST} is missing" in capsys.readouterr().err
+
+
+def test_confirm_lists_a_cpu_once_and_only_for_an_identical_run(run_and_record, tmp_path):
+    run, record = run_and_record
+    manifest = read_manifest(record / MANIFEST)
+    other_cpu = {**manifest, "cpu": "Another CPU", "identical_on": ["Another CPU"]}
+    confirmed = confirm(other_cpu, check_against(run, other_cpu))
+    assert confirmed["identical_on"] == ["Another CPU", cpu_model()]
+    assert confirm(confirmed, check_against(run, confirmed))["identical_on"] == confirmed["identical_on"]
+
+    (run / "lottery" / "levels.csv").write_text("level,accuracy\n0,70.0\n1,71.5\n")
+    with pytest.raises(ValueError, match="levels.csv"):
+        confirm(other_cpu, check_against(run, other_cpu))
+    newer = {**other_cpu, "versions": {**other_cpu["versions"], "torch": "0.0.1"}}
+    with pytest.raises(ValueError, match="version of torch"):
+        confirm(newer, check_against(make_run(tmp_path / "again" / "results"), newer))

@@ -32,7 +32,8 @@ def make_manifest(results, description: str, cpu_numerics: str, names=None, targ
     ``names``): what it is, the mode, the CPU and versions it was recorded with, the digests,
     and (``targets``) the Snakemake targets whose run in a fresh folder made exactly these files."""
     manifest = {"description": description, "cpu_numerics": cpu_numerics, "cpu": cpu_model(),
-                "versions": package_versions(), "files": result_digests(results, names)}
+                "identical_on": [cpu_model()], "versions": package_versions(),
+                "files": result_digests(results, names)}
     if targets:
         manifest["targets"] = list(targets)
     return manifest
@@ -57,16 +58,32 @@ def check_against(results, manifest: dict, every_file: bool = True) -> dict:
         outcome["unrecorded"] = []
     versions = package_versions()
     outcome.update(cpu=cpu_model(), recorded_cpu=manifest["cpu"],
+                   identical_on=manifest.get("identical_on", [manifest["cpu"]]),
                    version_changes={name: (manifest["versions"].get(name), versions[name]) for name in versions
                                     if manifest["versions"].get(name) != versions[name]})
     outcome["identical"] = not (outcome["differing"] or outcome["missing"] or outcome["unrecorded"])
     return outcome
 
 
+def confirm(manifest: dict, outcome: dict) -> dict:
+    """The manifest with this CPU added to the CPUs whose run gave its bytes (``identical_on``),
+    once ``outcome`` (from check_against on this CPU) says the run was identical. Versions must
+    match too: the same bytes from other library versions would not say the same thing."""
+    if not outcome["identical"] or outcome["version_changes"]:
+        raise ValueError("only an identical run with the recorded versions confirms a manifest:\n" + describe(outcome))
+    confirmed = list(manifest.get("identical_on", [manifest["cpu"]]))
+    if outcome["cpu"] not in confirmed:
+        confirmed.append(outcome["cpu"])
+    return {**manifest, "identical_on": confirmed}
+
+
 def describe(outcome: dict, limit: int = 20) -> str:
     """A few lines for a reviewer: the verdict, both CPUs, and the first differing files."""
     lines = [("identical to the manifest" if outcome["identical"] else "NOT identical to the manifest")
              + f" (this CPU: {outcome['cpu']}; recorded on: {outcome['recorded_cpu']})"]
+    others = [cpu for cpu in outcome.get("identical_on", []) if cpu != outcome["recorded_cpu"]]
+    if others:
+        lines.append("also given identically on: " + "; ".join(others))
     for name, (recorded, here) in outcome["version_changes"].items():
         lines.append(f"version of {name}: recorded {recorded}, here {here}")
     for kind in ("differing", "missing", "unrecorded"):
