@@ -157,9 +157,9 @@ def test_meta_gradients_equal_differentiating_autograd_inner_gradients(hidden, s
                                rtol=1e-12, atol=0)
 
 
-def test_fast_activation_path_equals_generic_path_across_chunks():
+def test_fast_activation_path_equals_generic_path_across_blocks():
     layers = activation_net([9])
-    z = torch.randn(3 * _OneHiddenLayerNet.CHUNK + 17, dtype=DOUBLE, requires_grad=True)
+    z = torch.randn(3 * _OneHiddenLayerNet.BLOCK + 17, dtype=DOUBLE, requires_grad=True)
     fast = _OneHiddenLayerNet.apply(z, *layers)
     generic = activation_net_value_and_slope(z, *layers)
     for a, b in zip(fast, generic):

@@ -119,48 +119,53 @@ def activation_net_value_and_slope(z: torch.Tensor, *layers: torch.Tensor, noise
 class _OneHiddenLayerNet(torch.autograd.Function):
     """g and g' of a 1 -> H -> 1 tanh network with a hand-written backward pass.
 
-    The (elements x H) intermediates are computed in row chunks, in buffers that are reused
-    from call to call (fresh large allocations cost page faults), and recomputed in the
+    The (elements x H) intermediates are computed in fixed blocks of rows, in buffers that are
+    reused from call to call (fresh large allocations cost page faults), and recomputed in the
     backward pass, so nothing of size elements x H is kept between the passes. tanh(u) is
     evaluated as 2 sigmoid(2u) - 1 (identical in exact arithmetic; torch's CPU sigmoid is
-    several times faster than its tanh). With s = sigmoid(2u) and q = s (1 - s):
-        g  = sum_k w2_k (2 s_k - 1) + b2,      g' = sum_k 4 w1_k w2_k q_k.
+    several times faster than its tanh). With s = sigmoid(2u), q = s (1 - s) and r = q (1 - 2 s):
+        g  = sum_k w2_k (2 s_k - 1) + b2,      g' = sum_k 4 w1_k w2_k q_k,
+    and the backward pass needs only matrix products of s, q and r with a few columns.
+
+    Each block's sums over its rows are kept apart and added in block order. The block size
+    sets the rounding; 1600 rows keep a block's three buffers within a 2 MB cache.
     """
 
-    CHUNK = 12800
+    BLOCK = 1600
     _buffers: dict = {}
 
     @classmethod
-    def buffers(cls, like: torch.Tensor, width: int, count: int):
+    def buffers(cls, like: torch.Tensor, width: int, count: int, blocks: int):
+        """``count`` (BLOCK, width) buffers for each of ``blocks`` blocks."""
         key = (width, like.dtype, like.device)
-        if key not in cls._buffers:
-            cls._buffers[key] = like.new_empty(4, cls.CHUNK, width)
-        return cls._buffers[key][:count]
+        if key not in cls._buffers or cls._buffers[key].shape[0] < blocks:
+            cls._buffers[key] = like.new_empty(blocks, 3, cls.BLOCK, width)
+        return cls._buffers[key][:blocks, :count]
 
     @classmethod
-    def chunks(cls, n: int):
-        for start in range(0, n, cls.CHUNK):
-            yield slice(start, min(start + cls.CHUNK, n))
+    def blocks(cls, n: int) -> list[slice]:
+        return [slice(start, min(start + cls.BLOCK, n)) for start in range(0, n, cls.BLOCK)]
 
     @staticmethod
-    def _s_and_q(z_rows, w1, b1, s, q):
-        torch.addmm(b1, z_rows, w1, beta=2, alpha=2, out=s).sigmoid_()
-        torch.mul(s, s, out=q)
-        torch.sub(s, q, out=q)
+    def _s_and_q(z_rows, twice_w1, twice_b1, s, q):
+        torch.addcmul(twice_b1, z_rows, twice_w1, out=s).sigmoid_()  # sigmoid(2 (z w1 + b1))
+        torch.addcmul(s, s, s, value=-1, out=q)
 
     @staticmethod
     def forward(ctx, z, w1, b1, w2, b2):
         column = z.reshape(-1, 1)
         w2v = w2.reshape(-1)
-        c4 = 4 * w1.reshape(-1) * w2v
+        twice_w1, twice_b1, twice_w2, c4 = 2 * w1, 2 * b1, 2 * w2v, 4 * w1.reshape(-1) * w2v
         g, dg = z.new_empty(len(column)), z.new_empty(len(column))
         offset = (b2 - w2v.sum()).expand(1)
-        s_buf, q_buf = _OneHiddenLayerNet.buffers(z, len(w2v), 2)
-        for rows in _OneHiddenLayerNet.chunks(len(column)):
+        blocks = _OneHiddenLayerNet.blocks(len(column))
+        buffers = _OneHiddenLayerNet.buffers(z, len(w2v), 2, len(blocks))
+
+        for i, rows in enumerate(blocks):
             n = rows.stop - rows.start
-            s, q = s_buf[:n], q_buf[:n]
-            _OneHiddenLayerNet._s_and_q(column[rows], w1, b1, s, q)
-            torch.addmv(offset, s, w2v, alpha=2, out=g[rows])
+            s, q = buffers[i, 0, :n], buffers[i, 1, :n]
+            _OneHiddenLayerNet._s_and_q(column[rows], twice_w1, twice_b1, s, q)
+            torch.addmv(offset, s, twice_w2, out=g[rows])
             torch.mv(q, c4, out=dg[rows])
         ctx.save_for_backward(z, w1, b1, w2)
         return g.view_as(z), dg.view_as(z)
@@ -170,30 +175,36 @@ class _OneHiddenLayerNet(torch.autograd.Function):
         z, w1, b1, w2 = ctx.saved_tensors
         column, g_bar, dg_bar = z.reshape(-1, 1), g_bar.reshape(-1), dg_bar.reshape(-1)
         w1v, w2v = w1.reshape(-1), w2.reshape(-1)
-        z_and_one = torch.cat([column, torch.ones_like(column)], 1)
-        z_bar = z.new_empty(len(column))
-        sum_s_g = torch.zeros_like(w1v)     # sum_n g_bar_n s_nk
-        sum_q_dg = torch.zeros_like(w1v)    # sum_n dg_bar_n q_nk
-        sum_u = z.new_zeros(2, len(w1v))  # sum_n [z_n, 1] u_bar_nk
-        s_buf, q_buf, u_buf, d_buf = _OneHiddenLayerNet.buffers(z, len(w1v), 4)
-        w2v_4, c_8 = 4 * w2v, 8 * w1v * w2v
-        for rows in _OneHiddenLayerNet.chunks(len(column)):
+        width, twice_w1, twice_b1 = len(w1v), 2 * w1, 2 * b1
+        # u_bar = d/du (g_bar g + dg_bar g') = g_bar 4 w2 q + dg_bar 8 w1 w2 r (u = z w1 + b1)
+        a_q, a_r = 4 * w2v * w1v, 8 * w1v * w1v * w2v
+        q_weights = torch.stack([column.reshape(-1) * g_bar, g_bar, dg_bar], 1)  # [z, 1] g_bar, dg_bar
+        r_weights = torch.stack([column.reshape(-1) * dg_bar, dg_bar], 1)        # [z, 1] dg_bar
+        z_bar, z_bar_r = z.new_empty(len(column)), z.new_empty(len(column))
+        blocks = _OneHiddenLayerNet.blocks(len(column))
+        buffers = _OneHiddenLayerNet.buffers(z, width, 3, len(blocks))
+        sums = z.new_empty(len(blocks), 6, width)  # per block: q-sums (3), r-sums (2), s-sum (1)
+
+        for i, rows in enumerate(blocks):
             n = rows.stop - rows.start
-            s, q, u_bar, d = s_buf[:n], q_buf[:n], u_buf[:n], d_buf[:n]
-            _OneHiddenLayerNet._s_and_q(column[rows], w1, b1, s, q)
-            # u_bar = d/du (g_bar g + dg_bar g') = 4 q (g_bar w2 + 2 dg_bar w1 w2 (1 - 2 s))
-            torch.outer(g_bar[rows], w2v_4, out=u_bar)
-            torch.outer(dg_bar[rows], c_8, out=d)
-            u_bar.add_(d).addcmul_(s, d, value=-2).mul_(q)
-            torch.mv(u_bar, w1v, out=z_bar[rows])
-            sum_u.addmm_(z_and_one[rows].T, u_bar)
-            sum_s_g.addmv_(s.T, g_bar[rows])
-            sum_q_dg.addmv_(q.T, dg_bar[rows])
+            s, q, r = buffers[i, 0, :n], buffers[i, 1, :n], buffers[i, 2, :n]
+            _OneHiddenLayerNet._s_and_q(column[rows], twice_w1, twice_b1, s, q)
+            torch.addcmul(q, s, q, value=-2, out=r)
+            torch.mm(q_weights[rows].T, q, out=sums[i, :3])
+            torch.mm(r_weights[rows].T, r, out=sums[i, 3:5])
+            torch.mv(s.T, g_bar[rows], out=sums[i, 5])
+            torch.mv(q, a_q, out=z_bar[rows])
+            torch.mv(r, a_r, out=z_bar_r[rows])
+        total = sums[0].clone()
+        for i in range(1, len(blocks)):
+            total += sums[i]
+        sum_q_g_z, sum_q_g, sum_q_dg, sum_r_dg_z, sum_r_dg, sum_s_g = total
+        z_bar = z_bar * g_bar + z_bar_r * dg_bar
+        w1_bar = 4 * w2v * sum_q_g_z + 8 * w1v * w2v * sum_r_dg_z + 4 * w2v * sum_q_dg
+        b1_bar = 4 * w2v * sum_q_g + 8 * w1v * w2v * sum_r_dg
         # the weights' direct terms: tanh = 2 s - 1 in g, and g' = 4 sum_k q_k w1_k w2_k
-        w1_bar = sum_u[0] + 4 * w2v * sum_q_dg
         w2_bar = 2 * sum_s_g - g_bar.sum() + 4 * w1v * sum_q_dg
-        return (z_bar.view_as(z), w1_bar.view_as(w1), sum_u[1], w2_bar.view_as(w2),
-                g_bar.sum().reshape(1))
+        return (z_bar.view_as(z), w1_bar.view_as(w1), b1_bar, w2_bar.view_as(w2), g_bar.sum().reshape(1))
 
 
 def learned_activation(layers: Params, elu_weight: float) -> Callable:
