@@ -2,7 +2,10 @@
 straightforward way, each in its own subprocess of this run (so each gets its own peak memory).
 
     python tests/benchmarks/bench_metalearning.py [--outer-steps 2] [--inner-steps 301]
-        [--seeding reference|fresh] [--noise-draw shared|per_sample]
+        [--seeding reference|fresh] [--noise-draw shared|per_sample] [--against REVISION]
+
+--against REVISION also measures ours as a git revision has it (its scripts/ folder, read with
+git archive), the ratio against today's code in the same run.
 
 The straightforward way is what a notebook writes: the activation network as ordinary tensor
 operations, every inner gradient from torch.autograd.grad(create_graph=True), and the outer
@@ -17,9 +20,11 @@ resident memory, the ratio, and the largest difference between the two meta-grad
 """
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -27,7 +32,8 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, os.environ.get("BENCH_SCRIPTS", str(ROOT / "scripts")))  # another revision's, with --against
 from mnist1d_repro.metalearning.activation import experiment_from_settings  # noqa: E402
 from mnist1d_repro.metalearning.engine import batch, learned_activation, unrolled_rms  # noqa: E402
 from mnist1d_repro.sections.metalearning_activation import NOISE_DRAW, SEEDING  # noqa: E402
@@ -87,18 +93,31 @@ def main():
     parser.add_argument("--inner-steps", type=int, default=301)
     parser.add_argument("--seeding", choices=SEEDING.values, default="reference")
     parser.add_argument("--noise-draw", choices=NOISE_DRAW.values, default="shared")
+    parser.add_argument("--against", metavar="REVISION", help="also ours as this git revision has it")
     parser.add_argument("--measure", choices=["straightforward", "ours"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(measure(args.measure, args.outer_steps, args.inner_steps, args.seeding, args.noise_draw)))
         return
     results = {}
-    for kind in ("straightforward", "ours"):
-        out = subprocess.run([sys.executable, __file__, "--measure", kind, "--outer-steps", str(args.outer_steps),
-                              "--inner-steps", str(args.inner_steps), "--seeding", args.seeding,
-                              "--noise-draw", args.noise_draw], capture_output=True, text=True, check=True)
-        results[kind] = json.loads(out.stdout)
-        print(f"{kind:>15}: {results[kind]['seconds']:.2f} s per outer step, peak {results[kind]['peak_mb']:.0f} MB")
+    with tempfile.TemporaryDirectory() as earlier:
+        variants = [("straightforward", "straightforward", None), ("ours", "ours", None)]
+        if args.against:
+            archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.against, "scripts"],
+                                     capture_output=True, check=True).stdout
+            subprocess.run(["tar", "-x", "-C", earlier], input=archive, check=True)
+            variants.append((f"ours at {args.against}", "ours", str(Path(earlier) / "scripts")))
+        for name, kind, scripts in variants:
+            env = {**os.environ, **({"BENCH_SCRIPTS": scripts} if scripts else {})}
+            out = subprocess.run([sys.executable, __file__, "--measure", kind, "--outer-steps", str(args.outer_steps),
+                                  "--inner-steps", str(args.inner_steps), "--seeding", args.seeding,
+                                  "--noise-draw", args.noise_draw], capture_output=True, text=True, check=True,
+                                 env=env)
+            results[name] = json.loads(out.stdout)
+            print(f"{name:>15}: {results[name]['seconds']:.2f} s per outer step, peak {results[name]['peak_mb']:.0f} MB")
+    if args.against:
+        earlier = results[f"ours at {args.against}"]
+        print(f"ours against {args.against}: {earlier['seconds'] / results['ours']['seconds']:.2f}x as fast")
     base, ours = results["straightforward"], results["ours"]
     difference = max(float(np.max(np.abs(np.array(a) - np.array(b)) / (np.abs(np.array(a)).max() + 1e-30)))
                      for a, b in zip(base["grads"], ours["grads"]))
