@@ -47,6 +47,11 @@ def read_manifest(path) -> dict:
     return json.loads(Path(path).read_text())
 
 
+def identical_on(manifest: dict) -> list:
+    """The CPUs known to give a manifest's bytes (a manifest from before the list: its own CPU)."""
+    return list(manifest.get("identical_on", [manifest["cpu"]]))
+
+
 def check_against(results, manifest: dict, every_file: bool = True) -> dict:
     """Compare the results under ``results`` with ``manifest``: the files whose digests differ,
     those the manifest has and the run lacks, and (``every_file``: the manifest covers a whole
@@ -58,7 +63,7 @@ def check_against(results, manifest: dict, every_file: bool = True) -> dict:
         outcome["unrecorded"] = []
     versions = package_versions()
     outcome.update(cpu=cpu_model(), recorded_cpu=manifest["cpu"],
-                   identical_on=manifest.get("identical_on", [manifest["cpu"]]),
+                   identical_on=identical_on(manifest),
                    version_changes={name: (manifest["versions"].get(name), versions[name]) for name in versions
                                     if manifest["versions"].get(name) != versions[name]})
     outcome["identical"] = not (outcome["differing"] or outcome["missing"] or outcome["unrecorded"])
@@ -71,7 +76,7 @@ def confirm(manifest: dict, outcome: dict) -> dict:
     match too: the same bytes from other library versions would not say the same thing."""
     if not outcome["identical"] or outcome["version_changes"]:
         raise ValueError("only an identical run with the recorded versions confirms a manifest:\n" + describe(outcome))
-    confirmed = list(manifest.get("identical_on", [manifest["cpu"]]))
+    confirmed = identical_on(manifest)
     if outcome["cpu"] not in confirmed:
         confirmed.append(outcome["cpu"])
     return {**manifest, "identical_on": confirmed}

@@ -177,7 +177,8 @@ class _OneHiddenLayerNet(torch.autograd.Function):
         w1v, w2v = w1.reshape(-1), w2.reshape(-1)
         width, twice_w1, twice_b1 = len(w1v), 2 * w1, 2 * b1
         # u_bar = d/du (g_bar g + dg_bar g') = g_bar 4 w2 q + dg_bar 8 w1 w2 r (u = z w1 + b1)
-        a_q, a_r = 4 * w2v * w1v, 8 * w1v * w1v * w2v
+        four_w2, eight_w1_w2 = 4 * w2v, 8 * w1v * w2v
+        a_q, a_r = four_w2 * w1v, 8 * w1v * w1v * w2v
         q_weights = torch.stack([column.reshape(-1) * g_bar, g_bar, dg_bar], 1)  # [z, 1] g_bar, dg_bar
         r_weights = torch.stack([column.reshape(-1) * dg_bar, dg_bar], 1)        # [z, 1] dg_bar
         z_bar, z_bar_r = z.new_empty(len(column)), z.new_empty(len(column))
@@ -200,8 +201,8 @@ class _OneHiddenLayerNet(torch.autograd.Function):
             total += sums[i]
         sum_q_g_z, sum_q_g, sum_q_dg, sum_r_dg_z, sum_r_dg, sum_s_g = total
         z_bar = z_bar * g_bar + z_bar_r * dg_bar
-        w1_bar = 4 * w2v * sum_q_g_z + 8 * w1v * w2v * sum_r_dg_z + 4 * w2v * sum_q_dg
-        b1_bar = 4 * w2v * sum_q_g + 8 * w1v * w2v * sum_r_dg
+        w1_bar = four_w2 * sum_q_g_z + eight_w1_w2 * sum_r_dg_z + four_w2 * sum_q_dg
+        b1_bar = four_w2 * sum_q_g + eight_w1_w2 * sum_r_dg
         # the weights' direct terms: tanh = 2 s - 1 in g, and g' = 4 sum_k q_k w1_k w2_k
         w2_bar = 2 * sum_s_g - g_bar.sum() + 4 * w1v * sum_q_dg
         return (z_bar.view_as(z), w1_bar.view_as(w1), b1_bar, w2_bar.view_as(w2), g_bar.sum().reshape(1))
