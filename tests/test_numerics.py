@@ -79,6 +79,107 @@ def test_portable_bytes_equal_those_recorded_on_other_cpus():
     assert train_in_fresh_process("portable") == (numerics.PORTABLE_TORCH_CAPABILITY, PORTABLE_TRAIN_DIGEST)
 
 
+# A training run through the library's loop, whose products (the lottery's MLP) go to OpenBLAS in
+# portable mode: prints whether they did and a digest of the trained parameters.
+TRAIN_ROUTED = """
+import hashlib, sys
+sys.path.insert(0, {scripts!r})
+from mnist1d_repro.numerics import apply_mode, configure_torch
+apply_mode("portable")
+import torch
+configure_torch("portable")
+torch.set_num_threads(1)
+from mnist1d_repro import numerics
+from mnist1d_repro.models import build_model
+from mnist1d_repro.training import TrainConfig, train
+g = torch.Generator().manual_seed(0)
+x, y = torch.randn(500, 40, generator=g), torch.randint(0, 10, (500,), generator=g)
+torch.manual_seed(0)
+model = build_model("mlp", hidden=500)
+train(model, (x, y), {{}}, TrainConfig(steps=30, batch_size=100, lr=0.01))
+print(numerics.OpenBLASProducts(model, x[:100]).routed,
+      hashlib.sha256(b"".join(p.detach().numpy().tobytes() for p in model.parameters())).hexdigest())
+"""
+
+# TRAIN_ROUTED's digest with torch 2.13.0 (CPU build) and NumPy 2.4.6 (OpenBLAS 0.3.31), recorded on
+# an AMD EPYC, Zen 4 (family 25, model 17).
+PORTABLE_ROUTED_TRAIN_DIGEST = "2e155fdd220eccc1797002d3f9e89d7c3c6a322b75f322f92d843237b3240fba"
+
+
+@pytest.mark.skipif(not __import__("torch").__version__.startswith("2.13.0") or np.__version__ != "2.4.6",
+                    reason="the recorded digest is torch 2.13.0's and NumPy 2.4.6's")
+def test_products_routed_to_openblas_give_the_recorded_bytes_whatever_mkl_and_aten_pick():
+    """The lottery's MLP trained in portable mode: its products go to OpenBLAS, so neither MKL's
+    branch nor ATen's level that another CPU might pick changes its bytes, which equal those
+    recorded on the CPU named above."""
+    env = {key: value for key, value in os.environ.items() if key not in numerics.PORTABLE_ENVIRONMENT}
+    outputs = {subprocess.run([sys.executable, "-c", TRAIN_ROUTED.format(scripts=str(ROOT / "scripts"))],
+                              env={**env, "MKL_CBWR": branch}, capture_output=True, text=True,
+                              check=True).stdout.strip()
+               for branch in ("COMPATIBLE", "AUTO")}
+    assert outputs == {f"True {PORTABLE_ROUTED_TRAIN_DIGEST}"}
+
+
+def test_large_products_go_to_openblas_within_a_training_run_only(monkeypatch):
+    """In portable mode (this process is configured so: conftest), a model whose products
+    average at least OPENBLAS_MIN_MEAN_PRODUCT multiply-adds has torch's float32 and float64
+    products computed by NumPy's matmul (OpenBLAS) within the block, in the forward and the
+    backward pass; a small model's, or any in native mode, keep torch's kernels, which are back
+    after the block."""
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    from mnist1d_repro.models import build_model
+
+    g = torch.Generator().manual_seed(0)
+    a, b, bias = torch.randn(100, 500, generator=g), torch.randn(500, 300, generator=g), torch.randn(300, generator=g)
+    x = torch.randn(100, 40, generator=g)
+    torchs = torch.mm(a, b)
+    with threadpool_limits(limits=1, user_api="blas"):  # as the block computes
+        openblas = a.numpy() @ b.numpy()
+        openblas_double = a.double().numpy() @ b.double().numpy()
+        openblas_grad = a.numpy().T @ np.ones((100, 300), np.float32)
+    assert not np.array_equal(torchs.numpy(), openblas)  # so that equality below tells them apart
+    large, small = build_model("mlp", hidden=500), build_model("logistic")
+    assert numerics.mean_product_size(small, x) < numerics.OPENBLAS_MIN_MEAN_PRODUCT
+    assert numerics.mean_product_size(large, x) == (100 * 40 * 500 + 100 * 500 * 500 + 100 * 500 * 10) / 3
+    with numerics.OpenBLASProducts(small, x) as block:
+        assert not block.routed and torch.equal(torch.mm(a, b), torchs)
+    monkeypatch.setattr(numerics, "_products_routable", False)  # a native-mode process
+    assert not numerics.OpenBLASProducts(large, x).routed
+    monkeypatch.undo()
+    with numerics.OpenBLASProducts(large, x) as block:
+        assert block.routed
+        assert np.array_equal(torch.mm(a, b).numpy(), openblas)
+        assert np.array_equal(torch.addmm(bias, a, b).numpy(), openblas + bias.numpy())
+        assert np.array_equal(torch.addmm(bias.expand(100, 300), a, b, beta=0, alpha=2).numpy(), 2 * openblas)
+        assert np.array_equal(torch.mm(a.double(), b.double()).numpy(), openblas_double)
+        assert torch.equal(torch.mm(a.long(), b.long()), a.long() @ b.long())  # other dtypes: torch's kernel
+        weight = b.clone().requires_grad_()
+        (a @ weight).sum().backward()
+        assert np.array_equal(weight.grad.numpy(), openblas_grad)
+    assert torch.equal(torch.mm(a, b), torchs)
+
+
+def test_routed_products_run_on_one_openblas_thread_whatever_the_process_allows():
+    """OpenBLAS's products on two threads round otherwise than on one (measured: 100 x 500 x 300),
+    so the block computes on one whatever the process's limit, and gives the limit back after."""
+    import torch
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from mnist1d_repro.models import build_model
+
+    g = torch.Generator().manual_seed(0)
+    a, b = torch.randn(100, 500, generator=g), torch.randn(500, 300, generator=g)
+    with threadpool_limits(limits=1, user_api="blas"):
+        one_thread = a.numpy() @ b.numpy()
+    with threadpool_limits(limits=2, user_api="blas"):
+        assert not np.array_equal(a.numpy() @ b.numpy(), one_thread)
+        with numerics.OpenBLASProducts(build_model("mlp", hidden=500), torch.randn(100, 40, generator=g)) as block:
+            assert block.routed and np.array_equal(torch.mm(a, b).numpy(), one_thread)
+        assert {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"} == {2}
+
+
 ONEDNN_PROBE = """
 import sys
 from pathlib import Path
@@ -286,14 +387,14 @@ import torch
 configure_torch("portable")
 torch.set_num_threads(1)
 from mnist1d_repro.op_trace import trace_workload
-print(json.dumps(trace_workload("mlp", {{}}, "adam", 100)))
+print(json.dumps(trace_workload("mlp", {{"hidden": 36, "residual": False, "hidden_layers": 1}}, "sgd", 100)))
 """
 
 
 def test_a_trace_names_the_operation_where_two_machines_part():
     """Two runs that differ in one library's kernels (here MKL's matrix products, forced to
-    another branch, as another CPU may pick): the traces agree up to the first matrix product and
-    the comparison names it, with its shapes."""
+    another branch, as another CPU may pick; a narrow MLP, whose products stay with MKL): the
+    traces agree up to the first matrix product and the comparison names it, with its shapes."""
     from mnist1d_repro.op_trace import first_divergence
 
     traces = [json.loads(subprocess.run([sys.executable, "-c", TRACE_PROBE.format(scripts=str(ROOT / "scripts"),

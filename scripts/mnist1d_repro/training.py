@@ -13,6 +13,8 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
+from .numerics import OpenBLASProducts
+
 
 @dataclass(frozen=True)
 class TrainConfig:
@@ -177,19 +179,20 @@ def train(model, train_set, eval_sets: dict, cfg: TrainConfig, *, loss_fn=F.cros
             progress(f"step {step}/{cfg.steps}: {shown}")
 
     model.train()
-    record(0)
-    for step in range(1, cfg.steps + 1):
-        batch = rows(step - 1)
-        loss = batch_loss(model, x[batch], y[batch])
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        loss_sum += loss.detach()
-        loss_count += 1
-        if after_step is not None:
-            after_step()
-        if step % cfg.eval_every == 0 or step == cfg.steps:
-            record(step)
+    with OpenBLASProducts(model, x[:cfg.batch_size]):  # a batch of the training shape
+        record(0)
+        for step in range(1, cfg.steps + 1):
+            batch = rows(step - 1)
+            loss = batch_loss(model, x[batch], y[batch])
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            loss_sum += loss.detach()
+            loss_count += 1
+            if after_step is not None:
+                after_step()
+            if step % cfg.eval_every == 0 or step == cfg.steps:
+                record(step)
     return history
 
 
