@@ -20,6 +20,7 @@ from mnist1d_repro.config_checks import (  # noqa: E402
     check_claim_figures,
     check_claims_file,
     check_config_files,
+    check_results_folder,
     dotted_value,
     validate_config,
 )
@@ -53,6 +54,7 @@ check_deviations_file(
     {key: registry.switch_section(key).name for key in registry.SWITCHES},
 )
 RESULTS = "results"
+check_results_folder(RESULTS)
 LOGS = f"{RESULTS}/logs"
 BENCHMARKS = f"{RESULTS}/benchmarks"
 REVIEW_DIR = f"{RESULTS}/review"  # the reviewer's summary: claims, deviations, provenance

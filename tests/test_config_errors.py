@@ -5,6 +5,7 @@ dataset file changed or damaged after it was written is named when a job loads i
 import copy
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,6 +16,49 @@ from mnist1d_repro.registry import SWITCHES
 from conftest import QUICK, ROOT, config_of, copy_workflow, run_snakemake, tiny_mnist
 
 BAD_CONFIGS = [
+    # the fifth probe round's silently accepted inputs and misleading advice
+    ("ssl: {losses: [vicreg], tsne: {loss: vicreg}}",
+     ["ssl.losses", "ssl.train_data, ssl.info_nce, linear_probe.tol", "keep info_nce", "to []"]),
+    ("double_descent: {widths: {mlp: [8], cnn: [8]}}", ["double_descent.widths.mlp", "1 width", "at least 3"]),
+    ("double_descent: {widths: {cnn: [4, 8]}}", ["double_descent.widths.cnn", "2 widths", "at least 3"]),
+    ("double_descent: {widths: {mlp: [2, 8, 8, 32]}}", ["double_descent.widths.mlp", "8 is listed more than once"]),
+    ("classification: {seeds: [42, 42, 43]}", ["classification.seeds", "42 is listed more than once"]),
+    ("pooling: {train_sizes: [1000, 1000, 5000]}", ["pooling.train_sizes", "1000 is listed more than once"]),
+    ("classification: {models: [mlp, cnn, mlp]}", ["classification.models", "'mlp' is listed more than once"]),
+    ("classification: {variants: [original, shuffled, shuffled]}",
+     ["classification.variants", "'shuffled' is listed more than once"]),
+    ("double_descent: {interpolation_train_error: 100}",
+     ["double_descent.interpolation_train_error", "maximum of 2", "none of the redrawn"]),
+    ("metalearning: {activation: {elu_weight: 0}}", ["metalearning.activation.elu_weight", "no gradient"]),
+    ("classification: {lr: 1000.0}", ["classification.lr", "maximum of 1", "0.02"]),
+    ("classification: {mlp_sweep: {settings: [{name: fast, lr: 5.0}]}}",
+     ["classification.mlp_sweep.settings.0.lr", "maximum of 1"]),
+    ("double_descent: {lr: 10.0}", ["double_descent.lr", "maximum of 1"]),
+    ("ssl: {lr: 10.0}", ["ssl.lr", "maximum of 1"]),
+    ("lottery: {asymptotic: {lr: 10.0}}", ["lottery.asymptotic.lr", "maximum of 1"]),
+    ("metalearning: {learning_rate: {initial_lrs: [100.0]}}",
+     ["metalearning.learning_rate.initial_lrs.0", "maximum of 30", "3.0"]),
+    ("metalearning: {learning_rate: {outer_lr: 100.0}}", ["metalearning.learning_rate.outer_lr", "maximum of 3"]),
+    ("metalearning: {activation: {inner_lr: 5.0}}", ["metalearning.activation.inner_lr", "maximum of 0.1"]),
+    ("lottery: {asymptotic: {dataset: mnist1d}}", ["lottery.asymptotic.dataset", "lottery.dataset", "fresh"]),
+    ("datasets: {mnist1d_copy: {}}\nlottery: {asymptotic: {dataset: mnist1d_copy}}",
+     ["lottery.asymptotic.dataset", "same generator parameters", "'mnist1d'"]),
+    ("variants: {label_noise_05: {kind: label_noise, rate: 0, draw: reference}}",
+     ["variants.label_noise_05.rate", "minimum of 0", "original data"]),
+    ("double_descent: {series: {mlp_flipped: {model: mlp, variant: flipped, loss: cross_entropy}}, "
+     "figure5: [mlp_flipped, mlp_noise_15, cnn_noise_15]}",
+     ["double_descent.figure5", "'mlp_flipped'", "variant 'original'", "not 'flipped'"]),
+    ("double_descent: {figure5: [mlp_clean, mlp_noise_05, cnn_noise_15]}",
+     ["double_descent.figure5", "label_noise_05", "label_noise_15", "same variant"]),
+    ("variants: {x: {kind: chunk_swap, order: [1, 2, 3, 4]}}", ["variants.x.order", "keeps every chunk in place"]),
+    ("variants: {x: {kind: chunk_swap, order: [1]}}", ["variants.x.order", "keeps every chunk in place"]),
+    ("classification: {steps: 1e3}", ["classification.steps", "write 1000", "1e3 or 1e-3", "--configfile"]),
+    ("classification: {lr: 1e-3}", ["classification.lr", "write 0.001", "1.0e-3", "--configfile"]),
+    ("sensitivity: {linear_probe.tol: ['1e-4']}", ["sensitivity.linear_probe.tol", "'1e-4'", "write 0.0001"]),
+    ("sensitivity: {linear_probe.tol: [1e-4]}", ["sensitivity.linear_probe.tol", "write 0.0001", "--configfile"]),
+    ("cuda_deterministic: 'true'", ["'cuda_deterministic'", "write True or False"]),
+    ("cuda_deterministic: 'None'", ["'cuda_deterministic'", "write True or False"]),
+    ("classification: {mnist: '~/mnist'}", ["classification.mnist", "~ is not expanded", "full path"]),
     # the fourth probe round's silently accepted inputs and a key named wrongly
     ("generator: {num_samples: 1005}", ["generator.num_samples", "multiple of 10", "of each class"]),
     ("datasets: {small: {num_samples: 995}}", ["datasets.small.num_samples", "multiple of 10"]),
@@ -169,9 +213,15 @@ GOOD_CONFIGS = [
     "classification: {steps: 1501, eval_every: 1501, batch_size: 3600}",  # the sweep's shortest setting: 1501
     "pooling: {eval_every: 6000, batch_size: 1000}",
     "classification: {mlp_sweep: {settings: [{name: just, steps: 250, batch_size: 3600}]}}",
-    "generator: {final_seq_length: 1000}\nvariants: {chunk_swapped: {kind: chunk_swap, order: [1, 2]}}",
+    "generator: {final_seq_length: 1000}\nvariants: {chunk_swapped: {kind: chunk_swap, order: [2, 1]}}",
     "ssl: {batch_size: 5000, train_data: train_and_test}\nsensitivity: {ssl.train_data: []}",
     "generator: {iid_noise_scale: 1.0e+100}\nlottery: {adjacency_runs: [2, 40]}",
+    # VICReg alone, with no sensitivity switch that runs InfoNCE
+    "ssl: {losses: [vicreg], tsne: {loss: vicreg}}\nsensitivity: {ssl.train_data: [], ssl.info_nce: [], "
+    "linear_probe.tol: []}",
+    "double_descent: {widths: {mlp: [2, 8, 32], cnn: [2, 8, 32]}, interpolation_train_error: 2}",
+    "classification: {lr: 1.0}\nmetalearning: {learning_rate: {initial_lrs: [30.0], ablation_initial_lrs: []}}",
+    "metalearning: {activation: {elu_weight: -0.2}}",
 ]
 # What changes how or where the paper's numbers are computed, or adds runs beside them, keeps scale: paper.
 PAPER_SCALE_CONFIGS = [
@@ -345,6 +395,55 @@ def test_per_size_datasets_past_the_generators_limit_name_the_pooling_keys(paper
     with pytest.raises(ConfigError, match=r"^config error at 'pooling.train_sizes' / 'pooling.test_samples': .* "
                                           r"\+ 20000000 test samples .* at most 10,000,000"):
         per_size_datasets(config)
+
+
+# YAML 1.1 reads these plain scalars as integers other than the digits say (the file as written is
+# checked, as the workflow checks each config file it reads).
+@pytest.mark.parametrize("text, expected", [
+    ("classification:\n  seeds: [042, 43]\n", [", line 2: 042", "octal", "34", "write 42"]),
+    ("lottery:\n  chain:\n    steps: 1:30\n", [", line 3: 1:30", "base 60", "90", "write 90"]),
+    ("pooling: {steps: 6_000}\n", [", line 1: 6_000", "underscores", "write 6000"]),
+], ids=["octal", "sexagesimal", "underscores"])
+def test_integers_yaml_reads_otherwise_are_refused(tmp_path, text, expected):
+    from mnist1d_repro.config_checks import ConfigError, check_config_files
+
+    (tmp_path / "my.yaml").write_text(text)
+    with pytest.raises(ConfigError) as error:
+        check_config_files([tmp_path / "my.yaml"])
+    message = str(error.value)
+    assert message.startswith(f"config error in {tmp_path / 'my.yaml'}") and "\n" not in message, message
+    for fragment in expected:
+        assert fragment in message, message
+
+
+def test_quoted_or_plain_numbers_and_merge_keys_pass_the_file_check(tmp_path):
+    from mnist1d_repro.config_checks import ConfigError, check_config_files
+
+    (tmp_path / "ok.yaml").write_text(
+        "classification: {seeds: [42, 0], mnist: '042', steps: 0x10}\n"
+        "chain: &chain {steps: 100, lr: 0.02}\n"
+        "asymptotic:\n  <<: *chain\n  steps: 200\n"  # an explicit key overrides a merged one, as YAML says
+        "pooling:\n  <<: {steps: 100}\n  eval_every: 50\n")
+    check_config_files([tmp_path / "ok.yaml"])
+    (tmp_path / "twice.yaml").write_text("pooling:\n  <<: {steps: 100}\n  eval_every: 50\n  eval_every: 60\n")
+    with pytest.raises(ConfigError, match="line 4: the key 'eval_every' is given twice"):
+        check_config_files([tmp_path / "twice.yaml"])
+
+
+@pytest.mark.parametrize("subfolder", [False, True], ids=["results", "a section's folder"])
+def test_a_results_folder_that_cannot_be_written_is_named(tmp_path, monkeypatch, subfolder):
+    import os
+
+    from mnist1d_repro import config_checks
+
+    (tmp_path / "results" / "ssl").mkdir(parents=True)
+    config_checks.check_results_folder(tmp_path / "results")
+    config_checks.check_results_folder(tmp_path / "no_results_yet")
+    locked = tmp_path / "results" / "ssl" if subfolder else tmp_path / "results"
+    # the check asks os.access, not the mode bits, which root (who runs the tests in CI) ignores
+    monkeypatch.setattr(config_checks.os, "access", lambda path, mode: Path(path) != locked)
+    with pytest.raises(config_checks.ConfigError, match=f"^results folder error: {locked} .*not writable"):
+        config_checks.check_results_folder(tmp_path / "results")
 
 
 @pytest.fixture(scope="module")

@@ -396,3 +396,46 @@ def test_a_full_disk_names_the_file_and_leaves_nothing(tmp_path, monkeypatch):
     with pytest.raises(OSError, match="masks.npz: not written, the disk is full") as error:
         save_arrays(tmp_path / "masks.npz", {"m": np.zeros(3)})
     assert error.value.errno == errno.ENOSPC and list(tmp_path.iterdir()) == []
+
+
+def test_a_zip_without_the_datasets_arrays_is_named_with_what_to_do(tmp_path):
+    import zipfile
+
+    from mnist1d_repro.io import UnreadableFileError
+
+    with zipfile.ZipFile(tmp_path / "d.npz", "w") as archive:
+        archive.writestr("a.txt", "not an array")
+    with pytest.raises(UnreadableFileError, match=r"d.npz: .*missing x, y, x_test, y_test, t.*Delete it and rerun the "
+                                                  "same snakemake command"):
+        load_dataset(tmp_path / "d.npz")
+
+
+def test_a_file_that_is_no_npz_gets_no_advice_on_pickles(tmp_path):
+    from mnist1d_repro.io import UnreadableFileError
+
+    (tmp_path / "d.npz").write_text("hello")
+    with pytest.raises(UnreadableFileError, match="d.npz: cannot read this dataset file .*Delete it") as error:
+        load_dataset(tmp_path / "d.npz")
+    assert "pickle" not in str(error.value), error.value
+
+
+def test_a_claims_file_that_is_not_yaml_is_named_with_its_line(tmp_path):
+    from mnist1d_repro.config_checks import ConfigError, check_claims_file
+
+    path = tmp_path / "claims.yaml"
+    path.write_text("dataset:\n  x: {rule: above, threshold: [1, 2}\n")
+    with pytest.raises(ConfigError, match=f"^claims file error: {path}, line 2: not valid YAML"):
+        check_claims_file(path, ["dataset"])
+
+
+@pytest.mark.parametrize("field, value", [("tolerance", "lots"), ("paper", '"0.62"'), ("threshold", "true"),
+                                          ("tolerance", ".nan")])
+def test_a_claims_number_that_is_not_a_number_is_named(tmp_path, field, value):
+    rule = "above" if field == "threshold" else "within"
+    fields = {"paper": "1", "tolerance": "1"} if rule == "within" else {"threshold": "1"}
+    fields[field] = value
+    path = tmp_path / "claims.yaml"
+    path.write_text(f"dataset:\n  x: {{rule: {rule}, {', '.join(f'{k}: {v}' for k, v in fields.items())}, "
+                    "claim: c, why: w, section: s, figure: f, error: {kind: exact, why: w}}\n")
+    with pytest.raises(ValueError, match=f"{path}: dataset.x.{field} must be a finite number"):
+        load_claims(path, "dataset")

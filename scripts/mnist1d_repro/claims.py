@@ -42,7 +42,13 @@ HISTORY_KEYS = ("changed", "was", "why")
 def load_claims(path, section: str) -> dict:
     """The claims of one section of ``claims.yaml``, each checked for a usable rule."""
     path = Path(path)
-    claims = (yaml.safe_load(path.read_text()) or {}).get(section)
+    try:
+        claims = (yaml.safe_load(path.read_text()) or {}).get(section)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f", line {mark.line + 1}" if mark else ""
+        what = "; ".join(filter(None, (error.context, error.problem)))
+        raise ValueError(f"{path}{where}: not valid YAML ({what})") from None
     if not claims:
         raise ValueError(f"{path}: no claims under '{section}'")
     for name, claim in claims.items():
@@ -53,6 +59,13 @@ def load_claims(path, section: str) -> dict:
         for key in needed + ("claim", "why", "section", "figure"):
             if claim.get(key) is None:
                 raise ValueError(f"{path}: {section}.{name} needs '{key}'" + (f" for rule '{rule}'" if key in needed else ""))
+        for key in ("paper", "tolerance", "threshold"):
+            value = claim.get(key)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                      or not math.isfinite(value)):
+                hint = " (text to YAML: write it without quotes, an exponent as in 1.0e-3)" \
+                    if isinstance(value, str) and _is_number(value) else ""
+                raise ValueError(f"{path}: {section}.{name}.{key} must be a finite number, got {value!r}{hint}")
         multiple = claim.get("tolerance_from_spread")
         if multiple is not None and (rule != "within" or isinstance(multiple, bool)
                                      or not isinstance(multiple, (int, float)) or not multiple > 0):
@@ -71,6 +84,14 @@ def load_claims(path, section: str) -> dict:
                 raise ValueError(f"{path}: {section}.{name}.history[{i}] needs {missing}: when the rule changed, "
                                  "its earlier form and why")
     return claims
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def rule_history(path, sections) -> dict:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import os
 import re
 from pathlib import Path
 
@@ -24,12 +25,34 @@ class ConfigError(ValueError):
             return cls(f"config error: {error}")
         key = ".".join(str(p) for p in cause.absolute_path) or "(top level)"
         description = cause.schema.get("description") if isinstance(cause.schema, dict) else None
-        if cause.validator in ("maximum", "exclusiveMaximum", "multipleOf") and description:  # the bound says why
+        bounds = ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum", "multipleOf")
+        if cause.validator in bounds and description:  # the bound says why
             return cls(f"config error at '{key}': {cause.message}: {description}")
         if cause.validator == "type" and isinstance(cause.instance, str) and _is_number(cause.instance):
-            return cls(f"config error at '{key}': {cause.message}; a nested value given with --config arrives as a "
-                       f"string: put nested changes in a file and pass it with --configfile")
+            whole = "integer" in cause.validator_value and float(cause.instance).is_integer()
+            return cls(f"config error at '{key}': {cause.message}; {number_as_string_hint(cause.instance, whole)}")
+        if cause.validator == "type" and cause.validator_value == "boolean" and isinstance(cause.instance, str):
+            return cls(f"config error at '{key}': {cause.message}; write True or False (--config reads only these "
+                       "two as a boolean, and any other word as text)")
+        repeated = [item for i, item in enumerate(cause.instance) if item in cause.instance[:i]] \
+            if cause.validator == "uniqueItems" else []
+        if repeated:
+            return cls(f"config error at '{key}': {repeated[0]!r} is listed more than once; list each entry once")
         return cls(f"config error at '{key}': {cause.message}")
+
+
+def number_as_string_hint(text: str, whole: bool) -> str:
+    """What to write instead of a number that arrived as a string (``whole``: the key takes an
+    integer): YAML 1.1 reads 1e3 and 1e-3 as text, and --config every nested value."""
+    if "e" in text.lower():
+        value = float(text)
+        shown = str(int(value)) if whole else repr(value)
+        return (f"the number arrived as text: YAML reads one written like 1e3 or 1e-3 as text, so write {shown} (an "
+                "exponent needs a dot and a sign, as in 1.0e-3); and --config passes any nested value as text: put "
+                "nested changes in a file and pass it with --configfile")
+    return ("the number arrived as text: --config passes any nested value as text: put nested changes in a file and "
+            "pass it with --configfile; and YAML reads a number written like 1e3 or 1e-3 as text (write 1000 or "
+            "1.0e-3)")
 
 
 def names_differing_in_case_only(names) -> list[str]:
@@ -58,11 +81,15 @@ def non_finite_keys(value, key: str = "") -> list[str]:
     return []
 
 
-def check_config(config: dict) -> None:
-    """Raise ``ConfigError`` for the first problem the schema cannot express."""
+def check_finite(config: dict) -> None:
     bad = non_finite_keys(config)
     if bad:
         raise ConfigError(f"config error at '{bad[0]}': not a finite number (NaN or infinity); give a real value")
+
+
+def check_config(config: dict) -> None:
+    """Raise ``ConfigError`` for the first problem the schema cannot express."""
+    check_finite(config)
     for name, overrides in config["datasets"].items():
         try:
             args = GeneratorArgs.from_dict({**config["generator"], **overrides})
@@ -79,6 +106,9 @@ def check_config(config: dict) -> None:
                     raise ConfigError(
                         f"config error at 'variants.{vname}.order': {len(order)} chunks do not "
                         f"divide the {args.final_seq_length} positions of dataset '{name}'")
+                if order == sorted(order):
+                    raise ConfigError(f"config error at 'variants.{vname}.order': {order} keeps every chunk in place, "
+                                      "so the variant is the original data; give another order, e.g. [3, 4, 1, 2]")
 
     section = config["dataset_section"]
     require_name(section["dataset"], config["datasets"], "dataset_section.dataset", "datasets")
@@ -92,6 +122,11 @@ def check_config(config: dict) -> None:
             require_name(variant, config["variants"], "classification.variants", "variants")
     double_descent = config["double_descent"]
     require_name(double_descent["dataset"], config["datasets"], "double_descent.dataset", "datasets")
+    for model, widths in double_descent["widths"].items():
+        if len(set(widths)) < 3:
+            raise ConfigError(f"config error at 'double_descent.widths.{model}': {len(set(widths))} width"
+                              f"{'s' if len(set(widths)) != 1 else ''} cannot show a test-error peak, which the claims "
+                              "read as a rise above a narrower width and a fall at a wider one; give at least 3")
     for name, series in double_descent["series"].items():
         if series["variant"] != "original":
             require_name(series["variant"], config["variants"], f"double_descent.series.{name}.variant",
@@ -110,6 +145,16 @@ def check_config(config: dict) -> None:
     if found != expected:
         raise ConfigError("config error at 'double_descent.figure5': its three series must be, in order, an MLP on "
                           "the original data, an MLP on noisy labels and a CNN on noisy labels")
+    clean, noisy_mlp, noisy_cnn = ((name, double_descent["series"][name]["variant"])
+                                   for name in double_descent["figure5"])
+    if clean[1] != "original":
+        raise ConfigError(f"config error at 'double_descent.figure5': its first series '{clean[0]}' (the clean MLP) "
+                          f"must train on variant 'original', not '{clean[1]}'; give a series of the MLP on the "
+                          "original data")
+    if noisy_mlp[1] != noisy_cnn[1]:
+        raise ConfigError(f"config error at 'double_descent.figure5': its noisy series '{noisy_mlp[0]}' and "
+                          f"'{noisy_cnn[0]}' train on {noisy_mlp[1]} and {noisy_cnn[1]}, but the panels compare the "
+                          "MLP and the CNN at one label-noise rate; give both the same variant")
     ssl = config["ssl"]
     require_name(ssl["dataset"], config["datasets"], "ssl.dataset", "datasets")
     length = GeneratorArgs.from_dict({**config["generator"], **config["datasets"][ssl["dataset"]]}).final_seq_length
@@ -133,6 +178,15 @@ def check_config(config: dict) -> None:
     if ssl["tsne"]["head_layers"] not in ssl["head_layers"] or ssl["tsne"]["loss"] not in ssl["losses"]:
         raise ConfigError("config error at 'ssl.tsne': its head_layers and loss must be among "
                           "ssl.head_layers and ssl.losses")
+    if "info_nce" not in ssl["losses"]:
+        from .sections.ssl import SECTION as SSL_SECTION
+
+        # the other settings of the section's switches train InfoNCE only (the claims' loss)
+        needing = [switch.key for switch in SSL_SECTION.switches if config["sensitivity"].get(switch.key)]
+        if needing:
+            raise ConfigError(f"config error at 'ssl.losses': it leaves out info_nce, but the other settings that "
+                              f"sensitivity lists for {', '.join(needing)} are run with info_nce; keep info_nce in "
+                              "ssl.losses or set those sensitivity lists to []")
     check_lottery(config)
     check_metalearning(config)
     check_sample_counts(config)
@@ -151,6 +205,9 @@ def check_config(config: dict) -> None:
                               "Windows); rename one")
     mnist = classification["mnist"]
     if mnist is not None:
+        if not Path(mnist).exists() and str(mnist).startswith("~"):
+            raise ConfigError(f"config error at 'classification.mnist': {mnist}: ~ is not expanded (the path is read "
+                              f"as written); give the full path, e.g. {os.path.expanduser(mnist)}")
         if not Path(mnist).exists():
             raise ConfigError(f"config error at 'classification.mnist': no such file or folder: {mnist}")
         check_mnist_copy(mnist)
@@ -233,6 +290,15 @@ def check_lottery(config: dict) -> None:
                           f"the paper schedule (levels 0..{levels - 1})")
     asymptotic = lottery["asymptotic"]
     require_name(asymptotic["dataset"], config["datasets"], "lottery.asymptotic.dataset", "datasets")
+    if asymptotic["dataset"] == lottery["dataset"]:
+        raise ConfigError(f"config error at 'lottery.asymptotic.dataset': '{lottery['dataset']}' is lottery.dataset, "
+                          "the data the tickets were found on, but the long runs test them on a fresh dataset; give "
+                          "another, e.g. one with another seed (config/config.yaml's mnist1d_seed43)")
+    if generator_params(config, asymptotic["dataset"]) == generator_params(config, lottery["dataset"]):
+        raise ConfigError(f"config error at 'lottery.asymptotic.dataset': '{asymptotic['dataset']}' has the same "
+                          f"generator parameters as lottery.dataset '{lottery['dataset']}', so it is the data the "
+                          "tickets were found on, but the long runs test them on a fresh dataset; give it another "
+                          "seed")
     for variant in asymptotic["variants"]:
         if variant != "original":
             require_name(variant, config["variants"], "lottery.asymptotic.variants", "variants")
@@ -253,6 +319,11 @@ def check_lottery(config: dict) -> None:
     if asymptotic["average_last_steps"] >= asymptotic["steps"]:
         raise ConfigError("config error at 'lottery.asymptotic.average_last_steps': must be less than "
                           "lottery.asymptotic.steps")
+
+
+def generator_params(config: dict, dataset: str) -> dict:
+    """The generator parameters of a named dataset: the defaults with its overrides."""
+    return {**config["generator"], **config["datasets"][dataset]}
 
 
 def dataset_counts(config: dict, dataset: str) -> tuple[int, int]:
@@ -414,6 +485,10 @@ def check_metalearning(config: dict) -> None:
                  "datasets")
     act = meta["activation"]
     require_name(act["dataset"], config["datasets"], "metalearning.activation.dataset", "datasets")
+    if act["elu_weight"] == 0:
+        raise ConfigError("config error at 'metalearning.activation.elu_weight': 0 makes the activation ELU(z) + "
+                          "0 * g(z), so g's weights get no gradient and nothing is learned; give a weight other than 0 "
+                          "(the reference: 0.2)")
     if act["meta_loss_last_steps"] > act["inner_steps"]:
         raise ConfigError("config error at 'metalearning.activation.meta_loss_last_steps': must be at most "
                           "metalearning.activation.inner_steps")
@@ -462,32 +537,77 @@ def dotted_value(config: dict, key: str):
     return value
 
 
-class _DuplicateKeyLoader(yaml.SafeLoader):
-    """YAML's safe loader, refusing a key given twice in one mapping (plain YAML keeps the last)."""
+class _StrictConfigLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing what it would read silently otherwise than written: a key given
+    twice in one mapping (plain YAML keeps the last) and a plain integer in octal (042), base 60
+    (1:30) or with underscores (6_000). Merge keys (<<) work as in YAML: an explicit key may
+    override a merged one."""
 
-    def construct_mapping(self, node, deep=False):
-        seen = {}
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise ConfigError(f"config error in {self.name}, line {key_node.start_mark.line + 1}: the key '{key}' "
-                                  f"is given twice in one mapping (first on line {seen[key] + 1}); YAML would keep "
-                                  "the last one without a word. Keep one.")
-            seen[key] = key_node.start_mark.line
-        return super().construct_mapping(node, deep=deep)
+    def flatten_mapping(self, node):
+        # checked before flattening, which puts the merged keys beside the explicit ones; a node
+        # is flattened again whenever another merges it, by then without its own merge keys
+        checked = self.__dict__.setdefault("_checked_nodes", set())
+        if id(node) not in checked:
+            checked.add(id(node))
+            seen = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node)
+                if key in seen:
+                    raise ConfigError(f"config error in {self.name}, line {key_node.start_mark.line + 1}: the key "
+                                      f"'{key}' is given twice in one mapping (first on line {seen[key] + 1}); YAML "
+                                      "would keep the last one without a word. Keep one.")
+                seen[key] = key_node.start_mark.line
+        super().flatten_mapping(node)
+
+    def construct_checked_int(self, node):
+        value = self.construct_yaml_int(node)
+        text = node.value.lstrip("+-")
+        if node.style is None and not text.startswith(("0x", "0b")):
+            quoted = f"'{node.value}' in quotes for text"
+            if ":" in text:
+                problem = f"is read by YAML as {value}, a number in base 60 (as in times); write {value} (or {quoted})"
+            elif len(text) > 1 and text.startswith("0"):
+                decimal = int(node.value.replace("_", ""))
+                problem = f"is read by YAML as the octal number {value}, not {decimal}; write {decimal} (or {quoted})"
+            elif "_" in text:
+                problem = f"is read by YAML as {value}, its underscores dropped (YAML 1.2 and JSON read no " \
+                          f"underscores); write {value}"
+            else:
+                return value
+            raise ConfigError(f"config error in {self.name}, line {node.start_mark.line + 1}: {node.value} {problem}")
+        return value
+
+
+_StrictConfigLoader.add_constructor("tag:yaml.org,2002:int", _StrictConfigLoader.construct_checked_int)
 
 
 def check_config_files(paths) -> None:
     """The config files Snakemake read (the workflow's own and each --configfile), checked for
-    what its YAML reader accepts silently: a key given twice."""
+    what its YAML reader accepts silently (``_StrictConfigLoader``): a key given twice, an integer
+    that YAML 1.1 reads otherwise than its digits say."""
     for path in dict.fromkeys(str(p) for p in paths):
         if Path(path).is_file():
-            loader = _DuplicateKeyLoader(Path(path).read_text())
+            loader = _StrictConfigLoader(Path(path).read_text())
             loader.name = path
             try:
                 loader.get_single_data()
             finally:
                 loader.dispose()
+
+
+def check_results_folder(path) -> None:
+    """The results folder, where it exists, and each folder directly in it must be writable: a
+    job would otherwise fail late, inside its script, with a bare PermissionError."""
+    path = Path(path)
+    if not path.is_dir():
+        return
+    for folder in [path, *sorted(p for p in path.iterdir() if p.is_dir())]:
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise ConfigError(f"results folder error: {folder.absolute()} is not writable by this user, so no job "
+                              f"could write its files there; make it writable (chmod -R u+w {path.absolute()}) or "
+                              "run in another working directory (--directory)")
 
 
 def validate_config(config: dict, schema_path, switches: dict) -> None:
@@ -501,6 +621,7 @@ def validate_config(config: dict, schema_path, switches: dict) -> None:
 
     from snakemake.utils import validate
 
+    check_finite(config)  # before the schema, whose bounds would call .inf too large
     schema = schema_with_switch_values(yaml.safe_load(Path(schema_path).read_text()), switches)
     with tempfile.TemporaryDirectory() as folder:
         schema_file = Path(folder) / "schema.yaml"
@@ -632,8 +753,12 @@ def check_sensitivity(config: dict, switches: dict, validate) -> None:
             try:
                 validate(changed)
             except Exception:
+                hint = ""
+                if isinstance(setting, str) and _is_number(setting):
+                    whole = isinstance(configured, int) and float(setting).is_integer()
+                    hint = f"; {number_as_string_hint(setting, whole)}"
                 raise ConfigError(f"config error at 'sensitivity.{switch}': '{setting}' is not a valid value "
-                                  f"of {switch}") from None
+                                  f"of {switch}{hint}") from None
 
 
 def check_claims_file(path, sections) -> None:

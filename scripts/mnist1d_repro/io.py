@@ -38,6 +38,8 @@ def reading(path, kind: str):
         if isinstance(error, UnreadableFileError):
             raise
         what = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+        if "allow_pickle" in str(error):  # NumPy takes what is no zip for a pickle, and advises unpickling it
+            what = "not an .npz archive"
         raise UnreadableFileError(f"{path}: cannot read this {kind} ({what}). Delete it and rerun the same "
                                   "snakemake command to rebuild it.") from None
 
@@ -103,11 +105,11 @@ def load_dataset(path) -> dict:
     with reading(path, "dataset file"):
         with np.load(path, allow_pickle=False) as archive:
             data = {k: archive[k] for k in archive.files}
+    rebuild = "Delete it and rerun the same snakemake command to rebuild it."
     missing = [k for k in REQUIRED_DATASET_KEYS if k not in data]
     if missing:
-        raise ValueError(f"{path} is not an MNIST-1D dataset file: missing {', '.join(missing)}")
+        raise UnreadableFileError(f"{path}: not an MNIST-1D dataset file (missing {', '.join(missing)}). {rebuild}")
     recorded = data.pop(DATASET_DIGEST_KEY, None)
-    rebuild = "Delete it and rerun the same snakemake command to rebuild it."
     if recorded is None:
         raise UnreadableFileError(f"{path}: no sha256 of its arrays is recorded in it, as the pipeline records in "
                                   "every dataset it writes (it was written by an older version or by something "
