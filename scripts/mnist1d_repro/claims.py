@@ -64,7 +64,7 @@ def load_claims(path, section: str) -> dict:
             if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
                                       or not math.isfinite(value)):
                 hint = " (text to YAML: write it without quotes, an exponent as in 1.0e-3)" \
-                    if isinstance(value, str) and _is_number(value) else ""
+                    if isinstance(value, str) and is_number(value) else ""
                 raise ValueError(f"{path}: {section}.{name}.{key} must be a finite number, got {value!r}{hint}")
         multiple = claim.get("tolerance_from_spread")
         if multiple is not None and (rule != "within" or isinstance(multiple, bool)
@@ -86,7 +86,8 @@ def load_claims(path, section: str) -> dict:
     return claims
 
 
-def _is_number(text: str) -> bool:
+def is_number(text: str) -> bool:
+    """Whether ``text`` reads as a number (e.g. YAML's text '1e-3')."""
     try:
         float(text)
     except ValueError:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from .claims import load_claims
+from .claims import is_number, load_claims
 from .generator import GeneratorArgs
 
 
@@ -28,7 +28,7 @@ class ConfigError(ValueError):
         bounds = ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum", "multipleOf")
         if cause.validator in bounds and description:  # the bound says why
             return cls(f"config error at '{key}': {cause.message}: {description}")
-        if cause.validator == "type" and isinstance(cause.instance, str) and _is_number(cause.instance):
+        if cause.validator == "type" and isinstance(cause.instance, str) and is_number(cause.instance):
             whole = "integer" in cause.validator_value and float(cause.instance).is_integer()
             return cls(f"config error at '{key}': {cause.message}; {number_as_string_hint(cause.instance, whole)}")
         if cause.validator == "type" and cause.validator_value == "boolean" and isinstance(cause.instance, str):
@@ -59,14 +59,6 @@ def names_differing_in_case_only(names) -> list[str]:
     """The names that another of ``names`` equals except for letter case."""
     folded = [name.casefold() for name in names]
     return sorted(name for name, fold in zip(names, folded) if folded.count(fold) > 1 and names.count(name) == 1)
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def non_finite_keys(value, key: str = "") -> list[str]:
@@ -754,7 +746,7 @@ def check_sensitivity(config: dict, switches: dict, validate) -> None:
                 validate(changed)
             except Exception:
                 hint = ""
-                if isinstance(setting, str) and _is_number(setting):
+                if isinstance(setting, str) and is_number(setting):
                     whole = isinstance(configured, int) and float(setting).is_integer()
                     hint = f"; {number_as_string_hint(setting, whole)}"
                 raise ConfigError(f"config error at 'sensitivity.{switch}': '{setting}' is not a valid value "
