@@ -53,6 +53,7 @@ BAD_CONFIGS = [
     ("variants: {x: {kind: chunk_swap, order: [1, 2, 3, 4]}}", ["variants.x.order", "keeps every chunk in place"]),
     ("variants: {x: {kind: chunk_swap, order: [1]}}", ["variants.x.order", "keeps every chunk in place"]),
     ("classification: {steps: 1e3}", ["classification.steps", "write 1000", "1e3 or 1e-3", "--configfile"]),
+    ("classification: {seeds: [08]}", ["classification.seeds.0", "leading 0", "write 8"]),
     ("classification: {lr: 1e-3}", ["classification.lr", "write 0.001", "1.0e-3", "--configfile"]),
     ("sensitivity: {linear_probe.tol: ['1e-4']}", ["sensitivity.linear_probe.tol", "'1e-4'", "write 0.0001"]),
     ("sensitivity: {linear_probe.tol: [1e-4]}", ["sensitivity.linear_probe.tol", "write 0.0001", "--configfile"]),
@@ -430,16 +431,15 @@ def test_quoted_or_plain_numbers_and_merge_keys_pass_the_file_check(tmp_path):
         check_config_files([tmp_path / "twice.yaml"])
 
 
-@pytest.mark.parametrize("subfolder", [False, True], ids=["results", "a section's folder"])
-def test_a_results_folder_that_cannot_be_written_is_named(tmp_path, monkeypatch, subfolder):
-    import os
-
+@pytest.mark.parametrize("locked_folder", ["results", "results/ssl", "results/data/mnist1d"])
+def test_a_results_folder_that_cannot_be_written_is_named(tmp_path, monkeypatch, locked_folder):
     from mnist1d_repro import config_checks
 
     (tmp_path / "results" / "ssl").mkdir(parents=True)
+    (tmp_path / "results" / "data" / "mnist1d").mkdir(parents=True)
     config_checks.check_results_folder(tmp_path / "results")
     config_checks.check_results_folder(tmp_path / "no_results_yet")
-    locked = tmp_path / "results" / "ssl" if subfolder else tmp_path / "results"
+    locked = tmp_path / locked_folder
     # the check asks os.access, not the mode bits, which root (who runs the tests in CI) ignores
     monkeypatch.setattr(config_checks.os, "access", lambda path, mode: Path(path) != locked)
     with pytest.raises(config_checks.ConfigError, match=f"^results folder error: {locked} .*not writable"):
