@@ -65,7 +65,8 @@ def test_native_numbers_follow_the_kernels_portable_ones_do_not():
 
 
 # TRAIN's digest in portable mode with torch 2.13.0 (CPU build), the same on every CPU it was run on:
-# Intel Xeon (Sapphire Rapids class, AVX-512 with FP16) and AMD EPYC (family 23, AVX2 only). In
+# Intel Xeon (Sapphire Rapids class, AVX-512 with FP16), AMD EPYC (family 23, AVX2 only) and AMD
+# EPYC Zen 4 (family 25, model 17, AVX-512). In
 # native mode the two machines gave four different digests between them (each its own at its own
 # kernel level, and another pair at ATen's DEFAULT level), because MKL picks its kernels per CPU.
 PORTABLE_TRAIN_DIGEST = "c918c5afdb54f3d04768bfe568e0722162a4c4946254d167fd68653d2813b1a8"
