@@ -77,14 +77,15 @@ def non_finite_keys(value, key: str = "") -> list[str]:
 
 
 def check_finite(config: dict) -> None:
+    """Refuse NaN and infinity, which YAML's .nan and .inf give and a schema's "number" passes."""
     bad = non_finite_keys(config)
     if bad:
         raise ConfigError(f"config error at '{bad[0]}': not a finite number (NaN or infinity); give a real value")
 
 
 def check_config(config: dict) -> None:
-    """Raise ``ConfigError`` for the first problem the schema cannot express."""
-    check_finite(config)
+    """Raise ``ConfigError`` for the first problem the schema cannot express (the config has
+    passed ``check_finite`` and the schema: ``validate_config``)."""
     for name, overrides in config["datasets"].items():
         try:
             args = GeneratorArgs.from_dict({**config["generator"], **overrides})

@@ -242,7 +242,6 @@ def vml_functions_routed() -> bool:
 # multiply-adds. Either way the arithmetic is fixed by the model's shapes, not by the CPU.
 OPENBLAS_MIN_MEAN_PRODUCT = 400_000
 _products_routable = False
-_OPENBLAS_DTYPES = ("float32", "float64")
 
 
 def _openblas_library():
@@ -254,7 +253,7 @@ def _openblas_library():
     import numpy as np
     import torch
 
-    dtypes = tuple(getattr(torch, name) for name in _OPENBLAS_DTYPES)
+    dtypes = (torch.float32, torch.float64)
 
     def mm(a, b):
         out = torch.empty((a.shape[0], b.shape[1]), dtype=a.dtype)
