@@ -162,6 +162,74 @@ def test_optimizer_matches_torchs_per_parameter_loop_bit_for_bit(optimizer, mome
         assert torch.equal(a, b)
 
 
+MLP_SHAPES = [pytest.param({"hidden": 36, "residual": False, "hidden_layers": 1}, id="one hidden layer"),
+              pytest.param({"hidden": 36, "residual": False}, id="double descent"),
+              pytest.param({"hidden": 100}, id="Table 1, residual"),
+              pytest.param({"hidden": 7, "in_channels": 3}, id="channels flattened")]
+
+
+def _trained(options, cfg, hand_written, monkeypatch=None):
+    from mnist1d_repro import models
+    calls = []
+    if monkeypatch is not None:
+        original = models.MLP.cross_entropy_gradients
+        monkeypatch.setattr(models.MLP, "cross_entropy_gradients",
+                            lambda self, x, y: calls.append(1) or original(self, x, y))
+    generator = torch.Generator().manual_seed(3)
+    shape = (300, 40, options["in_channels"]) if "in_channels" in options else (300, 40)
+    x, y = torch.randn(*shape, generator=generator), torch.randint(0, 10, (300,), generator=generator)
+    seed_everything(0)
+    model = build_model("mlp", **options)
+    history = train(model, (x, y), {"train": (x, y)}, cfg, hand_written_gradients=hand_written)
+    return [p.detach().clone() for p in model.parameters()], history, len(calls)
+
+
+@pytest.mark.parametrize("options", MLP_SHAPES)
+@pytest.mark.parametrize("optimizer,order", [("adam", "sequential"), ("sgd", "shuffled")])
+def test_hand_written_mlp_gradients_train_to_autograds_bits(options, optimizer, order, monkeypatch):
+    """An MLP trained on the cross-entropy gets its hand-written gradients, and they give
+    exactly autograd's parameters and history (the same kernels on the same operands)."""
+    cfg = TrainConfig(steps=12, batch_size=50, lr=0.02, optimizer=optimizer, momentum=0.9 if optimizer == "sgd" else 0,
+                      weight_decay=1e-3, eval_every=4, batch_order=order)
+    by_hand, history, calls = _trained(options, cfg, True, monkeypatch)
+    by_autograd, autograd_history, _ = _trained(options, cfg, False)
+    assert calls == cfg.steps  # the hand-written path really ran
+    assert all(torch.equal(a, b) for a, b in zip(by_hand, by_autograd))
+    assert history == autograd_history
+
+
+def test_hand_written_gradients_equal_autograds_for_one_batch():
+    torch.manual_seed(0)
+    model = build_model("mlp", hidden=20)
+    x, y = torch.randn(16, 40), torch.randint(0, 10, (16,))
+    loss, grads = model.cross_entropy_gradients(x, y)
+    reference = torch.nn.functional.cross_entropy(model(x), y)
+    reference.backward()
+    assert torch.equal(loss, reference.detach())
+    assert all(torch.equal(g, p.grad) for g, p in zip(grads, model.parameters()))
+
+
+def test_hand_written_gradients_only_where_they_are_autograds():
+    from mnist1d_repro.models import MLP
+    assert MLP(hidden=8).has_hand_written_gradients()
+    assert not MLP(hidden=8, activation=nn.Tanh()).has_hand_written_gradients()
+    frozen = MLP(hidden=8)
+    frozen.linear1.weight.requires_grad_(False)
+    assert not frozen.has_hand_written_gradients()
+    hooked = MLP(hidden=8)
+    hooked.linear2.register_forward_hook(lambda *args: None)
+    assert not hooked.has_hand_written_gradients()
+
+
+def test_other_losses_and_models_train_through_autograd(monkeypatch):
+    from mnist1d_repro import models
+    monkeypatch.setattr(models.MLP, "cross_entropy_gradients", lambda *args: pytest.fail("used for another loss"))
+    x, y = torch.randn(100, 40), torch.randint(0, 10, (100,))
+    train(build_model("mlp", hidden=8), (x, y), {}, TrainConfig(steps=2, batch_size=50), loss_fn=LOSSES["mse"])
+    train(build_model("mlp", hidden=8), (x, y), {}, TrainConfig(steps=2, batch_size=50),
+          batch_loss=lambda model, xb, yb: model(xb).square().mean())
+
+
 KEEP_FREED_MEMORY_RUN = """
 import sys, hashlib, torch
 sys.path.insert(0, {scripts!r})

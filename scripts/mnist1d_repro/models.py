@@ -58,6 +58,50 @@ class MLP(nn.Module):
             h = h + h2 if self.residual else h2
         return self.linear3(h)
 
+    def has_hand_written_gradients(self) -> bool:
+        """Whether ``cross_entropy_gradients`` applies: ReLU activations, every parameter
+        trained, and no hooks that autograd or a forward call would run."""
+        return (type(self.activation) is nn.ReLU and all(p.requires_grad for p in self.parameters()) and not any(
+            m._forward_hooks or m._forward_pre_hooks or m._backward_hooks or m._backward_pre_hooks
+            for m in self.modules()) and not any(p._backward_hooks for p in self.parameters()))
+
+    @torch.no_grad()
+    def cross_entropy_gradients(self, x, y):
+        """The mean cross-entropy of a batch and its gradient for every parameter (in
+        ``parameters()`` order), computed without building an autograd graph. Each operation is
+        the one autograd runs for ``F.cross_entropy(self(x), y).backward()``, on the same operands
+        (a linear layer's weight gradient grad^T h, its input's gradient grad W, its bias's the
+        gradient summed to the bias's shape), so the numbers are the same bits (tested). A small
+        network's step takes about two thirds of the time: autograd's bookkeeping is much of it."""
+        layers = [self.linear1, self.linear2, self.linear3] if self.hidden_layers == 2 else [self.linear1, self.linear3]
+        inputs, activations = [], []  # each layer's input; each hidden layer's ReLU output
+        h = x.flatten(1)
+        for i, layer in enumerate(layers):
+            inputs.append(h)
+            h = torch.addmm(layer.bias, h, layer.weight.t())
+            if layer is not self.linear3:
+                h = torch.relu(h)
+                activations.append(h)
+                if i == 1 and self.residual:
+                    h = inputs[1] + h
+        log_probs = torch._log_softmax(h, 1, False)
+        loss, total_weight = torch.ops.aten.nll_loss_forward(log_probs, y, None, 1, -100)  # 1: mean, -100: no ignored class
+        grad = torch.ops.aten.nll_loss_backward(torch.ones_like(loss), log_probs, y, None, 1, -100, total_weight)
+        grad = torch.ops.aten._log_softmax_backward_data(grad, log_probs, 1, log_probs.dtype)
+        grads = {}
+        for i in reversed(range(len(layers))):
+            layer = layers[i]
+            grads[layer.weight], grads[layer.bias] = grad.t().mm(inputs[i]), grad.sum_to_size(layer.bias.shape)
+            if i == 0:
+                break
+            into_layer = grad.mm(layer.weight)
+            if i == 1 and self.residual:  # the first hidden layer's output also reaches the read-out directly
+                into_layer = residual + into_layer
+            grad = torch.ops.aten.threshold_backward(into_layer, activations[i - 1], 0)
+            if i == 2 and self.residual:
+                residual = into_layer
+        return loss, [grads[p] for p in self.parameters()]
+
 
 def conv_length(length: int, kernel: int, stride: int = 2) -> int:
     """Output length of a convolution with padding 1."""
