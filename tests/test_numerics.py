@@ -392,6 +392,43 @@ print(json.dumps(trace_workload("mlp", {{"hidden": 36, "residual": False, "hidde
 """
 
 
+@pytest.mark.parametrize("name,options", [("logistic", {}), ("mlp", {}), ("mlp", {"hidden": 36, "residual": False}),
+                                          ("cnn", {}), ("cnn", {"channels": 8, "in_channels": 28, "length": 28}),
+                                          ("gru", {}), ("pooling_cnn", {"pooling": "max"}),
+                                          ("pooling_cnn", {"pooling": "stride"})])
+def test_the_product_count_is_the_dispatch_modes(name, options):
+    """mean_product_size counts with kernels registered for the length of one pass; a dispatch
+    mode (what it used before, a second slower per process) sees exactly the same products, so
+    every model is routed as before. The kernels are gone afterwards and a trace does not see
+    the pass."""
+    import torch
+    from torch.utils._python_dispatch import TorchDispatchMode
+
+    from mnist1d_repro.models import build_model
+
+    torch.manual_seed(0)
+    model = build_model(name, **options)
+    length, channels = options.get("length", 40), options.get("in_channels", 1)
+    batch = torch.randn(100, length, channels) if channels > 1 else torch.randn(100, length)
+    seen, sizes = [], []
+
+    class Products(TorchDispatchMode):
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            seen.append(func)
+            if func in (torch.ops.aten.mm.default, torch.ops.aten.addmm.default):
+                sizes.append(args[-2].shape[0] * args[-2].shape[1] * args[-1].shape[1])
+            return func(*args, **(kwargs or {}))
+
+    with torch.no_grad(), Products():
+        expected = model(batch)
+    seen.clear()
+    with Products():  # as under an operation trace
+        size = numerics.mean_product_size(model, batch)
+    assert size == sum(sizes) / len(sizes) and seen == []
+    with torch.no_grad():
+        assert torch.equal(model(batch), expected)  # torch's own kernels again
+
+
 def test_a_trace_names_the_operation_where_two_machines_part():
     """Two runs that differ in one library's kernels (here MKL's matrix products, forced to
     another branch, as another CPU may pick; a narrow MLP, whose products stay with MKL): the

@@ -161,9 +161,12 @@ def _numpy_function(name: str):
     import numpy as np
 
     if name.startswith("erf"):
-        import scipy.special
+        def special_function(*args, **kwargs):
+            import scipy.special  # on first use: importing it costs a job that never calls it 0.3 s
 
-        return getattr(scipy.special, name)
+            return getattr(scipy.special, name)(*args, **kwargs)
+
+        return special_function
     return getattr(np, {"atan": "arctan", "asin": "arcsin", "acos": "arccos"}.get(name, name))
 
 
@@ -279,25 +282,40 @@ def _openblas_library():
 
 
 def mean_product_size(model, batch) -> float:
-    """The mean multiply-adds (m x k x n) of the matrix products (``mm``, ``addmm``) of one
-    forward pass of ``model`` on ``batch``; 0 where it computes none. The pass runs without
-    gradients and changes nothing (the models hold no running statistics), and outside any
-    dispatch mode already active (an operation trace does not see it)."""
+    """The mean multiply-adds (m x k x n) of the CPU matrix products (``mm``, ``addmm``) of one
+    forward pass of ``model`` on ``batch``; 0 where it computes none. Counted by kernels
+    registered for those two operations for the length of the pass, which compute each product
+    with torch's own kernel (a dispatch mode would count the same products, tested, but its first
+    use in a process costs about a second, which every training job would pay). The pass runs
+    without gradients and changes nothing (the models hold no running statistics), and outside
+    any dispatch mode already active (an operation trace does not see it)."""
+    import warnings
+
     import torch
-    from torch.utils._python_dispatch import TorchDispatchMode, _disable_current_modes
+    from torch.utils._python_dispatch import _disable_current_modes
 
     sizes = []
-    products = (torch.ops.aten.mm.default, torch.ops.aten.addmm.default)
 
-    class ProductSizes(TorchDispatchMode):
-        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-            if func in products:
-                a, b = args[-2], args[-1]
-                sizes.append(a.shape[0] * a.shape[1] * b.shape[1])
-            return func(*args, **(kwargs or {}))
+    def counted(a, b):
+        sizes.append(a.shape[0] * a.shape[1] * b.shape[1])
+        return a.new_empty((a.shape[0], b.shape[1]))
 
-    with _disable_current_modes(), torch.no_grad(), ProductSizes():
-        model(batch)
+    def mm(a, b):
+        return torch.mm(a, b, out=counted(a, b))  # the out= form keeps torch's kernel
+
+    def addmm(bias, a, b, *, beta=1, alpha=1):
+        return torch.addmm(bias, a, b, beta=beta, alpha=alpha, out=counted(a, b))
+
+    library = torch.library.Library("aten", "IMPL")
+    try:
+        with warnings.catch_warnings():  # "overriding a previously registered kernel": meant
+            warnings.simplefilter("ignore", UserWarning)
+            library.impl("mm", mm, "CPU")
+            library.impl("addmm", addmm, "CPU")
+        with _disable_current_modes(), torch.no_grad():
+            model(batch)
+    finally:
+        library._destroy()
     return sum(sizes) / len(sizes) if sizes else 0.0
 
 
