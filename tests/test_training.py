@@ -162,40 +162,60 @@ def test_optimizer_matches_torchs_per_parameter_loop_bit_for_bit(optimizer, mome
         assert torch.equal(a, b)
 
 
-MLP_SHAPES = [pytest.param({"hidden": 36, "residual": False, "hidden_layers": 1}, id="one hidden layer"),
-              pytest.param({"hidden": 36, "residual": False}, id="double descent"),
-              pytest.param({"hidden": 100}, id="Table 1, residual"),
-              pytest.param({"hidden": 7, "in_channels": 3}, id="channels flattened")]
+MLP_SHAPES = [pytest.param("mlp", {"hidden": 36, "residual": False, "hidden_layers": 1}, id="one hidden layer"),
+              pytest.param("mlp", {"hidden": 36, "residual": False}, id="double descent"),
+              pytest.param("mlp", {"hidden": 100}, id="Table 1, residual"),
+              pytest.param("mlp", {"hidden": 7, "in_channels": 3}, id="channels flattened")]
+GRU_SHAPES = [pytest.param("gru", {}, id="Table 1 GRU"),
+              pytest.param("gru", {"length": 28, "in_channels": 28}, id="GRU on MNIST rows"),
+              pytest.param("gru", {"length": 5, "in_channels": 2, "hidden": 9}, id="GRU, other sizes")]
 
 
-def _trained(options, cfg, hand_written, monkeypatch=None):
+def _trained(name, options, cfg, hand_written, monkeypatch=None):
     from mnist1d_repro import models
     calls = []
     if monkeypatch is not None:
-        original = models.MLP.cross_entropy_gradients
-        monkeypatch.setattr(models.MLP, "cross_entropy_gradients",
-                            lambda self, x, y: calls.append(1) or original(self, x, y))
+        cls = {"mlp": models.MLP, "gru": models.GRU}[name]
+        original = cls.cross_entropy_gradients
+        monkeypatch.setattr(cls, "cross_entropy_gradients", lambda self, x, y: calls.append(1) or original(self, x, y))
     generator = torch.Generator().manual_seed(3)
-    shape = (300, 40, options["in_channels"]) if "in_channels" in options else (300, 40)
+    length = options.get("length", 40)
+    shape = (300, length, options["in_channels"]) if "in_channels" in options else (300, length)
     x, y = torch.randn(*shape, generator=generator), torch.randint(0, 10, (300,), generator=generator)
     seed_everything(0)
-    model = build_model("mlp", **options)
+    model = build_model(name, **options)
     history = train(model, (x, y), {"train": (x, y)}, cfg, hand_written_gradients=hand_written)
     return [p.detach().clone() for p in model.parameters()], history, len(calls)
 
 
-@pytest.mark.parametrize("options", MLP_SHAPES)
+@pytest.mark.parametrize("name,options", MLP_SHAPES + GRU_SHAPES)
 @pytest.mark.parametrize("optimizer,order", [("adam", "sequential"), ("sgd", "shuffled")])
-def test_hand_written_mlp_gradients_train_to_autograds_bits(options, optimizer, order, monkeypatch):
-    """An MLP trained on the cross-entropy gets its hand-written gradients, and they give
-    exactly autograd's parameters and history (the same kernels on the same operands)."""
+def test_hand_written_gradients_train_to_autograds_bits(name, options, optimizer, order, monkeypatch):
+    """An MLP or a GRU trained on the cross-entropy gets its hand-written gradients, and they
+    give exactly autograd's parameters and history (the same kernels on the same operands)."""
     cfg = TrainConfig(steps=12, batch_size=50, lr=0.02, optimizer=optimizer, momentum=0.9 if optimizer == "sgd" else 0,
                       weight_decay=1e-3, eval_every=4, batch_order=order)
-    by_hand, history, calls = _trained(options, cfg, True, monkeypatch)
-    by_autograd, autograd_history, _ = _trained(options, cfg, False)
+    by_hand, history, calls = _trained(name, options, cfg, True, monkeypatch)
+    by_autograd, autograd_history, _ = _trained(name, options, cfg, False)
     assert calls == cfg.steps  # the hand-written path really ran
     assert all(torch.equal(a, b) for a, b in zip(by_hand, by_autograd))
     assert history == autograd_history
+
+
+@pytest.mark.parametrize("batch,length,channels,hidden", [(3, 4, 1, 6), (1, 1, 1, 6), (7, 5, 2, 9), (100, 40, 1, 6)])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_hand_written_gru_gradients_equal_autograds_for_one_batch(batch, length, channels, hidden, seed):
+    """Bit for bit at odd sizes too (one sample and one step; a batch of 3; 9 hidden units), where
+    a kernel's vector loop and its scalar remainder split the elements differently."""
+    torch.manual_seed(seed)
+    model = build_model("gru", length=length, in_channels=channels, hidden=hidden)
+    x = torch.randn(batch, length, channels) if channels > 1 else torch.randn(batch, length)
+    y = torch.randint(0, 10, (batch,))
+    loss, grads = model.cross_entropy_gradients(x, y)
+    reference = torch.nn.functional.cross_entropy(model(x), y)
+    reference.backward()
+    assert torch.equal(loss, reference.detach())
+    assert all(torch.equal(g, p.grad) for g, p in zip(grads, model.parameters()))
 
 
 def test_hand_written_gradients_equal_autograds_for_one_batch():
@@ -219,6 +239,13 @@ def test_hand_written_gradients_only_where_they_are_autograds():
     hooked = MLP(hidden=8)
     hooked.linear2.register_forward_hook(lambda *args: None)
     assert not hooked.has_hand_written_gradients()
+    gru = build_model("gru")
+    assert gru.has_hand_written_gradients()
+    gru.gru.weight_hh_l0_reverse.requires_grad_(False)
+    assert not gru.has_hand_written_gradients()
+    hooked_gru = build_model("gru")
+    hooked_gru.gru.register_forward_pre_hook(lambda *args: None)
+    assert not hooked_gru.has_hand_written_gradients()
 
 
 def test_other_losses_and_models_train_through_autograd(monkeypatch):
