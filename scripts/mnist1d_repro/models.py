@@ -256,7 +256,8 @@ class GRU(nn.Module):
             w_ih, w_hh, b_ih, b_hh = (getattr(gru, f"{name}_l0{suffix}")
                                       for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
             gates_in = torch.mm(steps_first, w_ih.t()).view(length, batch, 3 * hidden) + b_ih
-            gates_hidden = x.new_empty(length, batch, 3 * hidden)  # one slab per step, addmm's output
+            # one slab per step for addmm's output; zeros, so that no view shows unset memory (the trace digests views)
+            gates_hidden = x.new_zeros(length, batch, 3 * hidden)
             in_r, in_z, in_n = _gate_views(gates_in, hidden)
             hid_r, hid_z, hid_n = _gate_views(gates_hidden, hidden)
             slabs, out, h, w_hh_t, saved = gates_hidden.unbind(0), [None] * length, x.new_zeros(batch, hidden), w_hh.t(), []
@@ -279,9 +280,9 @@ class GRU(nn.Module):
         grad_outputs = grad_logits.mm(self.linear.weight).view(batch, length, 2 * hidden).transpose(0, 1)
         for direction, (w_ih, w_hh, b_ih, b_hh, saved) in enumerate(directions):
             grad_out = grad_outputs[:, :, direction * hidden:(direction + 1) * hidden].unbind(0)
-            grad_gates_in = x.new_empty(length, batch, 3 * hidden)
+            grad_gates_in = x.new_zeros(length, batch, 3 * hidden)
             grad_in_rz, grad_in_n = grad_gates_in[:, :, :2 * hidden].unbind(0), grad_gates_in[:, :, 2 * hidden:].unbind(0)
-            grad_gates_hidden = x.new_empty(batch, 3 * hidden)
+            grad_gates_hidden = x.new_zeros(batch, 3 * hidden)
             grad_hid_r, grad_hid_z, grad_hid_n = (grad_gates_hidden[:, i * hidden:(i + 1) * hidden] for i in range(3))
             grad_w_hh = grad_b_hh = None
             grad_h = grad_out[saved[-1][0]]
