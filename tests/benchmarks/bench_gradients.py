@@ -75,7 +75,8 @@ def main():
                 best[hand_written] = min(best[hand_written], seconds)
         same = all(torch.equal(a, b) for a, b in zip(params[True], params[False]))
         autograd_ms, hand_ms = (1e3 * best[k] / steps for k in (False, True))
-        print(f"| {name} | {autograd_ms:.3f} | {hand_ms:.3f} | {autograd_ms / hand_ms:.2f} | {'yes' if same else 'NO'} |")
+        print(f"| {name} | {autograd_ms:.3f} | {hand_ms:.3f} | {autograd_ms / hand_ms:.2f} "
+              f"| {'yes' if same else 'NO'} |")
 
 
 if __name__ == "__main__":
