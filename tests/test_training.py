@@ -169,13 +169,16 @@ MLP_SHAPES = [pytest.param("mlp", {"hidden": 36, "residual": False, "hidden_laye
 GRU_SHAPES = [pytest.param("gru", {}, id="Table 1 GRU"),
               pytest.param("gru", {"length": 28, "in_channels": 28}, id="GRU on MNIST rows"),
               pytest.param("gru", {"length": 5, "in_channels": 2, "hidden": 9}, id="GRU, other sizes")]
+CNN_SHAPES = [pytest.param("cnn", {}, id="Table 1 CNN"),
+              pytest.param("cnn", {"channels": 3}, id="narrow double-descent CNN"),
+              pytest.param("cnn", {"length": 28, "in_channels": 28, "channels": 6}, id="CNN on MNIST rows")]
 
 
 def _trained(name, options, cfg, hand_written, monkeypatch=None):
     from mnist1d_repro import models
     calls = []
     if monkeypatch is not None:
-        cls = {"mlp": models.MLP, "gru": models.GRU}[name]
+        cls = {"mlp": models.MLP, "gru": models.GRU, "cnn": models.CNN}[name]
         original = cls.cross_entropy_gradients
         monkeypatch.setattr(cls, "cross_entropy_gradients", lambda self, x, y: calls.append(1) or original(self, x, y))
     generator = torch.Generator().manual_seed(3)
@@ -188,10 +191,10 @@ def _trained(name, options, cfg, hand_written, monkeypatch=None):
     return [p.detach().clone() for p in model.parameters()], history, len(calls)
 
 
-@pytest.mark.parametrize("name,options", MLP_SHAPES + GRU_SHAPES)
+@pytest.mark.parametrize("name,options", MLP_SHAPES + GRU_SHAPES + CNN_SHAPES)
 @pytest.mark.parametrize("optimizer,order", [("adam", "sequential"), ("sgd", "shuffled")])
 def test_hand_written_gradients_train_to_autograds_bits(name, options, optimizer, order, monkeypatch):
-    """An MLP or a GRU trained on the cross-entropy gets its hand-written gradients, and they
+    """An MLP, a GRU or a CNN trained on the cross-entropy gets its hand-written gradients, and they
     give exactly autograd's parameters and history (the same kernels on the same operands)."""
     cfg = TrainConfig(steps=12, batch_size=50, lr=0.02, optimizer=optimizer, momentum=0.9 if optimizer == "sgd" else 0,
                       weight_decay=1e-3, eval_every=4, batch_order=order)
@@ -223,6 +226,18 @@ def test_hand_written_gru_gradients_equal_autograds_for_one_batch(batch, length,
     _assert_autograds_bits(model, x, y)
 
 
+@pytest.mark.parametrize("batch,length,channels,width", [(1, 40, 1, 25), (3, 40, 1, 2), (7, 28, 28, 25),
+                                                           (50, 40, 1, 70), (5, 17, 3, 9)])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_hand_written_cnn_gradients_equal_autograds_for_one_batch(batch, length, channels, width, seed):
+    """Bit for bit from the narrowest to the widest double-descent CNN, on MNIST's rows, and at
+    an odd length (the last window of a layer then ends inside the padding)."""
+    torch.manual_seed(seed)
+    model = build_model("cnn", length=length, in_channels=channels, channels=width)
+    x = torch.randn(batch, length, channels) if channels > 1 else torch.randn(batch, length)
+    _assert_autograds_bits(model, x, torch.randint(0, 10, (batch,)))
+
+
 def test_hand_written_gradients_equal_autograds_for_one_batch():
     torch.manual_seed(0)
     model = build_model("mlp", hidden=20)
@@ -247,6 +262,10 @@ def test_hand_written_gradients_only_where_they_are_autograds():
     hooked_gru = build_model("gru")
     hooked_gru.gru.register_forward_pre_hook(lambda *args: None)
     assert not hooked_gru.has_hand_written_gradients()
+    cnn = build_model("cnn")
+    assert cnn.has_hand_written_gradients()
+    cnn.conv2.bias.requires_grad_(False)
+    assert not cnn.has_hand_written_gradients()
 
 
 def test_other_losses_and_models_train_through_autograd(monkeypatch):

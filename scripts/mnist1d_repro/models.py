@@ -132,6 +132,38 @@ def as_channels_last(x):
     return x.unsqueeze(2) if x.dim() == 2 else x
 
 
+def _conv_relu_forward(h, weight, bias, stride):
+    """relu(conv1d(h, weight, bias, stride, padding=1)) for a channels-last h (batch, length,
+    channels), channels-last too, and what its backward pass needs."""
+    batch, length, channels = h.shape
+    out_channels, _, kernel = weight.shape
+    out_length = conv_length(length, kernel, stride)
+    padded = nn.functional.pad(h, (0, 0, 1, 1))
+    # window j is padded rows stride*j .. stride*j + kernel - 1: kernel * channels consecutive values
+    windows = padded.as_strided((batch, out_length, kernel * channels),
+                                ((length + 2) * channels, stride * channels, 1)).reshape(batch * out_length, -1)
+    weight_matrix = weight.permute(2, 1, 0).reshape(kernel * channels, out_channels)
+    out = torch.addmm(bias, windows, weight_matrix).clamp_(min=0)
+    saved = (windows, weight_matrix, out, (batch, length, channels, kernel, out_length, stride))
+    return out.view(batch, out_length, out_channels), saved
+
+
+def _conv_relu_backward(grad, saved, input_gradient: bool):
+    """The gradients of ``_conv_relu_forward``'s input (None unless ``input_gradient``), weight
+    (in the weight's permuted layout) and bias, given its output's gradient."""
+    windows, weight_matrix, out, (batch, length, channels, kernel, out_length, stride) = saved
+    grad = torch.ops.aten.threshold_backward(grad.reshape(out.shape), out, 0)
+    grad_h = None
+    if input_gradient:
+        grad_windows = (grad @ weight_matrix.t()).view(batch, out_length, kernel, channels)
+        grad_padded = grad.new_zeros(batch, length + 2, channels)
+        for k in range(kernel):
+            grad_padded[:, k:k + stride * (out_length - 1) + 1:stride] += grad_windows[:, :, k]
+        grad_h = grad_padded[:, 1:length + 1]
+    grad_weight = (windows.t() @ grad).view(kernel, channels, -1).permute(2, 1, 0)
+    return grad_h, grad_weight, grad.sum(0)
+
+
 class _ConvReLU(torch.autograd.Function):
     """relu(conv1d(h, weight, bias, stride, padding=1)) for a channels-last input h
     (batch, length, channels), as one matrix product over the stacked input windows; the output
@@ -143,33 +175,16 @@ class _ConvReLU(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, h, weight, bias, stride):
-        batch, length, channels = h.shape
-        out_channels, _, kernel = weight.shape
-        out_length = conv_length(length, kernel, stride)
-        padded = nn.functional.pad(h, (0, 0, 1, 1))
-        # window j is padded rows stride*j .. stride*j + kernel - 1: kernel * channels consecutive values
-        windows = padded.as_strided((batch, out_length, kernel * channels),
-                                    ((length + 2) * channels, stride * channels, 1)).reshape(batch * out_length, -1)
-        weight_matrix = weight.permute(2, 1, 0).reshape(kernel * channels, out_channels)
-        out = torch.addmm(bias, windows, weight_matrix).clamp_(min=0)
-        ctx.save_for_backward(windows, weight_matrix, out)
-        ctx.sizes = (batch, length, channels, kernel, out_length, stride)
-        return out.view(batch, out_length, out_channels)
+        out, saved = _conv_relu_forward(h, weight, bias, stride)
+        windows, weight_matrix, out_matrix, ctx.sizes = saved
+        ctx.save_for_backward(windows, weight_matrix, out_matrix)
+        return out
 
     @staticmethod
     def backward(ctx, grad):
-        windows, weight_matrix, out = ctx.saved_tensors
-        batch, length, channels, kernel, out_length, stride = ctx.sizes
-        grad = torch.ops.aten.threshold_backward(grad.reshape(out.shape), out, 0)
-        grad_h = None
-        if ctx.needs_input_grad[0]:
-            grad_windows = (grad @ weight_matrix.t()).view(batch, out_length, kernel, channels)
-            grad_padded = grad.new_zeros(batch, length + 2, channels)
-            for k in range(kernel):
-                grad_padded[:, k:k + stride * (out_length - 1) + 1:stride] += grad_windows[:, :, k]
-            grad_h = grad_padded[:, 1:length + 1]
-        grad_weight = (windows.t() @ grad).view(kernel, channels, -1).permute(2, 1, 0)
-        return grad_h, grad_weight, grad.sum(0), None
+        grad_h, grad_weight, grad_bias = _conv_relu_backward(grad, (*ctx.saved_tensors, ctx.sizes),
+                                                             ctx.needs_input_grad[0])
+        return grad_h, grad_weight, grad_bias, None
 
 
 def conv_relu(h, conv: nn.Conv1d):
@@ -177,12 +192,17 @@ def conv_relu(h, conv: nn.Conv1d):
     return _ConvReLU.apply(h, conv.weight, conv.bias, conv.stride[0])
 
 
+def _channels_last_read_out_weight(linear: nn.Linear, channels: int, length: int):
+    """``linear``'s weight with its columns reordered from channels-first to channels-last."""
+    return linear.weight.view(-1, channels, length).transpose(1, 2).reshape(linear.weight.shape[0], -1)
+
+
 def channels_last_linear(h, linear: nn.Linear):
     """``linear`` applied to the flattened channels-first form of the channels-last h (batch,
     length, channels): its weight reordered, so that no transposed copy of h is made."""
     batch, length, channels = h.shape
-    weight = linear.weight.view(-1, channels, length).transpose(1, 2).reshape(linear.weight.shape[0], -1)
-    return nn.functional.linear(h.reshape(batch, -1), weight, linear.bias)
+    return nn.functional.linear(h.reshape(batch, -1), _channels_last_read_out_weight(linear, channels, length),
+                                linear.bias)
 
 
 class CNN(nn.Module):
@@ -205,6 +225,35 @@ class CNN(nn.Module):
         for conv in (self.conv1, self.conv2, self.conv3):
             h = conv_relu(h, conv)
         return channels_last_linear(h, self.linear)
+
+    def has_hand_written_gradients(self) -> bool:
+        """Whether ``cross_entropy_gradients`` applies: every parameter trained, and no hooks
+        that autograd or a forward call would run."""
+        return _trained_without_hooks(self)
+
+    @torch.no_grad()
+    def cross_entropy_gradients(self, x, y):
+        """The mean cross-entropy of a batch and its gradient for every parameter (in
+        ``parameters()`` order) without an autograd graph: the forward pass's operations, then
+        those autograd runs backward through the read-out (a linear layer, as in
+        ``MLP.cross_entropy_gradients``) and ``_ConvReLU``'s backward, on the same operands, so
+        the numbers are the same bits (tested)."""
+        convs = (self.conv1, self.conv2, self.conv3)
+        h, saved = as_channels_last(x), []
+        for conv in convs:
+            h, layer_saved = _conv_relu_forward(h, conv.weight, conv.bias, conv.stride[0])
+            saved.append(layer_saved)
+        batch, length, channels = h.shape
+        features = h.reshape(batch, -1)
+        read_out = _channels_last_read_out_weight(self.linear, channels, length)
+        loss, grad = cross_entropy_and_logit_gradient(torch.addmm(self.linear.bias, features, read_out.t()), y)
+        grads = [grad.t().mm(features).view(-1, length, channels).transpose(1, 2).reshape(read_out.shape),
+                 grad.sum_to_size(self.linear.bias.shape)]
+        grad = grad.mm(read_out).view(batch, length, channels)
+        for i in reversed(range(len(convs))):
+            grad, grad_weight, grad_bias = _conv_relu_backward(grad, saved[i], input_gradient=i > 0)
+            grads[:0] = [grad_weight.contiguous(), grad_bias]
+        return loss, grads
 
     def reference_forward(self, x):
         """The same function with torch's Conv1d (for the tests and the benchmark)."""
