@@ -172,13 +172,16 @@ GRU_SHAPES = [pytest.param("gru", {}, id="Table 1 GRU"),
 CNN_SHAPES = [pytest.param("cnn", {}, id="Table 1 CNN"),
               pytest.param("cnn", {"channels": 3}, id="narrow double-descent CNN"),
               pytest.param("cnn", {"length": 28, "in_channels": 28, "channels": 6}, id="CNN on MNIST rows")]
+POOLING_SHAPES = [pytest.param("pooling_cnn", {"pooling": "max"}, id="max pooling"),
+                  pytest.param("pooling_cnn", {"pooling": "l2", "length": 41}, id="l2 pooling, odd length"),
+                  pytest.param("pooling_cnn", {"pooling": "stride"}, id="stride, no pooling")]
 
 
 def _trained(name, options, cfg, hand_written, monkeypatch=None):
     from mnist1d_repro import models
     calls = []
     if monkeypatch is not None:
-        cls = {"mlp": models.MLP, "gru": models.GRU, "cnn": models.CNN}[name]
+        cls = {"mlp": models.MLP, "gru": models.GRU, "cnn": models.CNN, "pooling_cnn": models.PoolingCNN}[name]
         original = cls.cross_entropy_gradients
         monkeypatch.setattr(cls, "cross_entropy_gradients", lambda self, x, y: calls.append(1) or original(self, x, y))
     generator = torch.Generator().manual_seed(3)
@@ -191,10 +194,10 @@ def _trained(name, options, cfg, hand_written, monkeypatch=None):
     return [p.detach().clone() for p in model.parameters()], history, len(calls)
 
 
-@pytest.mark.parametrize("name,options", MLP_SHAPES + GRU_SHAPES + CNN_SHAPES)
+@pytest.mark.parametrize("name,options", MLP_SHAPES + GRU_SHAPES + CNN_SHAPES + POOLING_SHAPES)
 @pytest.mark.parametrize("optimizer,order", [("adam", "sequential"), ("sgd", "shuffled")])
 def test_hand_written_gradients_train_to_autograds_bits(name, options, optimizer, order, monkeypatch):
-    """An MLP, a GRU or a CNN trained on the cross-entropy gets its hand-written gradients, and they
+    """An MLP, a GRU or a (pooling) CNN trained on the cross-entropy gets its hand-written gradients, and they
     give exactly autograd's parameters and history (the same kernels on the same operands)."""
     cfg = TrainConfig(steps=12, batch_size=50, lr=0.02, optimizer=optimizer, momentum=0.9 if optimizer == "sgd" else 0,
                       weight_decay=1e-3, eval_every=4, batch_order=order)
@@ -238,6 +241,17 @@ def test_hand_written_cnn_gradients_equal_autograds_for_one_batch(batch, length,
     _assert_autograds_bits(model, x, torch.randint(0, 10, (batch,)))
 
 
+@pytest.mark.parametrize("pooling", ["none", "stride", "max", "avg", "l2"])
+@pytest.mark.parametrize("batch,length", [(100, 40), (3, 41), (1, 7)])
+def test_hand_written_pooling_cnn_gradients_equal_autograds_for_one_batch(pooling, batch, length):
+    """Bit for bit for every pooling, at an odd length too (the last position then has no pair);
+    ReLU's zeros make ties for max pooling and zero divisors in l2 pooling's backward."""
+    torch.manual_seed(length)
+    model = build_model("pooling_cnn", length=length, pooling=pooling)
+    x = torch.randn(batch, length)
+    _assert_autograds_bits(model, x, torch.randint(0, 10, (batch,)))
+
+
 def test_hand_written_gradients_equal_autograds_for_one_batch():
     torch.manual_seed(0)
     model = build_model("mlp", hidden=20)
@@ -266,6 +280,10 @@ def test_hand_written_gradients_only_where_they_are_autograds():
     assert cnn.has_hand_written_gradients()
     cnn.conv2.bias.requires_grad_(False)
     assert not cnn.has_hand_written_gradients()
+    pooling_cnn = build_model("pooling_cnn")
+    assert pooling_cnn.has_hand_written_gradients()
+    pooling_cnn.linear.register_full_backward_hook(lambda *args: None)
+    assert not pooling_cnn.has_hand_written_gradients()
 
 
 def test_other_losses_and_models_train_through_autograd(monkeypatch):

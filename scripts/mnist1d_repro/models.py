@@ -205,6 +205,36 @@ def channels_last_linear(h, linear: nn.Linear):
                                 linear.bias)
 
 
+@torch.no_grad()
+def _conv_stack_cross_entropy_gradients(convs, linear: nn.Linear, x, y, pool_pairs=None, pool_pairs_backward=None):
+    """The mean cross-entropy of a batch and its gradient for every parameter of a network of
+    channels-last convolutions with ReLU (``convs``, each optionally followed by ``pool_pairs``)
+    and a read-out (``linear``, as ``channels_last_linear``), in ``parameters()`` order, without an
+    autograd graph. The forward pass's operations, then those autograd runs backward: through
+    the read-out as through ``MLP.cross_entropy_gradients``'s linear layers,
+    ``pool_pairs_backward(grad, pooling input, pooling output)`` and ``_ConvReLU``'s own backward,
+    on the same operands, so the numbers are the same bits (tested)."""
+    h, saved = as_channels_last(x), []
+    for conv in convs:
+        conv_out, conv_saved = _conv_relu_forward(h, conv.weight, conv.bias, conv.stride[0])
+        h = conv_out if pool_pairs is None else pool_pairs(conv_out)
+        saved.append((conv_saved, conv_out, h))
+    batch, length, channels = h.shape
+    features = h.reshape(batch, -1)
+    read_out = _channels_last_read_out_weight(linear, channels, length)
+    loss, grad = cross_entropy_and_logit_gradient(torch.addmm(linear.bias, features, read_out.t()), y)
+    grads = [grad.t().mm(features).view(-1, length, channels).transpose(1, 2).reshape(read_out.shape),
+             grad.sum_to_size(linear.bias.shape)]
+    grad = grad.mm(read_out).view(batch, length, channels)
+    for i in reversed(range(len(convs))):
+        conv_saved, conv_out, pooled = saved[i]
+        if pool_pairs_backward is not None:
+            grad = pool_pairs_backward(grad, conv_out, pooled)
+        grad, grad_weight, grad_bias = _conv_relu_backward(grad, conv_saved, input_gradient=i > 0)
+        grads[:0] = [grad_weight.contiguous(), grad_bias]
+    return loss, grads
+
+
 class CNN(nn.Module):
     """Three stride-2 1-D convolutions with ReLU, then a linear read-out.
 
@@ -231,29 +261,10 @@ class CNN(nn.Module):
         that autograd or a forward call would run."""
         return _trained_without_hooks(self)
 
-    @torch.no_grad()
     def cross_entropy_gradients(self, x, y):
-        """The mean cross-entropy of a batch and its gradient for every parameter (in
-        ``parameters()`` order) without an autograd graph: the forward pass's operations, then
-        those autograd runs backward through the read-out (a linear layer, as in
-        ``MLP.cross_entropy_gradients``) and ``_ConvReLU``'s backward, on the same operands, so
-        the numbers are the same bits (tested)."""
-        convs = (self.conv1, self.conv2, self.conv3)
-        h, saved = as_channels_last(x), []
-        for conv in convs:
-            h, layer_saved = _conv_relu_forward(h, conv.weight, conv.bias, conv.stride[0])
-            saved.append(layer_saved)
-        batch, length, channels = h.shape
-        features = h.reshape(batch, -1)
-        read_out = _channels_last_read_out_weight(self.linear, channels, length)
-        loss, grad = cross_entropy_and_logit_gradient(torch.addmm(self.linear.bias, features, read_out.t()), y)
-        grads = [grad.t().mm(features).view(-1, length, channels).transpose(1, 2).reshape(read_out.shape),
-                 grad.sum_to_size(self.linear.bias.shape)]
-        grad = grad.mm(read_out).view(batch, length, channels)
-        for i in reversed(range(len(convs))):
-            grad, grad_weight, grad_bias = _conv_relu_backward(grad, saved[i], input_gradient=i > 0)
-            grads[:0] = [grad_weight.contiguous(), grad_bias]
-        return loss, grads
+        """The mean cross-entropy of a batch and its gradient for every parameter, the same bits
+        as autograd's (see ``_conv_stack_cross_entropy_gradients``)."""
+        return _conv_stack_cross_entropy_gradients((self.conv1, self.conv2, self.conv3), self.linear, x, y)
 
     def reference_forward(self, x):
         """The same function with torch's Conv1d (for the tests and the benchmark)."""
@@ -396,6 +407,37 @@ class PoolingCNN(nn.Module):
         if self.pooling == "avg":
             return (first + second) / 2
         return (first.square() + second.square()).sqrt()  # l2: sqrt of the sum of squares over each pair
+
+    def pool_pairs_backward(self, grad, h, pooled):
+        """The gradient of ``pool_pairs``' input h, given its output (``pooled``) and the
+        output's gradient, by the operations autograd runs backward through it: each of the
+        two strided slices of h gets its share, placed by ``slice_backward``, and the two are
+        added (in either order: each position gets one of them and the other's zero)."""
+        if self.pooling in ("none", "stride"):
+            return grad
+        length = h.shape[1] // 2 * 2
+        first, second = h[:, 0:length:2], h[:, 1:length:2]
+        if self.pooling == "max":
+            keeps_first = first >= second
+            grad_first, grad_second = torch.where(keeps_first, grad, 0), torch.where(keeps_first, 0, grad)
+        elif self.pooling == "avg":
+            grad_first = grad_second = grad / 2
+        else:  # l2: sqrt's backward, then square's (torch's pow(x, 2)) for each
+            grad_sum = grad / (2 * pooled)
+            grad_first, grad_second = grad_sum * (2.0 * first), grad_sum * (2.0 * second)
+        return (torch.ops.aten.slice_backward(grad_first, h.shape, 1, 0, length, 2)
+                + torch.ops.aten.slice_backward(grad_second, h.shape, 1, 1, length, 2))
+
+    def has_hand_written_gradients(self) -> bool:
+        """Whether ``cross_entropy_gradients`` applies: every parameter trained, and no hooks
+        that autograd or a forward call would run."""
+        return _trained_without_hooks(self)
+
+    def cross_entropy_gradients(self, x, y):
+        """The mean cross-entropy of a batch and its gradient for every parameter, the same bits
+        as autograd's (see ``_conv_stack_cross_entropy_gradients``)."""
+        return _conv_stack_cross_entropy_gradients((self.conv1, self.conv2), self.linear, x, y, self.pool_pairs,
+                                                   self.pool_pairs_backward)
 
     def forward(self, x):
         h = self.pool_pairs(conv_relu(as_channels_last(x), self.conv1))

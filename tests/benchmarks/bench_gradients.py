@@ -1,4 +1,4 @@
-"""Benchmark: a training step of each MLP, GRU and CNN the pipeline trains, with the models'
+"""Benchmark: a training step of each MLP, GRU and (pooling) CNN the pipeline trains, with the models'
 hand-written cross-entropy gradients against autograd's, in one portable-numerics process.
 
     python tests/benchmarks/bench_gradients.py [--steps 1000] [--repeats 5]
@@ -40,8 +40,11 @@ MODELS = [
     ("double-descent CNN, 6 channels", "cnn", {"channels": 6}, "sgd", "shuffled", 4000),
     ("double-descent CNN, 20 channels", "cnn", {"channels": 20}, "sgd", "shuffled", 4000),
     ("double-descent CNN, 60 channels", "cnn", {"channels": 60}, "sgd", "shuffled", 4000),
+    ("pooling CNN, no pooling", "pooling_cnn", {"pooling": "none"}, "adam", "sequential", 4000),
+    ("pooling CNN, max pooling", "pooling_cnn", {"pooling": "max"}, "adam", "sequential", 4000),
+    ("pooling CNN, l2 pooling", "pooling_cnn", {"pooling": "l2"}, "adam", "sequential", 4000),
 ]
-STEPS_SCALE = {"gru": 0.1, "cnn": 0.3}  # a GRU step is ~20 times an MLP's, a CNN's ~5 times
+STEPS_SCALE = {"gru": 0.1, "cnn": 0.3, "pooling_cnn": 0.3}  # a GRU step is ~20 times an MLP's, a CNN's ~5 times
 
 
 def train_once(model_name: str, options: dict, optimizer: str, order: str, samples: int, steps: int,
