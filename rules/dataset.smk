@@ -22,6 +22,7 @@ rule generate_dataset:
         f"{LOGS}/data/{{dataset}}/original.log",
     benchmark:
         f"{BENCHMARKS}/data/{{dataset}}/original.tsv"
+    priority: 50  # seconds each, and the long prioritised jobs wait for them (Snakemake weighs priority among ready jobs only)
     conda:
         "../envs/pipeline.yaml"
     threads: 1

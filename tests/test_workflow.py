@@ -491,3 +491,47 @@ def test_results_are_readable_by_the_group_under_the_usual_umask(quick_run):
     written = [p for p in (quick_run / "results").rglob("*") if p.is_file() and p.suffix in {".npz", ".json", ".csv"}]
     private = [str(p) for p in written if not stat.S_IMODE(p.stat().st_mode) & stat.S_IRGRP]
     assert written and private == []
+
+
+def rule_priorities() -> dict[str, int]:
+    """Each rule's ``priority:`` as the workflow's files declare it (0 where none; a ``use rule``
+    keeps its parent's unless it sets one)."""
+    priorities, parents = {}, {}
+    for path in [ROOT / "Snakefile", *sorted((ROOT / "rules").glob("*.smk"))]:
+        for block in re.split(r"^(?=rule \w+:|use rule )", path.read_text(), flags=re.M):
+            name = re.match(r"rule (\w+):|use rule (\w+) as (\w+)", block)
+            if name:
+                found = re.search(r"^\s+priority:\s*(\d+)", block, flags=re.M)
+                rule = name.group(1) or name.group(3)
+                priorities[rule] = int(found.group(1)) if found else None
+                parents[rule] = name.group(2)
+    for rule in priorities:
+        parent = rule
+        while priorities[rule] is None and parents[parent]:
+            parent = parents[parent]
+            priorities[rule] = priorities[parent]
+    return {rule: priority or 0 for rule, priority in priorities.items()}
+
+
+def test_every_rule_a_prioritised_job_waits_for_has_its_priority(workflow_copy):
+    """Snakemake weighs a rule's priority among ready jobs only, so a job that feeds a long
+    prioritised one (a dataset the activation metalearning job reads) must carry that priority
+    itself, or a resumed run starts it after hundreds of short jobs."""
+    graph = run_snakemake(workflow_copy, "--rulegraph", "--forceall", "--configfile", "config/quick.yaml").stdout
+    names = dict(re.findall(r"^\s*(\d+)\[label = \"(\w+)\"", graph, flags=re.M))
+    feeds = {}
+    for source, target in re.findall(r"^\s*(\d+) -> (\d+)", graph, flags=re.M):
+        feeds.setdefault(names[target], set()).add(names[source])
+    priorities = rule_priorities()
+    assert set(names.values()) <= set(priorities)
+    too_low = []
+    for rule, priority in priorities.items():
+        waiting, upstream = [rule], set()
+        while waiting:
+            for source in feeds.get(waiting.pop(), ()):
+                if source not in upstream:
+                    upstream.add(source)
+                    waiting.append(source)
+        too_low += [f"{source} (priority {priorities[source]}) feeds {rule} (priority {priority})"
+                    for source in sorted(upstream) if priorities[source] < priority]
+    assert not too_low, too_low
