@@ -65,7 +65,7 @@ rule metalearn_activation:
     priority: 50  # the longest job of the pipeline: start it first
     conda:
         "../envs/pipeline.yaml"
-    threads: 1
+    threads: 2  # the learned activation's blocks side by side (the same bytes on any number of threads)
     resources:
         mem_mb=attempt_scaled(6000 if DEEP_ACTIVATION_NET else 4000),
         runtime=attempt_scaled(300 if DEEP_ACTIVATION_NET else 90),

@@ -8,8 +8,10 @@ from mnist1d_repro.io import load_dataset, save_arrays, save_csv
 from mnist1d_repro.jobs import start_job, with_runtime_columns
 from mnist1d_repro.metalearning.activation import (activation_data, curve_grid, experiment_from_settings,
                                                    metalearn_activation)
+from mnist1d_repro.metalearning.engine import spread_activation_blocks
 
 log = start_job(snakemake)
+spread_activation_blocks(snakemake.threads)  # the same bytes on any number
 s = snakemake.params.settings
 train, test = activation_data(load_dataset(snakemake.input[0]), s["test_samples"])
 experiment = experiment_from_settings(s)

@@ -1,9 +1,14 @@
+import threading
+
+import numpy as np
 import pytest
 import torch
 from torch.nn import functional as F
 
+from mnist1d_repro.metalearning import engine
 from mnist1d_repro.metalearning.activation import (activation_module, baseline_run_count, baseline_runs,
-                                                   experiment_from_settings, network_from_arrays)
+                                                   experiment_from_settings, metalearn_activation,
+                                                   network_from_arrays)
 from mnist1d_repro.metalearning.engine import (BASELINE_ACTIVATIONS, RMSConfig, RunNoise, _OneHiddenLayerNet,
                                                activation_net_value_and_slope, batch, learned_activation, linear_layers,
                                                seeded_generator, unrolled_rms, unrolled_sgd)
@@ -169,6 +174,40 @@ def test_fast_activation_path_equals_generic_path_across_blocks():
     grads_generic = torch.autograd.grad(sum((o * w).sum() for o, w in zip(generic, weights)), [z, *layers])
     for a, b in zip(grads_fast, grads_generic):
         torch.testing.assert_close(a, b, rtol=1e-10, atol=1e-10)
+
+
+@pytest.fixture
+def block_threads(monkeypatch):
+    """spread_activation_blocks, undone after the test; returns the set of threads that ran blocks."""
+    torch_threads, ran_on = torch.get_num_threads(), set()
+
+    def recorded(work, run, grad_mode):
+        ran_on.add(threading.get_ident())
+        return run_blocks(work, run, grad_mode)
+
+    run_blocks = engine._run_blocks
+    monkeypatch.setattr(engine, "_run_blocks", recorded)
+    yield ran_on
+    engine.spread_activation_blocks(1)
+    torch.set_num_threads(torch_threads)
+
+
+def test_activation_blocks_on_several_threads_give_the_same_bytes(block_threads):
+    x, y = toy_problem(n=300, features=40)
+    x = x.float()
+    # the paper's sizes (eight blocks of 100 x 128 rows, so that the threads overlap), a few steps
+    exp = experiment(hidden=128, batch_size=100, activation_hidden=[100], inner_steps=3, outer_steps=2)
+    grid = torch.linspace(-5, 5, 100)
+    results = {}
+    for threads in (1, 2, 3):
+        engine.spread_activation_blocks(threads)
+        block_threads.clear()
+        history, shapes, network, correct = metalearn_activation(exp, (x, y), (x[:50], y[:50]), grid, 1)
+        assert len(block_threads) == threads
+        results[threads] = (history, {k: v.tobytes() for k, v in shapes.items()},
+                            [p.numpy().tobytes() for p in network], correct.tobytes())
+    assert results[2] == results[1] and results[3] == results[1]
+    assert np.isfinite([r["meta_loss"] for r in results[1][0]]).all()
 
 
 @pytest.mark.parametrize("name", sorted(BASELINE_ACTIVATIONS))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mnist1d_repro.schedule import (critical_path, invocation_cores, job_dependencies, jobs_upstream_of, list_schedule, run_scale_out,
+from mnist1d_repro.schedule import (critical_path, invocation_cores, job_dependencies, jobs_upstream_of, list_schedule, logged_threads, run_scale_out,
                                     read_job_records, record_path_to_output, scale_out)
 
 DIAMOND = {"a": set(), "b": {"a"}, "c": {"a"}, "d": {"b", "c"}}
@@ -136,6 +136,34 @@ def test_ties_follow_order_then_the_job_id():
     assert by_priority["start"] == {"a": 0.0, "c": 1.0, "b": 2.0}
 
 
+def test_a_job_of_several_threads_holds_that_many_cores():
+    seconds = {"wide": 4.0, "a": 1.0, "b": 1.0}
+    as_one_core = list_schedule(seconds, {}, cores=2, priority={"wide": 50})
+    assert as_one_core["start"] == {"wide": 0.0, "a": 0.0, "b": 1.0} and as_one_core["wall"] == 4.0
+    wide = list_schedule(seconds, {}, cores=2, priority={"wide": 50}, threads={"wide": 2})
+    assert wide["start"] == {"wide": 0.0, "a": 4.0, "b": 4.0} and wide["wall"] == 5.0
+    assert wide["busy"] == pytest.approx(10.0 / 10.0)
+    # on one core it holds the one there is (Snakemake scales its threads down)
+    assert list_schedule(seconds, {}, cores=1, threads={"wide": 2})["wall"] == 6.0
+
+
+def test_a_job_that_does_not_fit_the_free_cores_lets_narrower_ones_start():
+    seconds = {"a": 3.0, "wide": 2.0, "b": 1.0}
+    result = list_schedule(seconds, {}, cores=2, priority={"a": 10, "wide": 5}, threads={"wide": 2})
+    assert result["start"] == {"a": 0.0, "b": 0.0, "wide": 3.0} and result["wall"] == 5.0
+    table = scale_out(seconds, {}, {"a": 10, "wide": 5}, None, cores=(1, 2, 4), threads={"wide": 2})
+    assert table["work_per_core_seconds"].tolist() == [6.0, 4.0, 2.0]  # the wide job's 2 s count twice from 2 cores
+
+
+def test_a_job_log_tells_its_threads(tmp_path):
+    log = tmp_path / "job.log"
+    log.write_text("[10:00:00 +    0.0s] rule metalearn_activation, threads 2, wildcards {'setting': ''}\n")
+    assert logged_threads(str(log)) == 2
+    log.write_text("Traceback (most recent call last):\n")
+    assert logged_threads(str(log)) == 1
+    assert logged_threads(str(tmp_path / "missing.log")) == 1 and logged_threads("") == 1
+
+
 def test_overhead_is_paid_by_every_job():
     result = list_schedule(DIAMOND_SECONDS, DIAMOND, cores=1, overhead=2.0)
     assert result["wall"] == sum(DIAMOND_SECONDS.values()) + 2.0 * len(DIAMOND_SECONDS)
@@ -192,6 +220,26 @@ def test_run_scale_out_takes_job_times_from_benchmark_files_and_replays_the_run(
     assert predicted.loc[2, "local_wall_seconds"] == pytest.approx(32.0)
     assert predicted.loc[2, "slurm_wall_seconds"] == pytest.approx(52.0)  # 2 + 10, then 30 + 10 beside 5 + 10
     assert result["measured_wall"] == pytest.approx(32.0)
+
+
+def test_run_scale_out_gives_a_job_the_cores_of_the_threads_it_logged(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the records name logs relative to the working directory
+    metadata, logs, benchmarks = tmp_path / "metadata", "results/logs", tmp_path / "benchmarks"
+    for name, seconds in (("data", 2.0), ("wide", 30.0), ("short", 5.0)):
+        (benchmarks / f"{name}.tsv").parent.mkdir(parents=True, exist_ok=True)
+        (benchmarks / f"{name}.tsv").write_text(f"s\th:m:s\tmax_rss\n{seconds}\t0:00:00\t100\n")
+    Path(logs).mkdir(parents=True)
+    Path(logs, "wide.log").write_text("[10:00:00 +    0.0s] rule train, threads 2, wildcards {}\n")
+    write_record(metadata, "data.npz", rule="data", job_hash=1, log=[f"{logs}/data.log"], starttime=0.0, endtime=2.0)
+    write_record(metadata, "wide.json", rule="train", job_hash=2, input=["data.npz"], log=[f"{logs}/wide.log"],
+                 starttime=2.0, endtime=32.0)
+    write_record(metadata, "short.json", rule="train", job_hash=3, input=["data.npz"], log=[f"{logs}/short.log"],
+                 starttime=32.0, endtime=37.0)
+    result = run_scale_out(metadata, ["wide.json", "short.json"], {}, [2, 3], slurm_overhead=0.0,
+                           logs_dir=logs, benchmarks_dir=str(benchmarks))
+    predicted = result["predicted"].set_index("cores")
+    assert predicted.loc[2, "local_wall_seconds"] == pytest.approx(37.0)  # the short job waits for both cores
+    assert predicted.loc[3, "local_wall_seconds"] == pytest.approx(32.0)
 
 
 def test_invocation_cores_reads_the_newest_snakemake_log(tmp_path):

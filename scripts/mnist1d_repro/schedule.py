@@ -207,12 +207,19 @@ def critical_path(durations: Mapping[Hashable, float], dependencies: Mapping[Has
     return chain[::-1], finish[last]
 
 
+def cores_taken(threads: Mapping[Hashable, int] | None, job: Hashable, cores: int) -> int:
+    """The cores a job holds: its threads (missing: 1), at most all ``cores``, as Snakemake scales them down."""
+    return max(1, min(int((threads or {}).get(job, 1)), cores))
+
+
 def list_schedule(durations: Mapping[Hashable, float], dependencies: Mapping[Hashable, Iterable[Hashable]],
                   cores: int, priority: Mapping[Hashable, float] | None = None,
-                  order: Mapping[Hashable, float] | None = None, overhead: float = 0.0) -> dict:
-    """Simulate running the jobs on ``cores`` identical cores, one core per job, each taking its duration plus
-    ``overhead``. Whenever a core is free it starts the ready job with the highest ``priority`` (missing: 0), ties
-    going to the lowest ``order`` (missing: 0), then the lowest job id.
+                  order: Mapping[Hashable, float] | None = None, overhead: float = 0.0,
+                  threads: Mapping[Hashable, int] | None = None) -> dict:
+    """Simulate running the jobs on ``cores`` identical cores, each job holding as many cores as its ``threads``
+    (missing: 1; at most ``cores``) for its duration plus ``overhead``. Whenever cores are free they start the ready
+    jobs that fit, in order of the highest ``priority`` (missing: 0), ties going to the lowest ``order`` (missing:
+    0), then the lowest job id; a job that needs more cores than are free lets the next ones start.
 
     Returns ``{"wall": makespan, "start": {job: start time}, "busy": share of the core-time spent in jobs}``."""
     if cores < 1:
@@ -222,6 +229,7 @@ def list_schedule(durations: Mapping[Hashable, float], dependencies: Mapping[Has
     priority, order = priority or {}, order or {}
     waiting, dependents = _checked_graph(durations, dependencies)
     rank = {job: index for index, job in enumerate(sorted(durations, key=_id_order))}
+    need = {job: cores_taken(threads, job, cores) for job in durations}
 
     def ready_key(job: Hashable) -> tuple:
         return -priority.get(job, 0.0), order.get(job, 0.0), rank[job], job
@@ -230,37 +238,48 @@ def list_schedule(durations: Mapping[Hashable, float], dependencies: Mapping[Has
     heapq.heapify(ready)
     running: list[tuple[float, int, Hashable]] = []
     start: dict[Hashable, float] = {}
-    now = 0.0
+    now, free = 0.0, cores
     while ready or running:
-        while ready and len(running) < cores:
-            job = heapq.heappop(ready)[-1]
-            start[job] = now
+        too_wide = []
+        while ready and free > 0:
+            key = heapq.heappop(ready)
+            job = key[-1]
+            if need[job] > free:
+                too_wide.append(key)
+                continue
+            start[job], free = now, free - need[job]
             heapq.heappush(running, (now + durations[job] + overhead, rank[job], job))
+        for key in too_wide:
+            heapq.heappush(ready, key)
         now = running[0][0]
         while running and running[0][0] == now:
             job = heapq.heappop(running)[-1]
+            free += need[job]
             for later in dependents[job]:
                 waiting[later] -= 1
                 if waiting[later] == 0:
                     heapq.heappush(ready, ready_key(later))
     if len(start) < len(durations):
         raise _cycle_error(set(durations) - set(start), dependencies)
-    work = sum(durations.values()) + overhead * len(durations)
+    work = sum((durations[job] + overhead) * need[job] for job in durations)
     wall = max((start[job] + durations[job] + overhead for job in start), default=0.0)
     return {"wall": wall, "start": start, "busy": work / (cores * wall) if wall > 0 else 0.0}
 
 
 def scale_out(durations: Mapping[Hashable, float], dependencies: Mapping[Hashable, Iterable[Hashable]],
               priority: Mapping[Hashable, float] | None, order: Mapping[Hashable, float] | None,
-              cores: Iterable[int] = (2, 8, 32, 128), overhead: float = 0.0) -> pd.DataFrame:
+              cores: Iterable[int] = (2, 8, 32, 128), overhead: float = 0.0,
+              threads: Mapping[Hashable, int] | None = None) -> pd.DataFrame:
     """The predicted wall time for each number of cores, with the two lower bounds no schedule can beat: the critical
-    path and the total work spread evenly over the cores (both counting ``overhead`` per job)."""
+    path and the total work (each job's time times the cores it holds) spread evenly over the cores (both counting
+    ``overhead`` per job). A job keeps its measured time on any number of cores, which holds from its ``threads``
+    up (the prediction for fewer cores than a job's threads is optimistic)."""
     with_overhead = {job: seconds + overhead for job, seconds in durations.items()}
     _, longest_chain = critical_path(with_overhead, dependencies)
-    work = sum(with_overhead.values())
     rows = []
     for count in cores:
-        result = list_schedule(durations, dependencies, count, priority, order, overhead)
+        result = list_schedule(durations, dependencies, count, priority, order, overhead, threads)
+        work = sum(seconds * cores_taken(threads, job, count) for job, seconds in with_overhead.items())
         rows.append({"cores": count, "wall_seconds": result["wall"], "busy": result["busy"],
                      "critical_path_seconds": longest_chain, "work_per_core_seconds": work / count})
     return pd.DataFrame(rows, columns=["cores", "wall_seconds", "busy", "critical_path_seconds",
@@ -288,14 +307,26 @@ def benchmark_seconds(log: str, logs_dir: str, benchmarks_dir: str) -> float | N
     return float(pd.read_csv(path, sep="\t")["s"].iloc[0])
 
 
+def logged_threads(log: str) -> int:
+    """The threads a job ran with, from its log's first line (jobs.start_job writes "rule <name>, threads <n>");
+    1 where the log is missing or says nothing."""
+    try:
+        with open(log, errors="replace") as stream:
+            head = stream.read(4096)
+    except OSError:
+        return 1
+    found = re.search(r"\] rule \w+, threads (\d+)", head)
+    return int(found.group(1)) if found else 1
+
+
 def run_scale_out(metadata_dir: str | Path, files: Iterable[str], rule_priority: Mapping[str, float],
                   cores: Iterable[int], slurm_overhead: float, logs_dir: str, benchmarks_dir: str) -> dict:
     """The scale-out page of one finished run: the jobs that made ``files`` (read from ``metadata_dir``), their
     critical path, and the predicted wall time on each number of ``cores``, locally and on a Slurm cluster that
     adds ``slurm_overhead`` seconds to every submitted job. A job takes the time in its benchmark file (Snakemake
     writes both metadata times at the end of a job run by a cluster executor), else its metadata's end minus start.
-    Each job has its rule's priority; ties go to the job the run started first, so the prediction for the run's
-    own core count replays its order.
+    Each job has its rule's priority and holds the cores of the threads its log says it ran; ties go to the job the
+    run started first, so the prediction for the run's own core count replays its order.
 
     Returns ``{"jobs", "critical_path" (rule, log, seconds), "predicted" (one row per core count), "measured_wall"
     (from the first job's start, its end less its time, to the last job's end)}``."""
@@ -309,13 +340,14 @@ def run_scale_out(metadata_dir: str | Path, files: Iterable[str], rule_priority:
     durations = dict(zip(jobs["job"], jobs["seconds"]))
     priority = {job: float(rule_priority.get(rule, 0)) for job, rule in zip(jobs["job"], jobs["rule"])}
     order = dict(zip(jobs["job"], jobs["start"]))
+    threads = {job: logged_threads(log) for job, log in zip(jobs["job"], jobs["log"])}
     chain, _ = critical_path(durations, dependencies)
     by_job = jobs.set_index("job")
     path = pd.DataFrame({"rule": [by_job.at[job, "rule"] for job in chain],
                          "log": [by_job.at[job, "log"] for job in chain],
                          "seconds": [by_job.at[job, "seconds"] for job in chain]})
-    local = scale_out(durations, dependencies, priority, order, cores)
-    slurm = scale_out(durations, dependencies, priority, order, cores, overhead=slurm_overhead)
+    local = scale_out(durations, dependencies, priority, order, cores, threads=threads)
+    slurm = scale_out(durations, dependencies, priority, order, cores, overhead=slurm_overhead, threads=threads)
     predicted = local.rename(columns={"wall_seconds": "local_wall_seconds", "busy": "local_busy"}).assign(
         slurm_wall_seconds=slurm["wall_seconds"], slurm_critical_path_seconds=slurm["critical_path_seconds"])
     return {"jobs": jobs, "critical_path": path, "predicted": predicted,

@@ -3,9 +3,13 @@ straightforward way, each in its own subprocess of this run (so each gets its ow
 
     python tests/benchmarks/bench_metalearning.py [--outer-steps 2] [--inner-steps 301]
         [--seeding reference|fresh] [--noise-draw shared|per_sample] [--against REVISION]
+        [--block-threads N]
 
 --against REVISION also measures ours as a git revision has it (its scripts/ folder, read with
-git archive), the ratio against today's code in the same run.
+git archive), the ratio against today's code in the same run. --block-threads N also measures
+ours with the activation network's blocks on N threads (engine.spread_activation_blocks, as the
+metalearning job runs them), its ratio against one thread and whether the meta-gradients are
+the same bytes.
 
 The straightforward way is what a notebook writes: the activation network as ordinary tensor
 operations, every inner gradient from torch.autograd.grad(create_graph=True), and the outer
@@ -69,8 +73,12 @@ def ours_meta_gradient(experiment, layers, x, y, params, noise):
     return torch.autograd.grad(experiment.meta_loss(losses), layers)
 
 
-def measure(kind: str, outer_steps: int, inner_steps: int, seeding: str, noise_draw: str) -> dict:
+def measure(kind: str, outer_steps: int, inner_steps: int, seeding: str, noise_draw: str, threads: int = 1) -> dict:
     torch.set_num_threads(1)
+    if threads > 1:
+        from mnist1d_repro.metalearning.engine import spread_activation_blocks
+
+        spread_activation_blocks(threads)
     experiment = experiment_from_settings({**SETTINGS, "inner_steps": inner_steps, "seeding": seeding,
                                            "noise_draw": noise_draw})
     generator = torch.Generator().manual_seed(0)
@@ -84,7 +92,7 @@ def measure(kind: str, outer_steps: int, inner_steps: int, seeding: str, noise_d
         grads = compute(experiment, layers, x, y, *runs.run(run))
     seconds = (time.perf_counter() - started) / outer_steps
     return {"seconds": seconds, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "grads": [g.tolist() for g in grads]}
+            "grads": [g.tolist() for g in grads], "grad_bytes": [g.numpy().tobytes().hex() for g in grads]}
 
 
 def main():
@@ -94,30 +102,40 @@ def main():
     parser.add_argument("--seeding", choices=SEEDING.values, default="reference")
     parser.add_argument("--noise-draw", choices=NOISE_DRAW.values, default="shared")
     parser.add_argument("--against", metavar="REVISION", help="also ours as this git revision has it")
+    parser.add_argument("--block-threads", type=int, default=1, help="also ours with its blocks on this many threads")
     parser.add_argument("--measure", choices=["straightforward", "ours"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        print(json.dumps(measure(args.measure, args.outer_steps, args.inner_steps, args.seeding, args.noise_draw)))
+        print(json.dumps(measure(args.measure, args.outer_steps, args.inner_steps, args.seeding, args.noise_draw,
+                                 args.block_threads)))
         return
     results = {}
     with tempfile.TemporaryDirectory() as earlier:
-        variants = [("straightforward", "straightforward", None), ("ours", "ours", None)]
+        variants = [("straightforward", "straightforward", None, 1), ("ours", "ours", None, 1)]
+        threaded = f"ours on {args.block_threads} threads"
+        if args.block_threads > 1:
+            variants.append((threaded, "ours", None, args.block_threads))
         if args.against:
             archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.against, "scripts"],
                                      capture_output=True, check=True).stdout
             subprocess.run(["tar", "-x", "-C", earlier], input=archive, check=True)
-            variants.append((f"ours at {args.against}", "ours", str(Path(earlier) / "scripts")))
-        for name, kind, scripts in variants:
+            variants.append((f"ours at {args.against}", "ours", str(Path(earlier) / "scripts"), 1))
+        for name, kind, scripts, threads in variants:
             env = {**os.environ, **({"BENCH_SCRIPTS": scripts} if scripts else {})}
             out = subprocess.run([sys.executable, __file__, "--measure", kind, "--outer-steps", str(args.outer_steps),
                                   "--inner-steps", str(args.inner_steps), "--seeding", args.seeding,
-                                  "--noise-draw", args.noise_draw], capture_output=True, text=True, check=True,
+                                  "--noise-draw", args.noise_draw, "--block-threads", str(threads)],
+                                 capture_output=True, text=True, check=True,
                                  env=env)
             results[name] = json.loads(out.stdout)
             print(f"{name:>15}: {results[name]['seconds']:.2f} s per outer step, peak {results[name]['peak_mb']:.0f} MB")
     if args.against:
         earlier = results[f"ours at {args.against}"]
         print(f"ours against {args.against}: {earlier['seconds'] / results['ours']['seconds']:.2f}x as fast")
+    if args.block_threads > 1:
+        same = results[threaded]["grad_bytes"] == results["ours"]["grad_bytes"]
+        print(f"{threaded} against one: {results['ours']['seconds'] / results[threaded]['seconds']:.2f}x as fast; "
+              f"meta-gradients {'the same bytes' if same else 'DIFFERENT'}")
     base, ours = results["straightforward"], results["ours"]
     difference = max(float(np.max(np.abs(np.array(a) - np.array(b)) / (np.abs(np.array(a)).max() + 1e-30)))
                      for a, b in zip(base["grads"], ours["grads"]))

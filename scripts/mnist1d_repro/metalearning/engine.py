@@ -16,6 +16,7 @@ as the global generator after ``torch.manual_seed`` (tested).
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable
 
@@ -128,11 +129,27 @@ class _OneHiddenLayerNet(torch.autograd.Function):
     and the backward pass needs only matrix products of s, q and r with a few columns.
 
     Each block's sums over its rows are kept apart and added in block order. The block size
-    sets the rounding; 1600 rows keep a block's three buffers within a 2 MB cache.
+    sets the rounding; 1600 rows keep a block's three buffers within a 2 MB cache. The blocks
+    may run on several threads (``spread_activation_blocks``): each writes only its own rows,
+    buffers and sums, so the bytes are the same for any number of threads.
     """
 
     BLOCK = 1600
     _buffers: dict = {}
+    _threads = 1
+    _pool: ThreadPoolExecutor | None = None  # the threads beside the caller's (_threads - 1)
+
+    @classmethod
+    def for_each_block(cls, work: Callable[[int, slice], None], blocks: list[slice]) -> None:
+        """``work(i, rows)`` for every block: in turn on one thread, else the blocks dealt out to
+        the threads in turn, the first share run by the calling thread."""
+        numbered = list(enumerate(blocks))
+        runs = [numbered[start::cls._threads] for start in range(min(cls._threads, len(blocks)))]
+        grad_mode = torch.is_grad_enabled()  # thread-local: the other threads take the caller's
+        futures = [cls._pool.submit(_run_blocks, work, run, grad_mode) for run in runs[1:]]
+        _run_blocks(work, runs[0], grad_mode)
+        for future in futures:
+            future.result()
 
     @classmethod
     def buffers(cls, like: torch.Tensor, width: int, count: int, blocks: int):
@@ -161,12 +178,14 @@ class _OneHiddenLayerNet(torch.autograd.Function):
         blocks = _OneHiddenLayerNet.blocks(len(column))
         buffers = _OneHiddenLayerNet.buffers(z, len(w2v), 2, len(blocks))
 
-        for i, rows in enumerate(blocks):
+        def block(i, rows):
             n = rows.stop - rows.start
             s, q = buffers[i, 0, :n], buffers[i, 1, :n]
             _OneHiddenLayerNet._s_and_q(column[rows], twice_w1, twice_b1, s, q)
             torch.addmv(offset, s, twice_w2, out=g[rows])
             torch.mv(q, c4, out=dg[rows])
+
+        _OneHiddenLayerNet.for_each_block(block, blocks)
         ctx.save_for_backward(z, w1, b1, w2)
         return g.view_as(z), dg.view_as(z)
 
@@ -186,7 +205,7 @@ class _OneHiddenLayerNet(torch.autograd.Function):
         buffers = _OneHiddenLayerNet.buffers(z, width, 3, len(blocks))
         sums = z.new_empty(len(blocks), 6, width)  # per block: q-sums (3), r-sums (2), s-sum (1)
 
-        for i, rows in enumerate(blocks):
+        def block(i, rows):
             n = rows.stop - rows.start
             s, q, r = buffers[i, 0, :n], buffers[i, 1, :n], buffers[i, 2, :n]
             _OneHiddenLayerNet._s_and_q(column[rows], twice_w1, twice_b1, s, q)
@@ -196,6 +215,8 @@ class _OneHiddenLayerNet(torch.autograd.Function):
             torch.mv(s.T, g_bar[rows], out=sums[i, 5])
             torch.mv(q, a_q, out=z_bar[rows])
             torch.mv(r, a_r, out=z_bar_r[rows])
+
+        _OneHiddenLayerNet.for_each_block(block, blocks)
         total = sums[0].clone()
         for i in range(1, len(blocks)):
             total += sums[i]
@@ -206,6 +227,28 @@ class _OneHiddenLayerNet(torch.autograd.Function):
         # the weights' direct terms: tanh = 2 s - 1 in g, and g' = 4 sum_k q_k w1_k w2_k
         w2_bar = 2 * sum_s_g - g_bar.sum() + 4 * w1v * sum_q_dg
         return (z_bar.view_as(z), w1_bar.view_as(w1), b1_bar, w2_bar.view_as(w2), g_bar.sum().reshape(1))
+
+
+def _run_blocks(work: Callable[[int, slice], None], run: list[tuple[int, slice]], grad_mode: bool) -> None:
+    with torch.set_grad_enabled(grad_mode):
+        for i, rows in run:
+            work(i, rows)
+
+
+def spread_activation_blocks(threads: int) -> None:
+    """Compute the learned activation's blocks (one hidden layer) on ``threads`` threads of this
+    process, 1: in turn. Each block's operations run in one thread as they would alone, so
+    torch and the BLAS libraries keep one thread each (their matrix products would otherwise
+    split their sums; torch sets MKL's count for the calling thread only, hence threadpoolctl)."""
+    from threadpoolctl import threadpool_limits
+
+    threads = max(1, int(threads))
+    torch.set_num_threads(1)
+    threadpool_limits(1)
+    if _OneHiddenLayerNet._pool is not None:
+        _OneHiddenLayerNet._pool.shutdown()
+    _OneHiddenLayerNet._pool = ThreadPoolExecutor(threads - 1) if threads > 1 else None
+    _OneHiddenLayerNet._threads = threads
 
 
 def learned_activation(layers: Params, elu_weight: float) -> Callable:
