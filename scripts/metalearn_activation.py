@@ -11,7 +11,7 @@ from mnist1d_repro.metalearning.activation import (activation_data, curve_grid, 
 from mnist1d_repro.metalearning.engine import spread_activation_blocks
 
 log = start_job(snakemake)
-spread_activation_blocks(snakemake.threads)  # the same bytes on any number
+spread_activation_blocks(snakemake.threads)  # the same bytes on any number (--set-threads)
 s = snakemake.params.settings
 train, test = activation_data(load_dataset(snakemake.input[0]), s["test_samples"])
 experiment = experiment_from_settings(s)
