@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -86,6 +87,23 @@ def seconds_since_process_start() -> float | None:
 STARTUP_LOG_PREFIX = "start-up"  # a job log's line "start-up 2.31 s": interpreter start and imports
 
 
+def job_header(rule: str, threads: int, wildcards: dict) -> str:
+    """A job log's first line: the rule, the threads it was given and its wildcards."""
+    return f"rule {rule}, threads {threads}, wildcards {wildcards}"
+
+
+def logged_threads(log: str) -> int:
+    """The threads a job ran with, from its log's first line (job_header); 1 where the log is
+    missing or has none."""
+    try:
+        with open(log, errors="replace") as stream:
+            head = stream.read(4096)
+    except OSError:
+        return 1
+    found = re.search(r"\] rule \w+, threads (\d+),", head)
+    return int(found.group(1)) if found else 1
+
+
 def start_job(smk) -> "JobLog":
     """Redirect stdout and stderr to the job's log file, limit threads, keep freed memory for
     reuse and set CUDA's determinism (config cuda_deterministic). Call first."""
@@ -100,7 +118,7 @@ def start_job(smk) -> "JobLog":
     check_job(numerics, torch_cpu_capability())
     startup = seconds_since_process_start()
     job_log = JobLog(log)
-    job_log(f"rule {smk.rule}, threads {smk.threads}, wildcards {dict(smk.wildcards)}")
+    job_log(job_header(smk.rule, smk.threads, dict(smk.wildcards)))
     job_log("cpu numerics " + ", ".join(f"{key} {value}" for key, value in numerics_record(torch_cpu_capability()).items()))
     if startup is not None:
         job_log(f"{STARTUP_LOG_PREFIX} {startup:.2f} s (interpreter, Snakemake's preamble, imports)")

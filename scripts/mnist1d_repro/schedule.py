@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .jobs import logged_threads
+
 JOB_COLUMNS = ["job", "job_hash", "rule", "outputs", "inputs", "log", "start", "end", "seconds"]
 SAME_JOB_SLACK_SECONDS = 1.0
 
@@ -305,18 +307,6 @@ def benchmark_seconds(log: str, logs_dir: str, benchmarks_dir: str) -> float | N
     if not path.exists():
         return None
     return float(pd.read_csv(path, sep="\t")["s"].iloc[0])
-
-
-def logged_threads(log: str) -> int:
-    """The threads a job ran with, from its log's first line (jobs.start_job writes "rule <name>, threads <n>");
-    1 where the log is missing or says nothing."""
-    try:
-        with open(log, errors="replace") as stream:
-            head = stream.read(4096)
-    except OSError:
-        return 1
-    found = re.search(r"\] rule \w+, threads (\d+)", head)
-    return int(found.group(1)) if found else 1
 
 
 def run_scale_out(metadata_dir: str | Path, files: Iterable[str], rule_priority: Mapping[str, float],
