@@ -229,6 +229,23 @@ def test_hand_written_gru_gradients_equal_autograds_for_one_batch(batch, length,
     _assert_autograds_bits(model, x, y)
 
 
+def test_hand_written_gru_gradients_reuse_their_buffers_safely():
+    """The buffers kept from one call to the next (per batch shape) change no result: batches
+    of changing size and content each get autograd's bits, and gradients already returned are
+    not overwritten by the next call."""
+    torch.manual_seed(3)
+    model = build_model("gru")
+    batches = [(torch.randn(batch, 40), torch.randint(0, 10, (batch,))) for batch in (100, 100, 7, 100, 1)]
+    first_loss, first_grads = model.cross_entropy_gradients(*batches[0])
+    kept = [g.clone() for g in first_grads]
+    for x, y in batches[1:]:
+        model.zero_grad()
+        _assert_autograds_bits(model, x, y)
+    assert all(torch.equal(g, k) for g, k in zip(first_grads, kept))
+    model.zero_grad()
+    _assert_autograds_bits(model, *batches[0])
+
+
 @pytest.mark.parametrize("batch,length,channels,width", [(1, 40, 1, 25), (3, 40, 1, 2), (7, 28, 28, 25),
                                                            (50, 40, 1, 70), (5, 17, 3, 9)])
 @pytest.mark.parametrize("seed", [0, 1])

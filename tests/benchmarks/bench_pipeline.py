@@ -49,11 +49,14 @@ from mnist1d_repro.metalearning.learning_rate import (  # noqa: E402
 from mnist1d_repro.models import build_model  # noqa: E402
 from mnist1d_repro.ssl import SSL_LOSSES, SSLNetwork, augment  # noqa: E402
 from mnist1d_repro.training import TrainConfig, train  # noqa: E402
-from timing import best_time  # noqa: E402
+from timing import best_time, timed  # noqa: E402
 
 SNAKEMAKE_PREAMBLE_IMPORTS = "import pickle, snakemake.logging, snakemake.iocontainers"
 LENGTH = 40  # MNIST-1D's signal length
 MEASURED_STEPS = 20
+# each kind's step time is the best of two runs of at least this long: over 20 steps a GRU step
+# (about 10 ms) came out 20-30 % below what its jobs take a step
+MEASURED_SECONDS = 1.0
 
 
 def matmul_rate(size: int = 512, repeats: int = 5) -> float:
@@ -72,11 +75,12 @@ class Workload:
 
     def per_unit(self) -> tuple[float, float]:
         """(FLOPs, seconds) of one unit."""
-        self.run(self.units)  # warm-up: allocations, first-call dispatch
+        warm_up = timed(lambda: self.run(self.units))  # also allocations, first-call dispatch
         with FlopCounterMode(display=False) as counter:
             self.run(self.units)
-        seconds, _ = best_time(lambda: self.run(self.units), 2)
-        return counter.get_total_flops() / self.units, seconds / self.units
+        timed_units = max(self.units, math.ceil(self.units * MEASURED_SECONDS / warm_up))
+        seconds, _ = best_time(lambda: self.run(timed_units), 2)
+        return counter.get_total_flops() / self.units, seconds / timed_units
 
 
 def random_set(n, shape=(LENGTH,), classes=10, seed=0):
