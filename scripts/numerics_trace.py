@@ -1,6 +1,6 @@
 """Which torch operation makes two CPUs' numbers differ (see mnist1d_repro/op_trace.py).
 
-  python scripts/numerics_trace.py record TRACE.json[.gz] [--mode portable]
+  python scripts/numerics_trace.py record TRACE.json[.gz] [--mode portable] [--only WORKLOAD ...]
   python scripts/numerics_trace.py compare OURS.json[.gz] THEIRS.json[.gz]
 
 record: every operation of a few training steps of each model family, with the shapes of its
@@ -21,6 +21,7 @@ parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.R
 parser.add_argument("action", choices=["record", "compare"])
 parser.add_argument("paths", type=Path, nargs="+")
 parser.add_argument("--mode", default="portable", choices=["portable", "native"])
+parser.add_argument("--only", nargs="+", metavar="WORKLOAD", help="record these model families only (record)")
 args = parser.parse_args()
 
 if args.action == "record":
@@ -32,7 +33,7 @@ if args.action == "record":
     from mnist1d_repro.op_trace import trace_all
 
     record = {"numerics": numerics_record(torch.backends.cpu.get_cpu_capability()), "torch": torch.__version__,
-              "workloads": trace_all()}
+              "workloads": trace_all(args.only)}
     text = json.dumps(record).encode()
     args.paths[0].write_bytes(gzip.compress(text, mtime=0) if args.paths[0].suffix == ".gz" else text)
     print(f"{args.paths[0]}: {sum(len(calls) for calls in record['workloads'].values())} calls, "

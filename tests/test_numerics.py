@@ -325,6 +325,10 @@ def test_job_check_names_what_is_not_pinned(monkeypatch):
     with pytest.raises(NumericsError, match="oneDNN"):
         check_job("portable", "AVX2")
     monkeypatch.setattr(torch.backends.mkldnn, "enabled", False)
+    monkeypatch.setattr(torch.cpu, "_is_avx2_supported", lambda: False)  # torch still says AVX2: it trusts the pin
+    with pytest.raises(NumericsError, match="needs a CPU with AVX2.*cpu_numerics: native"):
+        check_job("portable", "AVX2")
+    check_job("native", "AVX2")
     monkeypatch.setattr(numerics, "_vml_override", None)
     with pytest.raises(NumericsError, match="vector maths"):
         check_job("portable", "AVX2")

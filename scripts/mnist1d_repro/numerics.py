@@ -351,7 +351,11 @@ class OpenBLASProducts:
 def check_job(mode: str, torch_capability: str | None) -> None:
     """Refuse a job whose process does not run the numerics the workflow was parsed with: in
     portable mode every pin in the environment and, where torch is loaded, torch's dispatch at
-    AVX2 (a machine without AVX2 makes torch fall back to another level) with oneDNN off."""
+    AVX2 with oneDNN off, on a CPU that has AVX2. torch takes ATEN_CPU_CAPABILITY on trust (it
+    reports AVX2 on a CPU without it, whose first AVX2 kernel would then stop the job with an
+    illegal instruction), so the CPU's own answer (CPUID, as torch reads it) is asked as well:
+    the workflow's check reads /proc/cpuinfo where it is parsed, which on a cluster need not be
+    the machine a job runs on."""
     if mode != "portable":
         return
     if torch_capability is not None:
@@ -360,6 +364,9 @@ def check_job(mode: str, torch_capability: str | None) -> None:
         if torch.backends.mkldnn.enabled or not vml_functions_routed():
             raise NumericsError("cpu_numerics: portable, but torch still routes convolutions to oneDNN or "
                                 "element-wise functions to MKL's vector maths: call numerics.configure_torch first")
+        if not torch.cpu._is_avx2_supported():
+            raise NumericsError(f"cpu_numerics: portable needs a CPU with AVX2, and this one ({cpu_model()}) has "
+                                "none. Set cpu_numerics: native to run with what it has.")
     unset = [name for name, value in PORTABLE_ENVIRONMENT.items() if os.environ.get(name) != value]
     if unset:
         raise NumericsError(

@@ -79,9 +79,10 @@ def trace_workload(model_name: str, options: dict, optimizer: str, batch_size: i
     return calls
 
 
-def trace_all() -> dict[str, list[dict]]:
+def trace_all(only=None) -> dict[str, list[dict]]:
+    """The trace of every workload, or of those named in ``only``."""
     return {name: trace_workload(model, options, optimizer, batch)
-            for name, model, options, optimizer, batch in WORKLOADS}
+            for name, model, options, optimizer, batch in WORKLOADS if only is None or name in only}
 
 
 def first_divergence(ours: list[dict], theirs: list[dict]) -> dict | None:
