@@ -342,7 +342,7 @@ class GRU(nn.Module):
     def cross_entropy_gradients(self, x, y):
         """The mean cross-entropy of a batch and its gradient for every parameter (in
         ``parameters()`` order) without an autograd graph, the same bits as
-        ``F.cross_entropy(self(x), y).backward()`` (tested), in about half its time.
+        ``F.cross_entropy(self(x), y).backward()`` (tested), in less than half its time.
 
         Each matrix product is one that torch's CPU GRU (the input projections of all steps at
         once, then one cell per step) or autograd's backward of it runs, on operands of the same
