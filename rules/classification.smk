@@ -4,7 +4,7 @@
 CLASSIFICATION = config["classification"]
 CLASSIFICATION_CATEGORY = section_category("classification")
 CLASSIFICATION_DIR = section_folder("classification")
-(CLASSIFICATION_PROTOCOL_SWITCH,) = section_switch_keys("classification")
+CLASSIFICATION_PROTOCOL_SWITCH, CLASSIFICATION_SEEDING_SWITCH = section_switch_keys("classification")
 MLP_SWEEP = CLASSIFICATION["mlp_sweep"]
 
 
@@ -33,18 +33,21 @@ rule import_mnist:
         "../scripts/import_mnist.py"
 
 
+# {setting}: "" for the configured classification.torch_seeding, else an alternative's folder
+# (torch_seeding_<setting>/), which holds Table 1's eight MNIST-1D cells only.
 rule train_classifier:
     input:
         classification_input,
     output:
-        metrics=f"{CLASSIFICATION_DIR}/{{variant}}/{{model}}/seed{{seed}}/metrics.json",
-        curves=f"{CLASSIFICATION_DIR}/{{variant}}/{{model}}/seed{{seed}}/curves.csv",
-        confusion=f"{CLASSIFICATION_DIR}/{{variant}}/{{model}}/seed{{seed}}/confusion.csv",
+        metrics=f"{CLASSIFICATION_DIR}/{{setting}}{{variant}}/{{model}}/seed{{seed}}/metrics.json",
+        curves=f"{CLASSIFICATION_DIR}/{{setting}}{{variant}}/{{model}}/seed{{seed}}/curves.csv",
+        confusion=f"{CLASSIFICATION_DIR}/{{setting}}{{variant}}/{{model}}/seed{{seed}}/confusion.csv",
     log:
-        f"{LOGS}/classification/{{variant}}/{{model}}/seed{{seed}}.log",
+        f"{LOGS}/classification/{{setting}}{{variant}}/{{model}}/seed{{seed}}.log",
     benchmark:
-        f"{BENCHMARKS}/classification/{{variant}}/{{model}}/seed{{seed}}.tsv"
+        f"{BENCHMARKS}/classification/{{setting}}{{variant}}/{{model}}/seed{{seed}}.tsv"
     wildcard_constraints:
+        setting=switch_dir_pattern([CLASSIFICATION_SEEDING_SWITCH]),
         variant=name_pattern(classification_variants()),
         model=name_pattern(CLASSIFICATION["models"]),
         seed=r"\d+",
@@ -62,6 +65,8 @@ rule train_classifier:
         training=TABLE1_TRAINING,
         validation=CLASSIFICATION["validation"],
         device=config["device"],
+        torch_seeding=lambda wc: switched_section("classification", [CLASSIFICATION_SEEDING_SWITCH],
+                                                  wc.setting)["torch_seeding"],
     script:
         "../scripts/train_classifier.py"
 
@@ -71,6 +76,9 @@ rule table1:
         metrics=classification_runs("metrics.json"),
         curves=classification_runs("curves.csv"),
         confusion=classification_runs("confusion.csv"),
+        seeding_metrics=seeding_alternative_runs("metrics.json"),
+        seeding_curves=seeding_alternative_runs("curves.csv"),
+        seeding_confusion=seeding_alternative_runs("confusion.csv"),
         mnist=MNIST_FILE,
     output:
         csv=f"{CLASSIFICATION_DIR}/table1.csv",
@@ -124,6 +132,8 @@ rule table1:
         ],
         protocol=CLASSIFICATION["protocol"],
         protocols=switch_settings(CLASSIFICATION_PROTOCOL_SWITCH),
+        torch_seeding=CLASSIFICATION["torch_seeding"],
+        seeding_runs=seeding_alternative_run_keys(),
         claims=CLAIMS,
     script:
         "../scripts/table1.py"
@@ -158,6 +168,7 @@ rule train_mlp_sweep:
         training=lambda wc: mlp_sweep_options(wc.setting, wc.seed)[0],
         validation=CLASSIFICATION["validation"],
         device=config["device"],
+        torch_seeding="per_job",  # the sweep asks about training settings; the notebook's stream has no sweep
     script:
         "../scripts/train_classifier.py"
 

@@ -71,13 +71,32 @@ def draw_figure_s1(cnn_confusions: list, path) -> None:
     save_figure(fig, path, scale=snakemake.config["scale"])
 
 
+def load_runs(keys, metrics_files, curves_files, confusion_files):
+    """Each job's metrics, curves and confusion matrix, by its key."""
+    return (dict(zip(keys, map(load_json, metrics_files))),
+            {key: pd.read_csv(path) for key, path in zip(keys, curves_files)},
+            {key: pd.read_csv(path).drop(columns="true").to_numpy() for key, path in zip(keys, confusion_files)})
+
+
+def seeding_claim_values(setting_runs: list, default_runs: tuple, protocol: str, claims: dict):
+    """The section's claims under an alternative torch seeding: its own runs (``setting_runs``:
+    ((variant, model, seed), metrics, curves, confusion) of each) in place of the configured
+    setting's, the configured setting's runs elsewhere (MNIST)."""
+    metrics, curves, confusions = (dict(part) for part in default_runs)
+    for key, *run in setting_runs:
+        for part, value in zip((metrics, curves, confusions), run):
+            part[key] = value
+    per_protocol = protocol_table(curves, ("variant", "model", "seed"))
+    table = section.table1(section.run_table(metrics), per_protocol, claims)
+    return section.claim_values(table, per_protocol, protocol, section.test_samples(metrics), claims,
+                                section.original_cnn_confusions(confusions))
+
+
 log = start_job(snakemake)
 claims = load_claims(snakemake.params.claims, "classification")
 keys = [tuple(key) for key in snakemake.params.runs]
-metrics = dict(zip(keys, map(load_json, snakemake.input.metrics)))
-curves_by_job = {key: pd.read_csv(path) for key, path in zip(keys, snakemake.input.curves)}
-confusions = {key: pd.read_csv(path).drop(columns="true").to_numpy()
-              for key, path in zip(keys, snakemake.input.confusion)}
+metrics, curves_by_job, confusions = load_runs(keys, snakemake.input.metrics, snakemake.input.curves,
+                                               snakemake.input.confusion)
 job_seconds = {key: float(pd.read_csv(path, sep="\t")["s"].iloc[0])
                for key, path in zip(keys, snakemake.params.benchmarks)}
 protocol = snakemake.params.protocol
@@ -98,8 +117,19 @@ claim_rows = claims_table(claims, digits=2, **values.table_arguments())
 save_csv(snakemake.output.claims, claim_rows)
 by_protocol = {name: section.claim_values(table, per_protocol, name, samples, claims)
                for name in snakemake.params.protocols}
-save_csv(snakemake.output.sensitivity, sensitivity_table(claims, section.PROTOCOL.key, protocol, digits=2,
-                                                         **section.sensitivity_arguments(by_protocol)))
+seeding_keys = [tuple(key) for key in snakemake.params.seeding_runs]  # (setting, variant, model, seed)
+seeding_runs = load_runs(seeding_keys, snakemake.input.seeding_metrics, snakemake.input.seeding_curves,
+                         snakemake.input.seeding_confusion)
+by_seeding = {snakemake.params.torch_seeding: values}
+for setting in dict.fromkeys(key[0] for key in seeding_keys):
+    runs_of_setting = [(key[1:], *(part[key] for part in seeding_runs)) for key in seeding_keys if key[0] == setting]
+    by_seeding[setting] = seeding_claim_values(runs_of_setting, (metrics, curves_by_job, confusions), protocol,
+                                               claims)
+save_csv(snakemake.output.sensitivity, pd.concat([
+    sensitivity_table(claims, section.PROTOCOL.key, protocol, digits=2, **section.sensitivity_arguments(by_protocol)),
+    sensitivity_table(claims, section.TORCH_SEEDING.key, snakemake.params.torch_seeding, digits=2,
+                      **section.sensitivity_arguments(by_seeding, section.seeding_moves)),
+], ignore_index=True))
 
 verdicts = claim_rows.set_index("claim_id")["verdict"].to_dict()
 write_html_table(section.table1_display(table, verdicts, protocol, names), snakemake.output.html,

@@ -10,11 +10,12 @@ import numpy as np
 import pandas as pd
 import torch  # noqa: F401  (imported before start_job so that its thread count is set)
 
+from mnist1d_repro.classification import reference_gru_forward_batches, seed_initial_weights
 from mnist1d_repro.io import load_dataset, save_csv, save_json
 from mnist1d_repro.jobs import runtime_record, start_job
 from mnist1d_repro.models import build_model, count_parameters
 from mnist1d_repro.training import (TrainConfig, as_tensors, early_stopping_record, predict,
-                                    resolve_device, seed_everything, train)
+                                    resolve_device, train)
 
 log = start_job(snakemake)
 wc, params = snakemake.wildcards, snakemake.params
@@ -25,13 +26,18 @@ data = load_dataset(snakemake.input[0])
 x, y = as_tensors(data["x"], data["y"], device)
 x_test, y_test = as_tensors(data["x_test"], data["y_test"], device)
 log(f"{model_name} {params.model_options or ''} on {variant}, seed {seed}, device {device}, {cfg}, "
-    f"{len(y)} train / {len(y_test)} test")
+    f"{len(y)} train / {len(y_test)} test, torch seeding {params.torch_seeding}")
+in_channels = x.shape[2] if x.dim() == 3 else 1  # MNIST: 28 rows of 28 pixels
+
+
+def built(name, **options):
+    return build_model(name, length=x.shape[1], in_channels=in_channels, **options)
 
 
 def fresh_model():
-    seed_everything(seed)
-    in_channels = x.shape[2] if x.dim() == 3 else 1  # MNIST: 28 rows of 28 pixels
-    return build_model(model_name, length=x.shape[1], in_channels=in_channels, **params.model_options).to(device)
+    seed_initial_weights(params.torch_seeding, seed, variant, model_name, built, reference_gru_forward_batches(
+        cfg.steps, cfg.batch_size, cfg.eval_every, len(y), len(y_test)))
+    return built(model_name, **params.model_options).to(device)
 
 
 log("run 1/2: whole training set, last step")

@@ -1,5 +1,6 @@
 """Table 1's reporting protocols (the settings of classification.protocol), read off a job's
-evaluation curves; the tables and claims built from them are in sections.classification.
+evaluation curves, and where a job's initial weights come from (classification.torch_seeding);
+the tables and claims built from them are in sections.classification.
 
 Every classification job trains twice from the same initialisation and evaluates both runs at
 the same steps: ``last_step`` on the whole training set (the reference's run) and
@@ -15,9 +16,14 @@ the same steps: ``last_step`` on the whole training set (the reference's run) an
 """
 from __future__ import annotations
 
+from typing import Callable
+
 import pandas as pd
 
-from .sections.classification import PROTOCOLS
+from .sections.classification import NOTEBOOK_RUN_ORDER, PROTOCOLS, TORCH_SEEDING
+from .training import seed_everything
+
+NOTEBOOK_GRU_STATES = 2  # its GRU draws (2, batch, hidden) normals for a zero initial state in every forward pass
 
 
 def _earliest_best(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -55,3 +61,43 @@ def protocol_table(curves_by_job: dict[tuple, pd.DataFrame], key_names: tuple[st
         for protocol, result in protocol_results(curves).items():
             rows.append({**dict(zip(key_names, key)), "protocol": protocol, **result})
     return pd.DataFrame(rows)
+
+
+def reference_gru_forward_batches(steps: int, batch_size: int, eval_every: int, train_samples: int,
+                                  test_samples: int) -> list[int]:
+    """The batch size of every forward pass of the reference's training loop (notebooks/train.py)
+    for a run of ``steps`` updates as we count them: the reference's loop runs steps + 1
+    iterations (0 to steps), each a forward pass on the next batch taken in order, and at every
+    multiple of eval_every three more: the test loss, the training accuracy, the test accuracy."""
+    passes = []
+    for step in range(steps + 1):
+        start = (step * batch_size) % train_samples
+        passes.append(min(batch_size, train_samples - start))
+        if eval_every > 0 and step % eval_every == 0:
+            passes += [test_samples, train_samples, test_samples]
+    return passes
+
+
+def seed_initial_weights(setting: str, seed: int, variant: str, model: str, build: Callable[[str], object],
+                         gru_forward_batches: list[int]) -> None:
+    """Prepare torch's global generator so that the next model built draws the initial weights
+    that ``setting`` of classification.torch_seeding gives the run (variant, model) at ``seed``.
+
+    per_job: seed every generator with ``seed`` (ours: a model's original and shuffled runs start
+    from the same weights). notebook_stream: seed them with ``seed`` once, then make every torch
+    draw of the reference notebook's runs before this one in NOTEBOOK_RUN_ORDER: each model's
+    initialisation (``build(name)`` builds one as this job does) and, for the GRU (its ``gru``
+    layer), the normals of its zero initial state in each forward pass (``gru_forward_batches``). That is the notebook's one unseeded stream, seeded. A run outside that order (MNIST,
+    another variant) is seeded per job under either setting."""
+    if setting not in TORCH_SEEDING.values:
+        raise ValueError(f"{TORCH_SEEDING.key} must be one of {TORCH_SEEDING.values}, not {setting!r}")
+    seed_everything(seed)
+    if setting == "per_job" or (variant, model) not in NOTEBOOK_RUN_ORDER:
+        return
+    import torch
+
+    for _, earlier in NOTEBOOK_RUN_ORDER[:NOTEBOOK_RUN_ORDER.index((variant, model))]:
+        built = build(earlier)
+        if earlier == "gru":
+            for batch in gru_forward_batches:
+                torch.randn(NOTEBOOK_GRU_STATES, batch, built.gru.hidden_size)
