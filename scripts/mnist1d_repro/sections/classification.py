@@ -320,7 +320,7 @@ def table1_display(table: pd.DataFrame, verdicts: dict, protocol: str, names: di
         rows.append({"dataset": label, "result": f"verdict ({protocol} vs paper)",
                      **{MODEL_NAMES[m]: verdicts.get(f"table1_{variant}_{m}", "") for m in models}})
         if variant != "mnist":
-            for result, column in (("reference notebook, seed 42, last step", "reference_seed42_last_step"),
+            for result, column in (("reference notebook's printed run (set_seed(42), torch unseeded), last step", "reference_seed42_last_step"),
                                    ("ours, seed 42, last step", "ours_seed42_last_step")):
                 rows.append({"dataset": label, "result": result,
                              **{MODEL_NAMES[m]: _mean_std_text(sub.loc[m, column], np.nan) for m in models}})
