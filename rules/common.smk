@@ -72,9 +72,11 @@ def section_category(name):
     return registry.section(name).category
 
 
-def section_switch_keys(name):
-    """The dotted config keys of the deviation switches a section runs."""
-    return tuple(switch.key for switch in registry.section(name).switches)
+def section_switch_keys(name, reruns_jobs=None):
+    """The dotted config keys of the deviation switches a section runs (only those whose other
+    settings train their own jobs, or only those that do not, when ``reruns_jobs`` says so)."""
+    return tuple(switch.key for switch in registry.section(name).switches
+                 if reruns_jobs is None or switch.reruns_jobs == reruns_jobs)
 
 
 def section_files(kind):

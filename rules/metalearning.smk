@@ -15,7 +15,9 @@ METALEARNING = config["metalearning"]
 METALEARNING_CATEGORY = section_category("metalearning_lr")  # 5.3 and 5.4 share a category and a folder
 METALEARNING_DIR = section_folder("metalearning_lr")
 (METALEARNING_LR_SWITCH,) = section_switch_keys("metalearning_lr")
-METALEARNING_ACTIVATION_SWITCHES = section_switch_keys("metalearning_activation")
+# the switches whose other settings train their own jobs, and those read from the configured one's files
+METALEARNING_ACTIVATION_SWITCHES = section_switch_keys("metalearning_activation", reruns_jobs=True)
+METALEARNING_WINDOW_SWITCH, METALEARNING_CURVE_SWITCH = section_switch_keys("metalearning_activation", reruns_jobs=False)
 LEARNED_ACTIVATION = f"{METALEARNING_DIR}/activation/learned/activation_net.npz"
 # Measured per outer step at paper size: the code's 1 -> 100 -> 1 network about 2.5 s and 0.6 GB;
 # the paper text's 1 -> 100 -> 100 -> 1 about 35 s and 3.8 GB (checkpointed).
@@ -185,6 +187,7 @@ rule figure7:
             for path in metalearning_baseline_runs(folder, "_correct.npz")
         ],
         transfer=metalearning_transfer_runs(),
+        network=LEARNED_ACTIVATION,
     output:
         claims=f"{METALEARNING_DIR}/activation_claims.csv",
         snippet=f"{METALEARNING_DIR}/activation_claims.rst",
@@ -232,6 +235,10 @@ rule figure7:
         },
         baselines=METALEARNING["activation"]["baselines"],
         final_outer_steps=METALEARNING["activation"]["final_outer_steps"],
+        window_settings=switch_settings(METALEARNING_WINDOW_SWITCH),  # configured setting first
+        curve_settings=switch_settings(METALEARNING_CURVE_SWITCH),
+        curve_range=METALEARNING["activation"]["curve_range"],
+        elu_weight=METALEARNING["activation"]["elu_weight"],
         claims=CLAIMS,
     script:
         "../scripts/figure7.py"

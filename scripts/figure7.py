@@ -8,12 +8,15 @@ import torch
 from mnist1d_repro.claims import load_claims
 from mnist1d_repro.io import load_arrays, load_json, save_csv
 from mnist1d_repro.jobs import start_job
+from mnist1d_repro.metalearning.activation import final_curve
 from mnist1d_repro.metalearning.engine import BASELINE_ACTIVATIONS
 from mnist1d_repro.plotting import count_text, mark_paper, ordered_colors, paper_label, save_figure
 from mnist1d_repro.reporting import (SENSITIVITY_COLUMNS, claims_table, sensitivity_table, verdict_sentence,
                                      write_caption_snippet, write_html_table)
-from mnist1d_repro.sections.metalearning_activation import (accuracy_comparison, claim_values, sample_errors,
-                                                            transfer_summary, values_by_switch, with_alternatives)
+from mnist1d_repro.sections.metalearning_activation import (CURVE_POINTS, FINAL_OUTER_STEPS, accuracy_comparison,
+                                                            claim_values, extrema_values, sample_errors,
+                                                            transfer_summary, values_by_switch, window_values,
+                                                            with_alternatives)
 
 BEATEN = ("relu", "elu", "swish")  # the baselines the paper's claims name
 
@@ -33,6 +36,24 @@ def load_setting(inputs, index: int, baseline_names: list[str]) -> dict:
 
 def label(switch, setting) -> str:
     return "configured" if switch is None else f"{switch.split('.')[-1]}={setting}"
+
+
+def read_from_configured_runs(setting: dict, network: dict) -> dict[str, dict]:
+    """The sensitivity of the switches read from the configured setting's files, by switch and
+    setting: the advantages over the last final_outer_steps outer steps, and the extrema of the
+    final activation sampled at curve_points points (the job's own samples for the configured
+    number, which the network resampled must give again)."""
+    window = {steps: window_values(setting["learned"], setting["baselines"], baseline_names, steps,
+                                   setting["learned_correct"], setting["baselines_correct"], BEATEN)
+              for steps in params.window_settings}
+    sampled = setting["shapes"]["values"][-1]
+    resampled = final_curve(network, params.elu_weight, params.curve_range, params.curve_settings[0])
+    if not (resampled == sampled).all():
+        raise RuntimeError("the final activation resampled from activation_net.npz differs from the job's own samples")
+    curves = {points: sampled if points == params.curve_settings[0] else
+              final_curve(network, params.elu_weight, params.curve_range, points) for points in params.curve_settings}
+    return {FINAL_OUTER_STEPS.key: window,
+            CURVE_POINTS.key: {points: extrema_values(curve) for points, curve in curves.items()}}
 
 
 def sensitivity(claim_specs: dict, by_switch: dict, configured: dict) -> pd.DataFrame:
@@ -172,8 +193,11 @@ table = with_alternatives(table, {label(*variant): comparisons[variant][0] for v
 save_csv(snakemake.output.csv, table)
 claims = claims_table(claim_specs, digits=2, **values[(None, None)].table_arguments())
 save_csv(snakemake.output.claims, claims)
-save_csv(snakemake.output.sensitivity, sensitivity(claim_specs, values_by_switch(values, params.switches, configured),
-                                                   configured))
+by_switch = {**values_by_switch(values, params.switches, configured),
+             **read_from_configured_runs(default, load_arrays(inputs.network))}
+save_csv(snakemake.output.sensitivity, sensitivity(
+    claim_specs, by_switch, {**configured, FINAL_OUTER_STEPS.key: params.window_settings[0],
+                             CURVE_POINTS.key: params.curve_settings[0]}))
 write_caption_snippet(snakemake.output.snippet, caption(table, default["learned"], last, default["shapes"]["grid"],
                                                         variants, values, claims, setting_text, single_baselines))
 write_html_table(table.round(3), snakemake.output.table,

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from mnist1d_repro.claims import NOT_REPRODUCED, judge
+from mnist1d_repro.metalearning.activation import final_curve
 from mnist1d_repro.sections import metalearning_activation as activation
 from mnist1d_repro.sections import metalearning_lr as lr
 
@@ -286,3 +287,32 @@ def test_transfer_summary_averages_over_seeds():
     # relu: mean (80 + 84) / 2 = 82, std |84 - 80| / sqrt(2) = 2.83 (rounded to 2 decimals)
     assert summary.loc["relu"].tolist() == [2, 82.0, 2.83, 92.0]
     assert list(activation.transfer_summary([]).columns) == ["activation"]
+
+
+def test_window_values_read_the_advantages_over_another_window_of_the_same_runs():
+    learned = correctness([[1, 1, 1, 1]] * 5)  # outer steps 0-4, every sample right
+    baselines = {name: correctness([[1, 0, 1, 0]]) for name in ("relu", "elu", "swish")}
+    one_step = activation.window_values(LEARNED, BASELINES, ["relu", "elu", "swish"], 1, learned, baselines,
+                                        ("relu", "swish"))
+    two_steps = activation.window_values(LEARNED, BASELINES, ["relu", "elu", "swish"], 2, learned, baselines,
+                                         ("relu", "swish"))
+    # the last step alone: learned 66 against relu's one run of 57; over steps 3 and 4: (64 + 66) / 2 - 57
+    assert one_step.measured == {"activation_beats_relu": 9.0, "activation_beats_swish": -4.0}
+    assert two_steps.measured["activation_beats_relu"] == 8.0
+    assert set(two_steps.measured) == {"activation_beats_relu", "activation_beats_swish"}  # no extrema claim
+
+
+def test_the_final_curve_resampled_from_the_saved_network_counts_its_extrema():
+    # g(z) = tanh(z) - tanh(z - 2) (two units): a bump; with ELU + 0.2 g and a strong bump, a turn up and one down
+    network = {"layer0_weight": np.array([[3.0, 3.0]], dtype=np.float32),
+               "layer0_bias": np.array([0.0, -6.0], dtype=np.float32),
+               "layer1_weight": np.array([[40.0], [-40.0]], dtype=np.float32),
+               "layer1_bias": np.array([0.0], dtype=np.float32)}
+    coarse = final_curve(network, 0.2, (-5.0, 5.0), 100)
+    fine = final_curve(network, 0.2, (-5.0, 5.0), 801)
+    assert coarse.shape == (100,) and fine.shape == (801,)
+    assert activation.extrema_values(coarse).measured == {"activation_two_extrema": 2}
+    assert activation.extrema_values(fine).measured == {"activation_two_extrema": 2}
+    # a coarse enough grid misses a turn (-5, 0, 5: up, then down): what the curve_points switch would show
+    assert activation.extrema_values(final_curve(network, 0.2, (-5.0, 5.0), 3)).measured == {
+        "activation_two_extrema": 1}

@@ -274,3 +274,10 @@ def network_from_arrays(arrays: dict) -> Params:
     """The activation network's weights as saved by the metalearning job (layer<i>_weight/bias)."""
     layers = len(arrays) // 2
     return [torch.as_tensor(arrays[f"layer{i}_{kind}"]) for i in range(layers) for kind in ("weight", "bias")]
+
+
+def final_curve(network: dict, elu_weight: float, curve_range, curve_points: int) -> np.ndarray:
+    """The final learned activation (``network``: the job's activation_net.npz arrays) sampled
+    at ``curve_points`` evenly spaced points over ``curve_range``, as the job samples its snapshots."""
+    grid = torch.linspace(*curve_range, curve_points)
+    return activation_curve(learned_activation(network_from_arrays(network), elu_weight), grid)

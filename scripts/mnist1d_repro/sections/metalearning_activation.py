@@ -13,6 +13,10 @@ if TYPE_CHECKING:
 SEEDING = Switch("metalearning.activation.seeding", ("reference", "fresh"), reruns_jobs=True)
 NOISE_DRAW = Switch("metalearning.activation.noise_draw", ("shared", "per_sample"), reruns_jobs=True)
 TEST_NOISE = Switch("metalearning.activation.test_noise", ("added", "none"), reruns_jobs=True)
+# Read from the configured setting's files, no job runs again: the outer steps the accuracies are
+# averaged over, and how many points the final activation is sampled at to count its extrema.
+FINAL_OUTER_STEPS = Switch("metalearning.activation.final_outer_steps", None, reruns_jobs=False)
+CURVE_POINTS = Switch("metalearning.activation.curve_points", None, reruns_jobs=False)
 
 SECTION = Section(
     name="metalearning_activation",
@@ -21,7 +25,7 @@ SECTION = Section(
     outputs=("figure7.png", "activation_accuracy.html", "transfer.html"),
     claims_tables=("activation_claims.csv",),
     sensitivity_tables=("activation_sensitivity.csv",),
-    switches=(SEEDING, NOISE_DRAW, TEST_NOISE),
+    switches=(SEEDING, NOISE_DRAW, TEST_NOISE, FINAL_OUTER_STEPS, CURVE_POINTS),
 )
 
 
@@ -128,6 +132,25 @@ def claim_values(table: pd.DataFrame, spread: dict, final_curve: np.ndarray, bea
     for name in beaten:
         values.add(f"activation_beats_{name}", activation_beats(table, spread, name, sample_se.get(name)))
     values.add("activation_two_extrema", activation_two_extrema(final_curve))
+    return values
+
+
+def window_values(learned: pd.DataFrame, baselines: pd.DataFrame, names: list[str], final_outer_steps: int,
+                  learned_correct: dict, baselines_correct: dict, beaten) -> ClaimValues:
+    """The advantage claims (activation_beats_<name> for ``beaten``) read over the last
+    ``final_outer_steps`` outer steps of one setting's runs (the final_outer_steps switch)."""
+    table, spread, first_step = accuracy_comparison(learned, baselines, names, final_outer_steps)
+    errors = sample_errors(learned_correct, baselines_correct, first_step)
+    values = ClaimValues()
+    for name in beaten:
+        values.add(f"activation_beats_{name}", activation_beats(table, spread, name, errors.get(name)))
+    return values
+
+
+def extrema_values(curve: np.ndarray) -> ClaimValues:
+    """activation_two_extrema alone, counted on ``curve`` (the curve_points switch)."""
+    values = ClaimValues()
+    values.add("activation_two_extrema", activation_two_extrema(curve))
     return values
 
 
