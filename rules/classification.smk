@@ -65,8 +65,9 @@ rule train_classifier:
         training=TABLE1_TRAINING,
         validation=CLASSIFICATION["validation"],
         device=config["device"],
-        torch_seeding=lambda wc: switched_section("classification", [CLASSIFICATION_SEEDING_SWITCH],
-                                                  wc.setting)["torch_seeding"],
+        torch_seeding=lambda wc: switched_section("classification", [CLASSIFICATION_SEEDING_SWITCH], wc.setting)[
+            "torch_seeding"
+        ],
     script:
         "../scripts/train_classifier.py"
 

@@ -75,8 +75,11 @@ def section_category(name):
 def section_switch_keys(name, reruns_jobs=None):
     """The dotted config keys of the deviation switches a section runs (only those whose other
     settings train their own jobs, or only those that do not, when ``reruns_jobs`` says so)."""
-    return tuple(switch.key for switch in registry.section(name).switches
-                 if reruns_jobs is None or switch.reruns_jobs == reruns_jobs)
+    return tuple(
+        switch.key
+        for switch in registry.section(name).switches
+        if reruns_jobs is None or switch.reruns_jobs == reruns_jobs
+    )
 
 
 def section_files(kind):

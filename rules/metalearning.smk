@@ -17,7 +17,9 @@ METALEARNING_DIR = section_folder("metalearning_lr")
 (METALEARNING_LR_SWITCH,) = section_switch_keys("metalearning_lr")
 # the switches whose other settings train their own jobs, and those read from the configured one's files
 METALEARNING_ACTIVATION_SWITCHES = section_switch_keys("metalearning_activation", reruns_jobs=True)
-METALEARNING_WINDOW_SWITCH, METALEARNING_CURVE_SWITCH = section_switch_keys("metalearning_activation", reruns_jobs=False)
+METALEARNING_WINDOW_SWITCH, METALEARNING_CURVE_SWITCH = section_switch_keys(
+    "metalearning_activation", reruns_jobs=False
+)
 LEARNED_ACTIVATION = f"{METALEARNING_DIR}/activation/learned/activation_net.npz"
 # Measured per outer step at paper size: the code's 1 -> 100 -> 1 network about 2.5 s and 0.6 GB;
 # the paper text's 1 -> 100 -> 100 -> 1 about 35 s and 3.8 GB (checkpointed).

@@ -29,14 +29,22 @@ def seeding_alternative_run_keys():
     that the sensitivity section lists runs: Table 1's MNIST-1D cells of the reference notebook's
     order (the switch leaves MNIST's runs as they are)."""
     c = config["classification"]
-    return [(setting, v, m, s) for switch, setting in switch_alternatives([CLASSIFICATION_SEEDING_SWITCH])
-            for v in c["variants"] for m in c["models"] for s in c["seeds"] if (v, m) in NOTEBOOK_RUN_ORDER]
+    return [
+        (setting, v, m, s)
+        for switch, setting in switch_alternatives([CLASSIFICATION_SEEDING_SWITCH])
+        for v in c["variants"]
+        for m in c["models"]
+        for s in c["seeds"]
+        if (v, m) in NOTEBOOK_RUN_ORDER
+    ]
 
 
 def seeding_alternative_runs(filename):
     """One file of every job of seeding_alternative_run_keys(), in its order."""
-    return [f"{CLASSIFICATION_DIR}/{switch_dir(CLASSIFICATION_SEEDING_SWITCH, setting)}{v}/{m}/seed{s}/{filename}"
-            for setting, v, m, s in seeding_alternative_run_keys()]
+    return [
+        f"{CLASSIFICATION_DIR}/{switch_dir(CLASSIFICATION_SEEDING_SWITCH, setting)}{v}/{m}/seed{s}/{filename}"
+        for setting, v, m, s in seeding_alternative_run_keys()
+    ]
 
 
 TABLE1_TRAINING = {k: config["classification"][k] for k in ("steps", "batch_size", "lr", "eval_every")}
