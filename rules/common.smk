@@ -104,8 +104,11 @@ def switch_dir(switch, setting):
     """The results sub-folder of the jobs run under one setting of a deviation switch (every
     other switch as configured): none for the configured setting, so its paths do not change;
     "<last key>_<setting>/" (e.g. "score_weights_final/") for an alternative that the
-    sensitivity section lists."""
-    return "" if setting == config_value(switch) else f"{registry.SWITCHES[switch].folder_prefix}_{setting}/"
+    sensitivity section lists. A seed-set switch's jobs are the configured folders' jobs at other
+    seeds: no sub-folder."""
+    if setting == config_value(switch) or registry.SWITCHES[switch].seed_set:
+        return ""
+    return f"{registry.SWITCHES[switch].folder_prefix}_{setting}/"
 
 
 def switch_alternatives(switches):
@@ -125,6 +128,8 @@ def switched_section(section, switches, folder):
     alternative that the folder stands for swapped in, if it is one of this section's keys."""
     for switch, setting in switch_alternatives(switches):
         parent, _, key = switch.rpartition(".")
+        if registry.SWITCHES[switch].seed_set:
+            continue  # its jobs run under the configured settings
         if switch_dir(switch, setting) == folder and parent == section:
             return {**config_value(section), key: setting}
     return config_value(section)

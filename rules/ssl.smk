@@ -6,7 +6,8 @@
 # results/ssl/<loss>/...; each alternative the sensitivity section lists reruns the InfoNCE jobs
 # (every head depth and seed) with that one switch flipped, under results/ssl/<key>_<setting>/
 # (e.g. results/ssl/info_nce_symmetric/info_nce/head2/seed0/). VICReg runs under the configured
-# settings only.
+# settings only. Deviation switch ssl.seeds (the seeds the claims are judged over): another seed
+# set adds the InfoNCE jobs of its seeds beside the configured ones, in the same folders.
 
 SSL = config["ssl"]
 SSL_CATEGORY = section_category("ssl")

@@ -1,6 +1,6 @@
 """Figure 8: t-SNE of the SSL output representation and linear accuracy after every layer;
 the claims under the configured settings and under every alternative of the SSL deviation
-switches (ssl.train_data, ssl.info_nce, linear_probe.tol), which rerun the InfoNCE jobs."""
+switches (ssl.train_data, ssl.info_nce, linear_probe.tol, ssl.seeds), which rerun the InfoNCE jobs."""
 import matplotlib.pyplot as plt
 from matplotlib.lines import Line2D
 import numpy as np
@@ -15,7 +15,7 @@ from mnist1d_repro.reporting import (claims_table, sensitivity_table, verdict_se
 from mnist1d_repro.sections.spec import sensitivity_arguments
 from mnist1d_repro.sections.ssl import (ENCODER_OUTPUT, REFERENCE_2_LAYER, accuracy_table, best_layer,
                                         claim_measurements, configured_settings, layer_accuracy, probe_table,
-                                        runs_under, switch_sensitivity)
+                                        runs_under, setting_name, switch_sensitivity)
 from mnist1d_repro.tsne import tsne_embedding
 
 
@@ -53,7 +53,9 @@ def figure8(representation, layers, tsne, threads, path, paper_before_head=None)
 
 log = start_job(snakemake)
 test_samples = snakemake.params.test_samples
-all_probes = probe_table([load_json(path) for path in [*snakemake.input.metrics, *snakemake.input.sensitivity]])
+# another seed set's jobs may include configured ones: each job once
+all_probes = probe_table([load_json(path) for path in dict.fromkeys([*snakemake.input.metrics,
+                                                                      *snakemake.input.sensitivity])])
 save_csv(snakemake.output.csv, all_probes)
 switches = snakemake.params.switches  # dotted switch -> [configured setting, *alternatives]
 configured = configured_settings(switches)
@@ -66,7 +68,7 @@ write_caption_snippet(snakemake.output.snippet, [f"{row['claim']} — {verdict_s
                                                  for _, row in claim_rows.iterrows()])
 sensitivity = []
 for switch, by_setting in switch_sensitivity(all_probes, switches, test_samples).items():
-    sensitivity.append(sensitivity_table(claims, switch, switches[switch][0], digits=2,
+    sensitivity.append(sensitivity_table(claims, switch, setting_name(switches[switch][0]), digits=2,
                                          **sensitivity_arguments(by_setting)))
     for setting, values in by_setting.items():
         log(f"{switch} = {setting}: " + ", ".join(f"{k} {v:.3g}" for k, v in values.measured.items() if v is not None))

@@ -219,7 +219,7 @@ GOOD_CONFIGS = [
     "generator: {iid_noise_scale: 1.0e+100}\nlottery: {adjacency_runs: [2, 40]}",
     # VICReg alone, with no sensitivity switch that runs InfoNCE
     "ssl: {losses: [vicreg], tsne: {loss: vicreg}}\nsensitivity: {ssl.train_data: [], ssl.info_nce: [], "
-    "linear_probe.tol: []}",
+    "linear_probe.tol: [], ssl.seeds: []}",
     "double_descent: {widths: {mlp: [2, 8, 32], cnn: [2, 8, 32]}, interpolation_train_error: 2}",
     "classification: {lr: 1.0}\nmetalearning: {learning_rate: {initial_lrs: [30.0], ablation_initial_lrs: []}}",
     "metalearning: {activation: {elu_weight: -0.2}}",

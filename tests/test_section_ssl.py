@@ -23,8 +23,8 @@ JOBS = [ssl_job("info_nce", 2, 0, [33, 75, 81, 82, 76, 75]),
         ssl_job("info_nce", 2, 0, [33, 76, 82, 84, 77, 76], tol=1e-4),
         ssl_job("info_nce", 2, 0, [33, 77, 83, 86, 78, 77], train_data="train_and_test")]
 SWITCHES = {"ssl.train_data": ["train", "train_and_test"], "ssl.info_nce": ["one_directional", "symmetric"],
-            "linear_probe.tol": [0.01, 1e-4]}
-CONFIGURED = {"train_data": "train", "info_nce": "one_directional", "tol": 0.01}
+            "linear_probe.tol": [0.01, 1e-4], "ssl.seeds": [[0], [1]]}
+CONFIGURED = {"train_data": "train", "info_nce": "one_directional", "tol": 0.01, "seeds": [0]}
 
 
 def test_the_probe_table_names_the_probe_tolerance_after_its_switch():
@@ -103,7 +103,23 @@ def test_each_switch_moves_one_setting_at_a_time():
                    for key, by in by_switch.items()}
     assert before_head == {"ssl.train_data": {"train": 82.0, "train_and_test": 86.0},
                            "ssl.info_nce": {"one_directional": 82.0, "symmetric": 72.0},
-                           "linear_probe.tol": {0.01: 82.0, 1e-4: 84.0}}
+                           "linear_probe.tol": {0.01: 82.0, 1e-4: 84.0},
+                           "ssl.seeds": {"0": 82.0, "1": None}}  # no job ran seed 1
+
+
+def test_another_seed_set_judges_the_claims_over_its_own_seeds():
+    """ssl.seeds: a setting is a list of seeds, whose jobs sit beside the configured ones; each
+    setting's claims read its seeds' jobs only (a seed in both sets counts in both)."""
+    at_layer_3 = {42: 82, 43: 84, 44: 86, 0: 70, 1: 74}
+    jobs = [ssl_job("info_nce", 2, seed, [33, 75, 81, accuracy, 76, 75]) for seed, accuracy in at_layer_3.items()]
+    switches = {**SWITCHES, "ssl.seeds": [[42, 43, 44], [0, 1, 42]]}
+    by_setting = ssl.switch_sensitivity(ssl.probe_table(jobs), switches, 1000)["ssl.seeds"]
+    assert list(by_setting) == ["42, 43, 44", "0, 1, 42"]
+    assert by_setting["42, 43, 44"].measured["linear_accuracy_before_head"] == 84.0
+    assert by_setting["42, 43, 44"].n["linear_accuracy_before_head"] == 3
+    assert by_setting["0, 1, 42"].measured["linear_accuracy_before_head"] == pytest.approx((70 + 74 + 82) / 3)
+    configured = ssl.runs_under(ssl.probe_table(jobs), ssl.configured_settings(switches))
+    assert sorted(configured["seed"].unique()) == [42, 43, 44]  # the other set's jobs stay out of the claims
 
 
 def test_layer_accuracy_is_the_mean_and_std_over_seeds():

@@ -11,23 +11,29 @@ def ssl_linear_probe(wildcards):
     return switched_section("linear_probe", SSL_SWITCHES, wildcards.ssl_setting)
 
 
-def ssl_runs(filename, setting_dir="", losses=None):
+def ssl_runs(filename, setting_dir="", losses=None, seeds=None):
     """One file of every self-supervised job (loss x head depth x seed) in one setting's folder
-    (default: the configured settings, every configured loss)."""
+    (default: the configured settings, every configured loss, the configured seeds)."""
     c = config["ssl"]
     return [
         f"{SSL_DIR}/{setting_dir}{loss}/head{head}/seed{seed}/{filename}"
         for loss in (c["losses"] if losses is None else losses)
         for head in c["head_layers"]
-        for seed in c["seeds"]
+        for seed in (c["seeds"] if seeds is None else seeds)
     ]
 
 
 def ssl_sensitivity_runs(filename):
     """One file of every job the alternative SSL settings add: InfoNCE (the claims' loss) x
-    head depth x seed per alternative; VICReg runs under the configured settings only."""
+    head depth x seed per alternative (another seed set: its seeds, in the configured folders);
+    VICReg runs under the configured settings only."""
     return [
         path
         for switch, setting in switch_alternatives(SSL_SWITCHES)
-        for path in ssl_runs(filename, switch_dir(switch, setting), ["info_nce"])
+        for path in ssl_runs(
+            filename,
+            switch_dir(switch, setting),
+            ["info_nce"],
+            setting if registry.SWITCHES[switch].seed_set else None,
+        )
     ]

@@ -16,11 +16,14 @@ class Switch:
         number, whose range the schema checks.
     reruns_jobs: an alternative setting trains its own jobs (True) or only re-aggregates the
         configured setting's jobs (False).
+    seed_set: each setting is a list of seeds; an alternative adds the jobs of the other seeds
+        beside the configured ones, in the same folders (a job's path names its seed).
     """
 
     key: str
     values: tuple | None
     reruns_jobs: bool
+    seed_set: bool = False
 
     @property
     def folder_prefix(self) -> str:

@@ -15,6 +15,8 @@ TRAIN_DATA = Switch("ssl.train_data", ("train", "train_and_test"), reruns_jobs=T
 INFO_NCE = Switch("ssl.info_nce", ("one_directional", "symmetric"), reruns_jobs=True)
 # each SSL job fits its own linear probes, so another tolerance reruns the jobs
 PROBE_TOL = Switch("linear_probe.tol", None, reruns_jobs=True)
+# the seeds the claims are judged over: the reference's one run used 42
+SEEDS = Switch("ssl.seeds", None, reruns_jobs=True, seed_set=True)
 
 SECTION = Section(
     name="ssl",
@@ -23,7 +25,7 @@ SECTION = Section(
     outputs=("probe_accuracy.html", "figure8.png"),
     claims_tables=("claims.csv",),
     sensitivity_tables=("sensitivity.csv",),
-    switches=(TRAIN_DATA, INFO_NCE, PROBE_TOL),
+    switches=(TRAIN_DATA, INFO_NCE, PROBE_TOL, SEEDS),
 )
 
 ENCODER_OUTPUT = 3  # layer index of the last convolution: the representation "before the head"
@@ -31,9 +33,10 @@ ENCODER_OUTPUT = 3  # layer index of the last convolution: the representation "b
 REFERENCE_2_LAYER = [32.8, 75.1, 80.9, 82.1, 76.1, 75.0]
 # The probe table names each switch's column after the switch (Switch.folder_prefix: "train_data", "info_nce",
 # "tol"), so that a switch's settings select its rows. One metrics.json field is named otherwise: train_ssl.py
-# records linear_probe.tol as "probe_tol", which becomes the table's "tol" here and only here.
+# records linear_probe.tol as "probe_tol", which becomes the table's "tol" here and only here. The seeds switch
+# selects its rows by the "seed" column (a setting is a list of seeds).
 PROBE_TOL_FIELD = "probe_tol"
-SETTING_COLUMNS = {switch.key: switch.folder_prefix for switch in SECTION.switches}  # dotted switch -> column
+SETTING_COLUMNS = {switch.key: switch.folder_prefix for switch in SECTION.switches}  # dotted switch -> setting key
 
 
 # --- the probe table ------------------------------------------------------------------------------------
@@ -58,12 +61,18 @@ def configured_settings(switch_settings: dict) -> dict:
 
 
 def runs_under(probes: pd.DataFrame, settings: dict) -> pd.DataFrame:
-    """The rows of the jobs run under ``settings`` (by probe-table column, as ``configured_settings``);
-    VICReg jobs have no InfoNCE form and count as run under every one."""
+    """The rows of the jobs run under ``settings`` (by probe-table column, as ``configured_settings``;
+    "seeds": the seeds kept); VICReg jobs have no InfoNCE form and count as run under every one."""
     train_data, info_nce, tol = (TRAIN_DATA.folder_prefix, INFO_NCE.folder_prefix, PROBE_TOL.folder_prefix)
     keep = (probes[train_data] == settings[train_data]) & (probes[tol] == settings[tol])
     keep &= (probes[info_nce] == settings[info_nce]) | (probes["loss"] != "info_nce")
+    keep &= probes["seed"].isin(settings[SEEDS.folder_prefix])
     return probes[keep]
+
+
+def setting_name(setting) -> str:
+    """A switch setting as the sensitivity table names it: a list of seeds as "42, 43, 44"."""
+    return ", ".join(str(seed) for seed in setting) if isinstance(setting, (list, tuple)) else setting
 
 
 # --- the claims: the InfoNCE jobs' probes ---------------------------------------------------------------
@@ -108,10 +117,10 @@ def claim_measurements(probes: pd.DataFrame, test_samples: int) -> ClaimValues:
 
 def switch_sensitivity(probes: pd.DataFrame, switch_settings: dict, test_samples: int) -> dict:
     """For each switch (dotted key -> its settings, the configured one first), the claims under each
-    of its settings with the other switches at their configured settings."""
+    of its settings (by ``setting_name``) with the other switches at their configured settings."""
     configured = configured_settings(switch_settings)
-    return {key: {setting: claim_measurements(runs_under(probes, {**configured, SETTING_COLUMNS[key]: setting}),
-                                              test_samples)
+    return {key: {setting_name(setting): claim_measurements(
+                      runs_under(probes, {**configured, SETTING_COLUMNS[key]: setting}), test_samples)
                   for setting in settings}
             for key, settings in switch_settings.items()}
 
