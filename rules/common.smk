@@ -135,6 +135,28 @@ def switched_section(section, switches, folder):
     return config_value(section)
 
 
+def switched_variant(switch, setting):
+    """The name of a variant under another setting of one of its keys (a switch such as
+    variants.label_noise_15.draw): "<variant>_<key>_<setting>", e.g. label_noise_15_draw_all_at_once."""
+    _, variant, _ = switch.split(".")
+    return f"{variant}_{registry.SWITCHES[switch].folder_prefix}_{setting}"
+
+
+def switched_variants():
+    """Every variant that an alternative of a variant switch in the sensitivity section adds:
+    name -> its config entry (the configured one with that key's setting swapped in)."""
+    found = {}
+    for switch, setting in switch_alternatives([key for key in registry.SWITCHES if key.startswith("variants.")]):
+        _, variant, key = switch.split(".")
+        found[switched_variant(switch, setting)] = {**config["variants"][variant], key: setting}
+    return found
+
+
+def variant_settings(variant):
+    """A variant's config entry, configured or added by a variant switch's alternative."""
+    return config["variants"][variant] if variant in config["variants"] else switched_variants()[variant]
+
+
 def dataset_path(dataset, variant="original"):
     """The file an experiment asks for: a named dataset, original or transformed."""
     return f"{RESULTS}/data/{dataset}/{variant}.npz"

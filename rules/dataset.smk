@@ -12,7 +12,7 @@ include: "paths/dataset.smk"
 
 wildcard_constraints:
     dataset=name_pattern(config["datasets"]),
-    variant=name_pattern(config["variants"]),
+    variant=name_pattern([*config["variants"], *switched_variants()]),
 
 
 rule generate_dataset:
@@ -51,7 +51,7 @@ rule make_variant:
         mem_mb=attempt_scaled(lambda wc: dataset_mem_mb(wc.dataset)),
         runtime=attempt_scaled(10),
     params:
-        variant=lambda wc: config["variants"][wc.variant],
+        variant=lambda wc: variant_settings(wc.variant),
     script:
         "../scripts/make_variant.py"
 

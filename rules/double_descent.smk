@@ -7,14 +7,23 @@
 # under results/double_descent/mlp_hidden_layers_<setting>/<series>/width<w>/seed<s>/.
 # Deviation switch double_descent.error_storage (errors kept as measured or cut to whole percents,
 # as the reference keeps them) reruns nothing: the aggregation reads the claims under each setting.
+# Deviation switch variants.label_noise_15.draw (which training labels the noise redraws): each
+# alternative reruns the series a claim reads on that variant (every width and seed) under
+# results/double_descent/draw_<setting>/<series>/..., on the variant made with that draw
+# (results/data/<dataset>/label_noise_15_draw_<setting>.npz).
 
 from mnist1d_repro.sections.double_descent import sensitivity_series as double_descent_sensitivity_series
 from mnist1d_repro.sections.double_descent import series_seeds as double_descent_series_seeds
+from mnist1d_repro.sections.double_descent import draw_series as double_descent_draw_series
 
 DOUBLE_DESCENT = config["double_descent"]
 DOUBLE_DESCENT_CATEGORY = section_category("double_descent")
 DOUBLE_DESCENT_DIR = section_folder("double_descent")
-DOUBLE_DESCENT_DEPTH_SWITCH, DOUBLE_DESCENT_ERROR_STORAGE_SWITCH = section_switch_keys("double_descent")
+(
+    DOUBLE_DESCENT_DEPTH_SWITCH,
+    DOUBLE_DESCENT_ERROR_STORAGE_SWITCH,
+    DOUBLE_DESCENT_DRAW_SWITCH,
+) = section_switch_keys("double_descent")
 
 
 include: "paths/double_descent.smk"
@@ -22,15 +31,15 @@ include: "paths/double_descent.smk"
 
 rule train_double_descent:
     input:
-        lambda wc: dataset_path(DOUBLE_DESCENT["dataset"], DOUBLE_DESCENT["series"][wc.series]["variant"]),
+        double_descent_dataset,
     output:
-        f"{DOUBLE_DESCENT_DIR}/{{depth}}{{series}}/width{{width}}/seed{{seed}}/metrics.json",
+        f"{DOUBLE_DESCENT_DIR}/{{setting}}{{series}}/width{{width}}/seed{{seed}}/metrics.json",
     log:
-        f"{LOGS}/double_descent/{{depth}}{{series}}/width{{width}}/seed{{seed}}.log",
+        f"{LOGS}/double_descent/{{setting}}{{series}}/width{{width}}/seed{{seed}}.log",
     benchmark:
-        f"{BENCHMARKS}/double_descent/{{depth}}{{series}}/width{{width}}/seed{{seed}}.tsv"
+        f"{BENCHMARKS}/double_descent/{{setting}}{{series}}/width{{width}}/seed{{seed}}.tsv"
     wildcard_constraints:
-        depth=switch_dir_pattern([DOUBLE_DESCENT_DEPTH_SWITCH]),
+        setting=switch_dir_pattern([DOUBLE_DESCENT_DEPTH_SWITCH, DOUBLE_DESCENT_DRAW_SWITCH]),
         series=name_pattern(DOUBLE_DESCENT["series"]),
         width=r"\d+",
         seed=r"\d+",
@@ -54,6 +63,7 @@ rule figure5:
     input:
         runs=double_descent_runs(),
         sensitivity=double_descent_sensitivity_runs(),
+        draw_sensitivity=[path for paths in double_descent_draw_runs().values() for path in paths],
     output:
         csv=f"{DOUBLE_DESCENT_DIR}/runs.csv",
         summary=f"{DOUBLE_DESCENT_DIR}/summary.csv",
@@ -105,5 +115,8 @@ rule figure5:
         claims=CLAIMS,
         mlp_hidden_layers=switch_settings(DOUBLE_DESCENT_DEPTH_SWITCH),  # configured setting first
         error_storages=switch_settings(DOUBLE_DESCENT_ERROR_STORAGE_SWITCH),
+        label_noise_draws=switch_settings(DOUBLE_DESCENT_DRAW_SWITCH),
+        draw_runs=double_descent_draw_runs(),  # alternative draw -> its runs
+        draw_series=double_descent_draw_series(DOUBLE_DESCENT),
     script:
         "../scripts/figure5.py"

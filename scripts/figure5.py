@@ -10,10 +10,10 @@ from mnist1d_repro.jobs import start_job
 from mnist1d_repro.plotting import mark_paper, ordered_colors, save_figure
 from mnist1d_repro.reporting import (claims_table, sensitivity_table, verdict_sentence, write_caption_snippet,
                                      write_html_table)
-from mnist1d_repro.sections.double_descent import (ERROR_STORAGE, MLP_HIDDEN_LAYERS, claim_measurements,
-                                                   claim_series, depth_sensitivity, error_storage_sensitivity,
-                                                   runs_at_depth, seed_statistics, series_tables, STATISTICS,
-                                                   stored_errors)
+from mnist1d_repro.sections.double_descent import (ERROR_STORAGE, LABEL_NOISE_DRAW, MLP_HIDDEN_LAYERS,
+                                                   claim_measurements, claim_series, depth_sensitivity,
+                                                   error_storage_sensitivity, runs_at_depth, seed_statistics,
+                                                   series_tables, STATISTICS, stored_errors, with_series_from)
 
 
 def load_runs(paths):
@@ -123,9 +123,20 @@ for depth in alternatives:
     depth_seeds = seed_statistics(stored_errors(runs_at_depth(alternative_runs, depth), storage), settings)
     log(f"{MLP_HIDDEN_LAYERS.key} = {depth}:\n{depth_seeds.to_string()}")
     by_depth[depth] = claim_measurements(depth_seeds, settings, n_train)
+# ... under every label-noise draw: the draw's series from its own runs, the other series as configured
+default_draw, *other_draws = snakemake.params.label_noise_draws
+rerun_by_draw = snakemake.params.draw_series
+by_draw = {default_draw: values}
+for noise_draw in other_draws:
+    draw_runs = with_series_from(measured_runs, load_runs(snakemake.params.draw_runs[noise_draw]), rerun_by_draw)
+    draw_seeds = seed_statistics(stored_errors(draw_runs, storage), settings)
+    log(f"{LABEL_NOISE_DRAW.key} = {noise_draw}:\n{draw_seeds.to_string()}")
+    by_draw[noise_draw] = claim_measurements(draw_seeds, settings, n_train)
 # ... and under every error storage the sensitivity section lists, from the same runs
 save_csv(snakemake.output.sensitivity, pd.concat([
     sensitivity_table(claim_defs, MLP_HIDDEN_LAYERS.key, default, digits=2, **depth_sensitivity(by_depth, settings)),
+    sensitivity_table(claim_defs, LABEL_NOISE_DRAW.key, default_draw, digits=2,
+                      **depth_sensitivity(by_draw, settings, rerun_by_draw)),
     sensitivity_table(claim_defs, ERROR_STORAGE.key, storage, digits=2,
                       **error_storage_sensitivity(measured_runs, settings, n_train, [storage, *other_storages]))],
     ignore_index=True))

@@ -12,10 +12,10 @@ from mnist1d_repro.jobs import start_job
 from mnist1d_repro.plotting import mark_paper, save_figure, scatter_by_class
 from mnist1d_repro.reporting import (claims_table, sensitivity_table, verdict_sentence, write_caption_snippet,
                                      write_html_table)
-from mnist1d_repro.sections.spec import sensitivity_arguments
+from mnist1d_repro.sections.spec import sensitivity_arguments, setting_name
 from mnist1d_repro.sections.ssl import (ENCODER_OUTPUT, REFERENCE_2_LAYER, accuracy_table, best_layer,
                                         claim_measurements, configured_settings, layer_accuracy, probe_table,
-                                        runs_under, setting_name, switch_sensitivity)
+                                        runs_under, switch_sensitivity)
 from mnist1d_repro.tsne import tsne_embedding
 
 

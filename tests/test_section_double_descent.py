@@ -336,3 +336,33 @@ def test_error_storage_switch_picks_the_errors_the_claims_read():
     with pytest.raises(ValueError, match="whole_percent"):
         dd.stored_errors(runs, "integer")
     assert dd.ERROR_STORAGE.values == dd.ERROR_STORAGES and dd.ERROR_STORAGE in dd.SECTION.switches
+
+
+# --- the label-noise draw's sensitivity --------------------------------------------------------------------
+
+DRAW_MOVED = ["noisy_mlp_peak_height", "noisy_mlp_peak_width", "noisy_mlp_peak_at_threshold",
+              "noisy_mlp_falls_after_peak", "noisy_cnn_peak_height", "noisy_cnn_falls_after_peak",
+              "mse_peak_near_nK", "cross_entropy_peak_near_n"]
+
+
+def test_another_draw_reruns_the_claimed_series_on_the_noisy_variant():
+    assert dd.draw_series(SETTINGS) == ["mlp_noise_15", "mlp_mse_noise_15", "cnn_noise_15"]
+    assert dd.moved_claims(SETTINGS, dd.draw_series(SETTINGS)) == DRAW_MOVED  # every claim but the clean MLP's
+    ablation_only = {**SETTINGS, "series": {**SETTINGS["series"],
+                                            "mlp_noise_20": {"model": "mlp", "variant": "label_noise_15",
+                                                             "loss": "cross_entropy"}}}
+    assert "mlp_noise_20" not in dd.draw_series(ablation_only)  # no claim reads it
+
+
+def test_the_other_draws_claims_read_its_series_and_the_configured_rest():
+    configured = runs_of(**ALL_RUNS)
+    other_draw = runs_of(mlp_noise_15=CLEAN_MLP, mlp_mse_noise_15=MSE_MLP, cnn_noise_15=NOISY_CNN)
+    mixed = dd.with_series_from(configured, other_draw, dd.draw_series(SETTINGS))
+    assert len(mixed) == len(configured)
+    assert mixed[mixed["series"] == "mlp_clean"].equals(configured[configured["series"] == "mlp_clean"])
+    by_draw = {"reference": measured(configured), "all_at_once": measured(mixed)}
+    arguments = dd.depth_sensitivity(by_draw, SETTINGS, dd.draw_series(SETTINGS))
+    assert set(arguments["measured"]["all_at_once"]) == set(DRAW_MOVED)
+    assert arguments["measured"]["reference"]["noisy_mlp_peak_height"] == 10.0
+    assert arguments["measured"]["all_at_once"]["noisy_mlp_peak_height"] == 0.0  # the other draw's curve: no peak
+    assert arguments["measured"]["all_at_once"]["noisy_cnn_peak_height"] == 40.0  # the same CNN runs

@@ -96,16 +96,40 @@ def test_learning_rate_verdicts_use_the_reference_weights_and_the_draws_are_the_
 def test_every_sensitivity_switch_ran_its_other_settings(quick_run):
     import pandas as pd
 
+    from mnist1d_repro.sections.spec import setting_name
+
     config = config_of(quick_run)
     runs = pd.read_csv(quick_run / "results" / "review" / "sensitivity_runs.csv", dtype={"setting": str})
     for switch, others in config["sensitivity"].items():
         ran = runs[runs["switch"] == switch]
-        assert set(ran["setting"]) >= {str(setting) for setting in others}, switch
+        assert set(ran["setting"]) >= {str(setting_name(setting)) for setting in others}, switch
         assert ran["default"].any(), switch
     deviations = yaml.safe_load((quick_run / "config" / "deviations.yaml").read_text())
     matrix = pd.read_csv(quick_run / "results" / "review" / "sensitivity.csv")
     moved = {(name, entry["switch"] or "none") for entry in deviations for name in entry["moves"]}
     assert moved <= set(zip(matrix["claim_id"], matrix["switch"]))
+
+
+def test_another_label_noise_draw_trains_on_its_own_noisy_labels(quick_run):
+    """variants.label_noise_15.draw: all_at_once (the quick config's alternative) makes its own variant
+    file, whose labels are RandomState(0)'s draw on the same dataset, and the series it reruns train on it."""
+    from mnist1d_repro.variants import label_noise
+
+    config = config_of(quick_run)
+    assert config["sensitivity"]["variants.label_noise_15.draw"] == ["all_at_once"]
+    data = quick_run / "results" / "data" / config["double_descent"]["dataset"]
+    reference, other = load_dataset(data / "label_noise_15.npz"), load_dataset(data / "label_noise_15_draw_all_at_once.npz")
+    original = load_dataset(data / "original.npz")
+    expected = label_noise(original, config["variants"]["label_noise_15"]["rate"], "all_at_once")
+    assert np.array_equal(other["y"], expected["y"]) and not np.array_equal(other["y"], reference["y"])
+    assert np.array_equal(other["x"], reference["x"])
+    folder = quick_run / "results" / "double_descent"
+    rerun = sorted((folder / "draw_all_at_once" / "mlp_noise_15").glob("width*/seed*/metrics.json"))
+    assert rerun
+    errors = [(json.loads(path.read_text())["train_error"],
+               json.loads((folder / path.relative_to(folder / "draw_all_at_once")).read_text())["train_error"])
+              for path in rerun]
+    assert any(other != configured for other, configured in errors)  # other labels, other training errors
 
 
 def test_double_descent_curves_are_means_over_the_seeds(quick_run):

@@ -46,6 +46,7 @@ def chunk_swap(data: dict, order: list[int]) -> dict:
 
 
 LABEL_NOISE_DRAWS = ("reference", "all_at_once")
+ALL_AT_ONCE_SEED = 0  # the all_at_once draw's seed where a variant names none (the draw this pipeline made first)
 
 
 def stream_after_make_dataset(args: GeneratorArgs) -> tuple[np.random.RandomState, np.ndarray]:
@@ -90,8 +91,8 @@ def label_noise(data: dict, rate: float, draw: str, seed: int | None = None,
         generated the dataset (``generator``: its arguments), continued where
         ``make_dataset`` left it, one training sample after the other: a uniform number,
         and only where it falls below ``rate`` a class from 0 to 9.
-    draw "all_at_once": from ``RandomState(seed)``, all uniform numbers first, then one class
-        for every sample.
+    draw "all_at_once": from ``RandomState(seed)`` (seed 0 unless given), all uniform numbers
+        first, then one class for every sample.
     """
     if not 0 <= rate <= 1:
         raise ValueError(f"label-noise rate must lie in [0, 1], got {rate}")
@@ -107,9 +108,7 @@ def label_noise(data: dict, rate: float, draw: str, seed: int | None = None,
                 resampled[i] = True
                 noisy[i] = rng.randint(0, NUM_CLASSES)
     elif draw == "all_at_once":
-        if seed is None:
-            raise ValueError("the all_at_once label-noise draw needs a seed")
-        rng = np.random.RandomState(seed)
+        rng = np.random.RandomState(ALL_AT_ONCE_SEED if seed is None else seed)
         resampled = rng.random_sample(len(y)) < rate
         noisy = np.where(resampled, rng.randint(NUM_CLASSES, size=len(y)), y)
     else:

@@ -15,6 +15,10 @@ if TYPE_CHECKING:
 MLP_HIDDEN_LAYERS = Switch("double_descent.mlp_hidden_layers", (1, 2), reruns_jobs=True)
 ERROR_STORAGES = ("float", "whole_percent")
 ERROR_STORAGE = Switch("double_descent.error_storage", ERROR_STORAGES, reruns_jobs=False)
+# Which training labels the 15 % noise redraws (the variant's draw, config/variants): another draw reruns
+# the series a claim reads on that variant. Its settings are checked by the variant's schema.
+NOISY_VARIANT = "label_noise_15"
+LABEL_NOISE_DRAW = Switch(f"variants.{NOISY_VARIANT}.draw", None, reruns_jobs=True)
 
 SECTION = Section(
     name="double_descent",
@@ -23,7 +27,7 @@ SECTION = Section(
     outputs=("summary.html", "figure5.png", "noise_ablation.png", "loss_ablation.png"),
     claims_tables=("claims.csv",),
     sensitivity_tables=("sensitivity.csv",),
-    switches=(MLP_HIDDEN_LAYERS, ERROR_STORAGE),
+    switches=(MLP_HIDDEN_LAYERS, ERROR_STORAGE, LABEL_NOISE_DRAW),
 )
 
 
@@ -247,9 +251,10 @@ def sensitivity_series(settings: dict) -> list[str]:
     return [name for name in settings["figure5"] if settings["series"][name]["model"] == "mlp"]
 
 
-def moved_claims(settings: dict) -> list[str]:
-    """The claims the MLP's depth can move: those read from a series it reruns."""
-    rerun = sensitivity_series(settings)
+def moved_claims(settings: dict, rerun: list[str] | None = None) -> list[str]:
+    """The claims a switch that reruns the series ``rerun`` (default: the MLP depth's,
+    ``sensitivity_series``) can move: those read from one of them."""
+    rerun = sensitivity_series(settings) if rerun is None else rerun
     return [name for name, series in claim_series(settings).items() if series in rerun]
 
 
@@ -258,11 +263,31 @@ def runs_at_depth(runs: pd.DataFrame, depth: int) -> pd.DataFrame:
     return runs[runs["mlp_hidden_layers"] == depth]
 
 
-def depth_sensitivity(by_depth: dict, settings: dict) -> dict:
-    """``reporting.sensitivity_table``'s arguments (``sensitivity_arguments``) from each depth's
-    ``ClaimValues``, measuring only the claims the depth can move."""
-    moved = moved_claims(settings)
+def depth_sensitivity(by_depth: dict, settings: dict, rerun: list[str] | None = None) -> dict:
+    """``reporting.sensitivity_table``'s arguments (``sensitivity_arguments``) from each setting's
+    ``ClaimValues`` (by MLP depth, or by label-noise draw with ``rerun`` its series), measuring
+    only the claims the switch can move."""
+    moved = moved_claims(settings, rerun)
     arguments = sensitivity_arguments(by_depth)
     arguments["measured"] = {depth: {name: measured[name] for name in moved}
                              for depth, measured in arguments["measured"].items()}
     return arguments
+
+
+# --- the deviation switch: which labels the label noise redraws --------------------------------------
+
+
+def draw_series(settings: dict, variant: str = NOISY_VARIANT) -> list[str]:
+    """The series another draw of ``variant``'s label noise reruns: those a claim is read from
+    that train on that variant (in the paper configuration Figure 5's noisy MLP and CNN and the
+    loss ablation's MSE MLP)."""
+    claimed = set(claim_series(settings).values())
+    return [name for name, series in settings["series"].items() if name in claimed and series["variant"] == variant]
+
+
+def with_series_from(runs: pd.DataFrame, other: pd.DataFrame, series: list[str]) -> pd.DataFrame:
+    """``runs`` with every run of ``series`` taken from ``other`` instead (the same series run
+    under another setting), the other series as they were."""
+    import pandas as pd
+
+    return pd.concat([runs[~runs["series"].isin(series)], other[other["series"].isin(series)]], ignore_index=True)

@@ -12,8 +12,8 @@ class Switch:
     reference code and ours (config/deviations.yaml). The ``sensitivity`` section of the config
     may run its other settings beside the configured one.
 
-    values: the settings the key accepts (the schema's enum is filled in from here); None for a
-        number, whose range the schema checks.
+    values: the settings the key accepts (the schema's enum is filled in from here); None where
+        the schema checks them itself (a number's range; a key inside a named config entry).
     reruns_jobs: an alternative setting trains its own jobs (True) or only re-aggregates the
         configured setting's jobs (False).
     seed_set: each setting is a list of seeds; an alternative adds the jobs of the other seeds
@@ -29,6 +29,12 @@ class Switch:
     def folder_prefix(self) -> str:
         """The start of an alternative's results folder: the key's last part (e.g. "score_weights")."""
         return self.key.split(".")[-1]
+
+
+def setting_name(setting):
+    """A switch setting as the sensitivity table names it: a seed set's list as "42, 43, 44",
+    any other setting as it is."""
+    return ", ".join(str(seed) for seed in setting) if isinstance(setting, (list, tuple)) else setting
 
 
 @dataclass(frozen=True)

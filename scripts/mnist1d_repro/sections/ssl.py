@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..claims import accuracy_se
-from .spec import ClaimValues, Measurement, Section, Switch, mean_over_runs
+from .spec import ClaimValues, Measurement, Section, Switch, mean_over_runs, setting_name
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -68,11 +68,6 @@ def runs_under(probes: pd.DataFrame, settings: dict) -> pd.DataFrame:
     keep &= (probes[info_nce] == settings[info_nce]) | (probes["loss"] != "info_nce")
     keep &= probes["seed"].isin(settings[SEEDS.folder_prefix])
     return probes[keep]
-
-
-def setting_name(setting) -> str:
-    """A switch setting as the sensitivity table names it: a list of seeds as "42, 43, 44"."""
-    return ", ".join(str(seed) for seed in setting) if isinstance(setting, (list, tuple)) else setting
 
 
 # --- the claims: the InfoNCE jobs' probes ---------------------------------------------------------------
