@@ -134,3 +134,16 @@ def test_table_caption_says_what_plus_minus_means(table, configs, snippet):
     text = " ".join(prose(render(REPORT / f"{table}.rst", configs["paper"], snippet)).split())
     sentences = re.split(r"(?<=[.!?])\s+", text)
     assert [s for s in sentences if s.startswith("±")], f"{table}: no sentence starting with ± says what it means"
+
+
+def test_verdict_lines_with_a_bar_render_without_a_docutils_error(tmp_path):
+    """A claim's unit may hold bars (|pooled minus none|), which reStructuredText reads as a
+    substitution reference: the snippet escapes them, so docutils raises nothing and shows the bars."""
+    from docutils.core import publish_parts
+
+    from mnist1d_repro.reporting import write_caption_snippet
+
+    path = tmp_path / "claims.rst"
+    write_caption_snippet(path, ["target < 3 points (|pooled minus none|), ours 0.4: **reproduced**"])
+    body = publish_parts(path.read_text(), writer="html", settings_overrides={"halt_level": 2})["body"]
+    assert "(|pooled minus none|)" in html.unescape(body) and "<strong>reproduced</strong>" in body

@@ -238,6 +238,7 @@ def verdict_sentence(row) -> str:
 
 
 def write_caption_snippet(path, lines: list[str]) -> None:
-    """reStructuredText included by a report caption (one bullet per line)."""
+    """reStructuredText included by a report caption (one bullet per line). A "|" in a line (e.g. a
+    unit such as |pooled minus none|) is escaped: unescaped, reStructuredText reads a substitution."""
     with atomic_path(path, suffix=".rst") as tmp:
-        tmp.write_text("\n".join(f"- {line}" for line in lines) + "\n")
+        tmp.write_text("\n".join("- " + line.replace("|", "\\|") for line in lines) + "\n")
