@@ -121,6 +121,7 @@ BAD_CONFIGS = [
     ("sensitivity: {variants.label_noise_15.draw: [bogus]}", ["sensitivity.variants.label_noise_15.draw", "bogus"]),
     ("sensitivity: {ssl.seeds: [[42, 43, 44]]}", ["sensitivity.ssl.seeds", "configured setting"]),
     ("sensitivity: {ssl.seeds: [[-1, 2]]}", ["sensitivity.ssl.seeds", "not a valid value"]),
+    ("sensitivity: {ssl.seeds: [[0, 1.5]]}", ["sensitivity.ssl.seeds.0.1", "integer"]),
     ("sensitivity: {lottery.score_weights: [last_checkpoint]}", ["sensitivity.lottery.score_weights",
                                                                 "is the configured setting"]),
     ("sensitivity: {generator.scale_coeff: [0.5]}", ["sensitivity.generator.scale_coeff", "no section runs"]),
