@@ -11,7 +11,7 @@ from mnist1d_repro.plotting import mark_paper, ordered_colors, save_figure
 from mnist1d_repro.reporting import (claims_table, sensitivity_table, verdict_sentence, write_caption_snippet,
                                      write_html_table)
 from mnist1d_repro.sections.double_descent import (ERROR_STORAGE, LABEL_NOISE_DRAW, MLP_HIDDEN_LAYERS,
-                                                   claim_measurements, claim_series, depth_sensitivity,
+                                                   claim_measurements, claim_series, rerun_sensitivity,
                                                    error_storage_sensitivity, runs_at_depth, seed_statistics,
                                                    series_tables, STATISTICS, stored_errors, with_series_from)
 
@@ -134,9 +134,9 @@ for noise_draw in other_draws:
     by_draw[noise_draw] = claim_measurements(draw_seeds, settings, n_train)
 # ... and under every error storage the sensitivity section lists, from the same runs
 save_csv(snakemake.output.sensitivity, pd.concat([
-    sensitivity_table(claim_defs, MLP_HIDDEN_LAYERS.key, default, digits=2, **depth_sensitivity(by_depth, settings)),
+    sensitivity_table(claim_defs, MLP_HIDDEN_LAYERS.key, default, digits=2, **rerun_sensitivity(by_depth, settings)),
     sensitivity_table(claim_defs, LABEL_NOISE_DRAW.key, default_draw, digits=2,
-                      **depth_sensitivity(by_draw, settings, rerun_by_draw)),
+                      **rerun_sensitivity(by_draw, settings, rerun_by_draw)),
     sensitivity_table(claim_defs, ERROR_STORAGE.key, storage, digits=2,
                       **error_storage_sensitivity(measured_runs, settings, n_train, [storage, *other_storages]))],
     ignore_index=True))

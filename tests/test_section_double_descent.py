@@ -269,7 +269,7 @@ def test_depth_sensitivity_keeps_each_depths_moved_claims():
         two.add(name, Measurement(2.0, spread=0.2 * 3 ** 0.5, se=0.2, n=3))
     for name in MOVED:
         one.add(name, Measurement(1.0, spread=0.1 * 3 ** 0.5, se=0.1, n=3))
-    arguments = dd.depth_sensitivity({2: two, 1: one}, SETTINGS)
+    arguments = dd.rerun_sensitivity({2: two, 1: one}, SETTINGS)
     assert arguments["measured"] == {2: dict.fromkeys(MOVED, 2.0), 1: dict.fromkeys(MOVED, 1.0)}
     assert arguments["se"] == {2: two.se, 1: one.se}
     assert arguments["n"] == {2: two.n, 1: one.n}  # without n a claim over seeds can never be decided
@@ -285,7 +285,7 @@ def test_sensitivity_rows_give_each_moved_claim_under_both_depths():
     by_depth = {2: measured(runs_of(**ALL_RUNS)), 1: measured(runs_of(**one_layer))}
     claims = load_claims(ROOT / "config" / "claims.yaml", "double_descent")
     table = sensitivity_table(claims, "double_descent.mlp_hidden_layers", 2, digits=2,
-                              **dd.depth_sensitivity(by_depth, SETTINGS))
+                              **dd.rerun_sensitivity(by_depth, SETTINGS))
     assert list(table.columns) == SENSITIVITY_COLUMNS
     assert list(table["claim_id"]) == MOVED * 2
     assert list(table["setting"]) == [2] * 6 + [1] * 6 and list(table["default"]) == [True] * 6 + [False] * 6
@@ -361,7 +361,7 @@ def test_the_other_draws_claims_read_its_series_and_the_configured_rest():
     assert len(mixed) == len(configured)
     assert mixed[mixed["series"] == "mlp_clean"].equals(configured[configured["series"] == "mlp_clean"])
     by_draw = {"reference": measured(configured), "all_at_once": measured(mixed)}
-    arguments = dd.depth_sensitivity(by_draw, SETTINGS, dd.draw_series(SETTINGS))
+    arguments = dd.rerun_sensitivity(by_draw, SETTINGS, dd.draw_series(SETTINGS))
     assert set(arguments["measured"]["all_at_once"]) == set(DRAW_MOVED)
     assert arguments["measured"]["reference"]["noisy_mlp_peak_height"] == 10.0
     assert arguments["measured"]["all_at_once"]["noisy_mlp_peak_height"] == 0.0  # the other draw's curve: no peak

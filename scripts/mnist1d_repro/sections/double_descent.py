@@ -263,14 +263,14 @@ def runs_at_depth(runs: pd.DataFrame, depth: int) -> pd.DataFrame:
     return runs[runs["mlp_hidden_layers"] == depth]
 
 
-def depth_sensitivity(by_depth: dict, settings: dict, rerun: list[str] | None = None) -> dict:
+def rerun_sensitivity(by_setting: dict, settings: dict, rerun: list[str] | None = None) -> dict:
     """``reporting.sensitivity_table``'s arguments (``sensitivity_arguments``) from each setting's
-    ``ClaimValues`` (by MLP depth, or by label-noise draw with ``rerun`` its series), measuring
-    only the claims the switch can move."""
+    ``ClaimValues`` of a switch that reruns the series ``rerun`` (default: the MLP depth's),
+    measuring only the claims it can move."""
     moved = moved_claims(settings, rerun)
-    arguments = sensitivity_arguments(by_depth)
-    arguments["measured"] = {depth: {name: measured[name] for name in moved}
-                             for depth, measured in arguments["measured"].items()}
+    arguments = sensitivity_arguments(by_setting)
+    arguments["measured"] = {setting: {name: measured[name] for name in moved}
+                             for setting, measured in arguments["measured"].items()}
     return arguments
 
 
