@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -27,7 +28,7 @@ import pandas as pd
 
 from mnist1d_repro.claims import INCONCLUSIVE, NOT_REPRODUCED, NOT_RUN, REPRODUCED, claims_by_name
 from mnist1d_repro.manifest import make_manifest, write_manifest
-from mnist1d_repro.registry import CLAIM_SECTIONS
+from mnist1d_repro.registry import CLAIM_SECTIONS, folder_categories
 from mnist1d_repro.reporting import (ours_with_error, rejudged_verdicts, to_decide_text,
                                      verdict_counts_by_kind)
 from mnist1d_repro.verdict_plot import verdict_plot_rows, verdict_summary
@@ -162,6 +163,13 @@ def markdown_table(frame: pd.DataFrame) -> str:
 
 
 RECORD_FILES = ("claims.csv", "cost.csv", "provenance.json", "scale_out.csv", "critical_path.csv")
+TABLE1 = Path("classification") / "table1.csv"  # from the run's results; kept in the record as table1.csv
+FIGURES = "figures"  # the run's figures, kept in the record as figures/<section>/<name>.png
+
+
+def figure_files(results: Path) -> list[Path]:
+    """The run's figures (every section's PNGs; the review's verdict plot is drawn in the record itself)."""
+    return sorted(path for path in results.glob("*/*.png") if path.parent.name != "review")
 
 
 def write_record(results: Path, log_dir: Path, record: Path) -> None:
@@ -171,6 +179,13 @@ def write_record(results: Path, log_dir: Path, record: Path) -> None:
     for name in RECORD_FILES:
         (record / name).write_bytes((results / "review" / name).read_bytes())
     (record / "run.json").write_text(json.dumps(full_run_log(log_dir), indent=1) + "\n")
+    (record / TABLE1.name).write_bytes((results / TABLE1).read_bytes())
+    if (record / FIGURES).exists():
+        shutil.rmtree(record / FIGURES)
+    for figure in figure_files(results):
+        kept = record / FIGURES / figure.relative_to(results)
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        kept.write_bytes(figure.read_bytes())
     provenance = json.loads((results / "review" / "provenance.json").read_text())
     write_manifest(make_manifest(results, f"the run of commit {provenance['git']['commit']} (scripts/verify_run.py "
                                           f"compares a run with it)", provenance["config"].get("cpu_numerics")),
@@ -259,6 +274,8 @@ def section_text(results: Path, log_dir: Path, allow_quick: bool = False, record
         plot = [f"![The verdict of every claim, ours with the interval that decided it against the paper's target]"
                 f"({where})"]
     kinds = "error_kind" in claims
+    source = record if record is not None else results
+    table1 = source / (TABLE1.name if record is not None else TABLE1)
     return "\n\n".join([
         header,
         *before_error_kinds_text(claims),
@@ -272,11 +289,43 @@ def section_text(results: Path, log_dir: Path, allow_quick: bool = False, record
         "set). A verdict is decided when the value clears its rule, or misses it, by more than that interval, and "
         "is inconclusive otherwise, with what would decide it. The report's *1. Review* section has the reasons "
         "and the rules' history.",
+        *(table1_text(pd.read_csv(table1), claims, today, provenance) if table1.is_file() else []),
+        *(figures_text(record, readme_dir) if record is not None and (record / FIGURES).is_dir() else []),
         "<details><summary>Every claim: target, ours, verdict and what would decide it</summary>\n\n"
         + markdown_table(table) + "\n\n</details>",
         "<details><summary>Cost per paper section (from every job's benchmark file) and on more cores</summary>\n\n"
         + markdown_table(per_section) + "\n\n" + scale_out_text(scale_out, critical_path, run) + "\n\n</details>",
     ])
+
+
+def table1_text(table1: pd.DataFrame, claims: pd.DataFrame, verdicts: pd.Series, provenance: dict) -> list[str]:
+    """Table 1 in brief: the paper's cells, ours under the protocol the verdicts use, and the verdicts."""
+    from mnist1d_repro.sections import classification
+
+    protocol = provenance["config"]["classification"]["protocol"]
+    by_claim = dict(zip(claims["claim_id"], verdicts))
+    summary = classification.table1_summary(table1, by_claim, protocol, {"original": "MNIST-1D", "mnist": "MNIST"})
+    return [f"Table 1, test accuracy (%): ours is the mean ± standard deviation over each cell's seeds, under the "
+            f"protocol the verdicts use ({classification.PROTOCOL_LABELS[protocol]}); the paper's ± is the one it "
+            f"printed. MNIST's cells train on the subset the report names, not on the paper's 60,000 images, and its "
+            f"MLP, CNN and GRU share one claim (all above 99 %).",
+            markdown_table(summary)]
+
+
+def figures_text(record: Path, readme_dir: Path) -> list[str]:
+    """Links to the figures the record keeps, by section in report order, with their size on disk."""
+    categories = folder_categories()
+    order = list(categories)
+    figures = sorted((record / FIGURES).glob("*/*.png"),
+                     key=lambda path: (order.index(path.parent.name) if path.parent.name in order else len(order),
+                                       path.name))
+    size = sum(path.stat().st_size for path in figures) / 1e6
+    by_section: dict[str, list[str]] = {}
+    for path in figures:
+        where = Path(os.path.relpath(path, readme_dir)).as_posix()
+        by_section.setdefault(categories.get(path.parent.name, path.parent.name), []).append(f"[{path.stem}]({where})")
+    return [f"The run's figures ({len(figures)} PNGs, {size:.1f} MB, kept in the record): "
+            + "; ".join(f"{section}: {', '.join(links)}" for section, links in by_section.items()) + "."]
 
 
 def before_error_kinds_text(claims: pd.DataFrame) -> list[str]:

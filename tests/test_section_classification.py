@@ -434,6 +434,29 @@ def test_table1_display_shows_every_protocol_the_paper_and_the_verdict():
     assert shown["result"][1].endswith("[verdicts]") and shown["Human expert"][4] == "96 ± 1 (paper, cited)"
 
 
+def test_table1_summary_keeps_the_paper_ours_under_the_verdicts_protocol_and_the_verdict():
+    table = pd.DataFrame({"variant": ["original"], "model": ["mlp"], "paper": [68.0], "paper_std": [2.0],
+                          "reference_seed42_last_step": [65.1], "ours_seed42_last_step": [np.nan],
+                          **{f"{p}_mean": [60.0 + i] for i, p in enumerate(section.PROTOCOLS)},
+                          **{f"{p}_std": [0.5 * i] for i, p in enumerate(section.PROTOCOLS)}})
+    summary = section.table1_summary(table, {"table1_original_mlp": "reproduced"}, "early_stopping",
+                                     {"original": "MNIST-1D"})
+    # early_stopping is the second protocol (60 + 1, std 0.5); the last step (60.0) and seed 42 rows are gone;
+    # MNIST did not run, so its only kept row is the paper's
+    assert list(summary["result"]) == ["ours", "paper", "verdict", "paper"]
+    assert list(summary["MLP"][:3]) == ["61.0 ± 0.5", "68 ± 2", "reproduced"]
+    assert list(summary["dataset"]) == ["MNIST-1D"] * 3 + ["MNIST"]
+
+
+def test_mnist_deep_models_show_their_shared_claims_verdict():
+    verdicts = {"table1_mnist_logistic": "inconclusive", "table1_mnist_deep": "not reproduced",
+                "table1_original_mlp": "reproduced"}
+    assert section.table1_cell_verdict(verdicts, "mnist", "logistic") == "inconclusive"
+    assert [section.table1_cell_verdict(verdicts, "mnist", m) for m in section.DEEP_MODELS] == ["not reproduced"] * 3
+    assert section.table1_cell_verdict(verdicts, "original", "mlp") == "reproduced"
+    assert section.table1_cell_verdict(verdicts, "original", "cnn") == ""
+
+
 # --- the cost comparison ----------------------------------------------------------------------------------
 
 def test_time_to_final_accuracy_is_the_first_step_within_a_point_of_the_last():

@@ -427,6 +427,14 @@ def test_readme_results_section_is_written_from_the_run(quick_run, tmp_path, cap
     record = tmp_path / "record"
     assert readme_results.main(args + ["--allow-quick", "--record", str(record)]) == 0
     assert (record / "verdicts.png").stat().st_size > 0 and "](record/verdicts.png)" in readme.read_text()
+    # ... with Table 1 in brief and every section's figures, linked from the README
+    table1_rows = [line for line in readme.read_text().split("Table 1, test accuracy")[1].split("\n\n")[1].splitlines()]
+    assert len(table1_rows) == 2 + 3 * 3  # header, separator; ours, paper, verdict for each of three datasets
+    kept = sorted(path.relative_to(record / "figures") for path in (record / "figures").glob("*/*.png"))
+    assert kept == sorted(path.relative_to(quick_run / "results") for path in (quick_run / "results").glob("*/*.png")
+                          if path.parent.name != "review")
+    assert {"figure2.png", "figure5.png", "figure9.png"} <= {path.name for path in kept}
+    assert all(f"](record/figures/{path.as_posix()})" in readme.read_text() for path in kept)
     # the reviewer's check of a run against the record: this run is the record's own
     import verify_run
     assert verify_run.main(["--results", str(quick_run / "results"), "--record", str(record)]) == 0
