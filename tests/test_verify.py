@@ -8,7 +8,7 @@ import pytest
 import verify_run
 from mnist1d_repro.manifest import check_against, confirm, make_manifest, read_manifest, write_manifest
 from mnist1d_repro.numerics import cpu_model
-from mnist1d_repro.verify import MANIFEST, verify
+from mnist1d_repro.verify import MANIFEST, claims_before_after, verify
 
 CLAIMS = pd.DataFrame({
     "report section": ["4. Classification", "5.1 Lottery tickets"],
@@ -96,3 +96,28 @@ def test_confirm_lists_a_cpu_once_and_only_for_an_identical_run(run_and_record, 
     newer = {**other_cpu, "versions": {**other_cpu["versions"], "torch": "0.0.1"}}
     with pytest.raises(ValueError, match="version of torch"):
         confirm(newer, check_against(make_run(tmp_path / "again" / "results"), newer))
+
+
+def test_claims_before_after_pairs_every_claim_and_marks_the_verdicts_that_moved():
+    before = pd.DataFrame({"claim_id": ["a", "b", "gone"], "ours": [59.6, 64.0, 1.0], "se": [1.55, 0.64, None],
+                           "verdict": ["inconclusive", "inconclusive", "reproduced"]})  # before error kinds
+    after = pd.DataFrame({"claim_id": ["new", "b", "a"], "ours": [3.0, 64.5, 59.6], "se": [0.5, 0.7, None],
+                          "error_kind": ["seeds", "seeds", "exact"],
+                          "verdict": ["reproduced", "inconclusive", "reproduced"]})
+    table = claims_before_after(after, before)
+    assert list(table["claim_id"]) == ["new", "b", "a", "gone"]
+    row = table.set_index("claim_id").loc["a"]
+    assert (row["before"], row["before kind"], row["after"], row["after kind"]) == ("59.6 ± 1.6", "", "59.6", "exact")
+    assert list(table["moved"]) == [True, False, True, True]
+    assert table.set_index("claim_id").loc["gone", "after verdict"] == ""
+
+
+def test_verify_run_prints_the_claims_before_and_after_without_digests(run_and_record, capsys):
+    run, record = run_and_record
+    (record / MANIFEST).unlink()  # a record from before digests still compares its claims
+    claims = CLAIMS.assign(ours=[90.0, 71.0], verdict=["not reproduced", "reproduced"])
+    claims.to_csv(run / "review" / "claims.csv", index=False)
+    assert verify_run.main(["--results", str(run), "--record", str(record), "--claims"]) == 0
+    out = capsys.readouterr().out
+    assert "| table1_original_cnn | 93.5 |  | reproduced | 90 |  | not reproduced | **yes** |" in out
+    assert "2 claims; 1 verdicts moved" in out

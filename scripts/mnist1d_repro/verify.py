@@ -59,6 +59,29 @@ def claim_differences(ours: pd.DataFrame, recorded: pd.DataFrame) -> pd.DataFram
                                        "verdict_recorded"])
 
 
+def claims_before_after(after: pd.DataFrame, before: pd.DataFrame) -> pd.DataFrame:
+    """Every claim of either claims table, in the order of ``after`` (then claims only ``before`` has): the
+    value ± standard error, the error kind and the verdict in each; a run recorded before error kinds has
+    none ('')."""
+    from .reporting import ours_with_error
+
+    def described(table: pd.DataFrame) -> pd.DataFrame:
+        kind = table["error_kind"] if "error_kind" in table else pd.Series("", index=table.index)
+        return pd.DataFrame({"claim_id": table["claim_id"],
+                             "ours": [ours_with_error(row, significant=3) or "not run" for _, row in table.iterrows()],
+                             "kind": kind.fillna(""), "verdict": table["verdict"]})
+
+    merged = described(after).merge(described(before), on="claim_id", how="outer", suffixes=("", "_before"),
+                                     sort=False)
+    order = {claim: i for i, claim in enumerate(dict.fromkeys([*after["claim_id"], *before["claim_id"]]))}
+    merged = merged.sort_values("claim_id", key=lambda ids: ids.map(order), kind="stable").fillna("")
+    return pd.DataFrame({
+        "claim_id": merged["claim_id"], "before": merged["ours_before"], "before kind": merged["kind_before"],
+        "before verdict": merged["verdict_before"], "after": merged["ours"], "after kind": merged["kind"],
+        "after verdict": merged["verdict"], "moved": merged["verdict"] != merged["verdict_before"]},
+    ).reset_index(drop=True)
+
+
 def section_summary(files: pd.DataFrame, claims: pd.DataFrame | None) -> pd.DataFrame:
     """Per section: its verdict (identical, numerically different, missing files), the file counts,
     and where claims were compared, the largest claim difference and the verdicts that changed."""
