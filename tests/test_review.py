@@ -2,7 +2,7 @@ import pandas as pd
 import pytest
 
 from mnist1d_repro.deviations import check_deviation_links, load_deviations
-from mnist1d_repro.review import cost_per_section, git_state
+from mnist1d_repro.review import cost_per_section, git_state, hardware
 
 from conftest import ROOT
 
@@ -127,3 +127,11 @@ def test_a_training_result_records_where_it_ran_and_the_provenance_gathers_them(
     one = found[found["threads"] == str(record["threads"])].iloc[0]
     assert one["files"] == 2 and one["torch"] == torch.__version__  # the JSON and the CSV agree
     assert runtime_records(tmp_path / "nothing").empty
+
+
+def test_the_provenance_names_the_cpu_with_its_family_and_model():
+    from mnist1d_repro.numerics import cpu_model
+
+    # a virtual machine's "model name" can be a bare "AMD EPYC"; family and model tell Zen 3 from Zen 4
+    assert hardware()["cpu"] == cpu_model()
+    assert "family" in hardware()["cpu"] or not open("/proc/cpuinfo").read().count("cpu family")

@@ -37,8 +37,9 @@ def package_versions() -> dict:
 
 
 def hardware() -> dict:
-    cpu = next((line.split(":", 1)[1].strip() for line in _read("/proc/cpuinfo").splitlines()
-                if line.startswith("model name")), platform.processor() or "unknown")
+    from .numerics import cpu_model
+
+    cpu = cpu_model()  # with family, model and stepping: a virtual machine's bare "AMD EPYC" hides the generation
     memory_kb = next((int(line.split()[1]) for line in _read("/proc/meminfo").splitlines()
                       if line.startswith("MemTotal")), None)
     facts = {"machine": platform.machine(), "system": platform.platform(), "cpu": cpu,
