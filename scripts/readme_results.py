@@ -342,12 +342,12 @@ def before_error_kinds_text(claims: pd.DataFrame) -> list[str]:
             f"inconclusive ones are claims over seeds that ran one or two seeds."]
 
 
-def replace_section(readme: str, text: str, readme_path) -> str:
-    if readme.count(BEGIN) != 1 or readme.count(END) != 1 or readme.index(BEGIN) > readme.index(END):
-        raise ResultsError(f"{readme_path} needs exactly one pair of markers:\n{BEGIN}\n{END}")
-    head, rest = readme.split(BEGIN)
-    _, tail = rest.split(END)
-    return f"{head}{BEGIN}\n{text}\n{END}{tail}"
+def replace_section(readme: str, text: str, readme_path, begin: str = BEGIN, end: str = END) -> str:
+    if readme.count(begin) != 1 or readme.count(end) != 1 or readme.index(begin) > readme.index(end):
+        raise ResultsError(f"{readme_path} needs exactly one pair of markers:\n{begin}\n{end}")
+    head, rest = readme.split(begin)
+    _, tail = rest.split(end)
+    return f"{head}{begin}\n{text}\n{end}{tail}"
 
 
 def main(argv=None) -> int:
