@@ -37,6 +37,9 @@ from mnist1d_repro.verify import MANIFEST as VERIFY_MANIFEST
 CLAIMS_FILE = Path(__file__).resolve().parents[1] / "config" / "claims.yaml"
 BEGIN = "<!-- readme-results:begin (written by `python scripts/readme_results.py`; do not edit) -->"
 END = "<!-- readme-results:end -->"
+# The paper-scale run's time, said where the README tells how to start it (written from the same run or record)
+TIME_BEGIN = "<!-- readme-paper-time:begin (written by `python scripts/readme_results.py`; do not edit) -->"
+TIME_END = "<!-- readme-paper-time:end -->"
 PLOT = "verdicts.png"  # the verdict plot a record keeps
 COUNT_ORDER = [REPRODUCED, NOT_REPRODUCED, INCONCLUSIVE, NOT_RUN]
 
@@ -144,6 +147,22 @@ def scale_out_text(scale: pd.DataFrame, path: pd.DataFrame, run: dict) -> str:
             f"{local}; on a Slurm cluster with the measured cost paid by every job, {slurm} (an upper bound: the Slurm "
             f"profile's groups submit several short jobs at once). No machine can go "
             f"below the critical path, {minutes_text(path['seconds'].sum())}: {chain}.{replay}")
+
+
+def paper_time_text(results: Path, log_dir: Path, record: Path | None = None) -> str:
+    """The recorded run's wall time and jobs, and what its jobs' measured times predict on 8 cores."""
+    if record is not None:
+        _, _, _, scale_out, critical_path = load(record, folder="")
+        run = json.loads((record / "run.json").read_text())
+    else:
+        _, _, _, scale_out, critical_path = load(results)
+        run = full_run_log(log_dir)
+    eight = scale_out[scale_out["cores"] == 8]
+    prediction = (f"; a list schedule of its jobs' measured times predicts {minutes_text(eight['local_wall_seconds'].iloc[0])} "
+                  f"on 8 cores and no less than {minutes_text(critical_path['seconds'].sum())} (its critical path) on any "
+                  f"number" if not eight.empty else "")
+    return (f"The recorded run of the *Results* below ({run['steps']} jobs) took "
+            f"{minutes_text(clock_seconds(run['elapsed']))} on {run['cores']} cores{prediction}.")
 
 
 def ours_text(row) -> str:
@@ -374,6 +393,9 @@ def main(argv=None) -> int:
             draw_record_plot(args.from_record)
         text = section_text(args.results, args.logs, args.allow_quick, source, args.readme.resolve().parent)
         updated = replace_section(readme, text, args.readme)
+        if TIME_BEGIN in readme:
+            updated = replace_section(updated, paper_time_text(args.results, args.logs, source), args.readme,
+                                      TIME_BEGIN, TIME_END)
     except (ResultsError, OSError) as error:
         print(f"readme_results: {error}", file=sys.stderr)
         return 2

@@ -401,7 +401,8 @@ def test_readme_results_section_is_written_from_the_run(quick_run, tmp_path, cap
     import readme_results
 
     readme = tmp_path / "README.md"
-    readme.write_text(f"# title\n\n{readme_results.BEGIN}\nstale text\n{readme_results.END}\n\nkept\n")
+    readme.write_text(f"# title\n\n{readme_results.TIME_BEGIN}\nstale time\n{readme_results.TIME_END}\n\n"
+                      f"{readme_results.BEGIN}\nstale text\n{readme_results.END}\n\nkept\n")
     args = ["--results", str(quick_run / "results"), "--logs", str(quick_run / ".snakemake" / "log"),
             "--readme", str(readme)]
     assert readme_results.main(args) == 2  # a quick run is not the paper-scale result
@@ -416,7 +417,9 @@ def test_readme_results_section_is_written_from_the_run(quick_run, tmp_path, cap
     counts = [[int(cell) for cell in line.strip("| ").split(" | ")[1:]] for line in per_section]
     assert sum(row[0] for row in counts) == len(claims) and all(row[0] == sum(row[1:]) for row in counts)
     assert "By error kind: " in text
-    assert "stale text" not in text and text.endswith("\n\nkept\n")
+    assert "stale text" not in text and "stale time" not in text and text.endswith("\n\nkept\n")
+    steps = readme_results.full_run_log(quick_run / ".snakemake" / "log")["steps"]
+    assert f"The recorded run of the *Results* below ({steps} jobs) took " in text and " on 8 cores and " in text
     assert "Wall time" in text and "--configfile config/quick.yaml" in text
     scale = pd.read_csv(quick_run / "results" / "review" / "scale_out.csv")
     assert "On more cores" in text and f"{int(scale['cores'].iloc[-1])} cores" in text and "critical path" in text
@@ -485,6 +488,7 @@ def test_readme_has_one_generated_results_section():
 
     text = (ROOT / "README.md").read_text()
     assert text.count(readme_results.BEGIN) == 1 and text.count(readme_results.END) == 1
+    assert text.count(readme_results.TIME_BEGIN) == 1 and text.count(readme_results.TIME_END) == 1
 
 
 def test_readme_results_name_a_commit_of_this_history():
