@@ -17,7 +17,7 @@ import sys
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
-from readme_results import ResultsError, clock_seconds, full_run_log, replace_section
+from readme_results import ResultsError, checked, clock_seconds, full_run_log, replace_section
 
 BEGIN = "<!-- readme-quick:begin (written by `python scripts/readme_quick.py`; do not edit) -->"
 END = "<!-- readme-quick:end -->"
@@ -99,10 +99,7 @@ def main(argv=None) -> int:
         print(f"readme_quick: {error}", file=sys.stderr)
         return 2
     if args.check:
-        if updated != readme:
-            print(f"{args.readme}'s quick-start times differ from {args.record / RECORD_FILE}", file=sys.stderr)
-            return 1
-        return 0
+        return checked(readme, updated, f"{args.readme}'s quick-start times differ from {args.record / RECORD_FILE}")
     args.record.mkdir(parents=True, exist_ok=True)
     (args.record / RECORD_FILE).write_text(json.dumps(facts, indent=1) + "\n")
     args.readme.write_text(updated)

@@ -128,6 +128,13 @@ def load(results: Path, folder: str = "review"):
     return claims, cost, provenance, pd.read_csv(paths["scale_out.csv"]), pd.read_csv(paths["critical_path.csv"])
 
 
+def review_and_run(results: Path, log_dir: Path, record: Path | None):
+    """load()'s tables and the run's log facts, from a record that write_record kept or from a run."""
+    if record is not None:
+        return (*load(record, folder=""), json.loads((record / "run.json").read_text()))
+    return (*load(results), full_run_log(log_dir))
+
+
 def minutes_text(seconds: float) -> str:
     minutes = round(seconds / 60)
     return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
@@ -151,12 +158,7 @@ def scale_out_text(scale: pd.DataFrame, path: pd.DataFrame, run: dict) -> str:
 
 def paper_time_text(results: Path, log_dir: Path, record: Path | None = None) -> str:
     """The recorded run's wall time and jobs, and what its jobs' measured times predict on 8 cores."""
-    if record is not None:
-        _, _, _, scale_out, critical_path = load(record, folder="")
-        run = json.loads((record / "run.json").read_text())
-    else:
-        _, _, _, scale_out, critical_path = load(results)
-        run = full_run_log(log_dir)
+    *_, scale_out, critical_path, run = review_and_run(results, log_dir, record)
     eight = scale_out[scale_out["cores"] == 8]
     prediction = (f"; a list schedule of its jobs' measured times predicts {minutes_text(eight['local_wall_seconds'].iloc[0])} "
                   f"on 8 cores and no less than {minutes_text(critical_path['seconds'].sum())} (its critical path) on any "
@@ -246,12 +248,7 @@ def resumed_text(run: dict) -> str:
 def section_text(results: Path, log_dir: Path, allow_quick: bool = False, record: Path | None = None,
                  readme_dir: Path = Path(".")) -> str:
     """The Results section from a run's results and Snakemake logs, or from a record that write_record kept."""
-    if record is not None:
-        claims, cost, provenance, scale_out, critical_path = load(record, folder="")
-        run = json.loads((record / "run.json").read_text())
-    else:
-        claims, cost, provenance, scale_out, critical_path = load(results)
-        run = full_run_log(log_dir)
+    claims, cost, provenance, scale_out, critical_path, run = review_and_run(results, log_dir, record)
     scale = provenance["config"].get("scale")
     if scale != "paper" and not allow_quick:
         raise ResultsError(f"{record or results} holds a '{scale}' run; the README reports paper scale only")
@@ -369,6 +366,14 @@ def replace_section(readme: str, text: str, readme_path, begin: str = BEGIN, end
     return f"{head}{begin}\n{text}\n{end}{tail}"
 
 
+def checked(readme: str, updated: str, stale: str) -> int:
+    """--check's exit status: 0 when the README already says what would be written, else 1 with ``stale``."""
+    if updated != readme:
+        print(stale, file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--results", type=Path, default=Path("results"))
@@ -400,10 +405,7 @@ def main(argv=None) -> int:
         print(f"readme_results: {error}", file=sys.stderr)
         return 2
     if args.check:
-        if updated != readme:
-            print(f"{args.readme} is out of date with {args.results}", file=sys.stderr)
-            return 1
-        return 0
+        return checked(readme, updated, f"{args.readme} is out of date with {args.record or args.results}")
     args.readme.write_text(updated)
     print(f"{args.readme}: Results section written from {args.from_record or args.results}")
     return 0
