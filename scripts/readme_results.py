@@ -25,6 +25,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 from mnist1d_repro.claims import INCONCLUSIVE, NOT_REPRODUCED, NOT_RUN, REPRODUCED, claims_by_name
 from mnist1d_repro.manifest import make_manifest, write_manifest
@@ -35,6 +36,7 @@ from mnist1d_repro.verdict_plot import verdict_plot_rows, verdict_summary
 from mnist1d_repro.verify import MANIFEST as VERIFY_MANIFEST
 
 CLAIMS_FILE = Path(__file__).resolve().parents[1] / "config" / "claims.yaml"
+PAPER_CONFIG = CLAIMS_FILE.with_name("config.yaml")
 BEGIN = "<!-- readme-results:begin (written by `python scripts/readme_results.py`; do not edit) -->"
 END = "<!-- readme-results:end -->"
 # The paper-scale run's time, said where the README tells how to start it (written from the same run or record)
@@ -156,15 +158,50 @@ def scale_out_text(scale: pd.DataFrame, path: pd.DataFrame, run: dict) -> str:
             f"below the critical path, {minutes_text(path['seconds'].sum())}: {chain}.{replay}")
 
 
+def flat_settings(config: dict, prefix: str = "") -> dict:
+    """Every setting of a config by its dotted key ("double_descent.seeds"); a dict's leaves, and the
+    sensitivity section's entries whole."""
+    settings = {}
+    for key, value in config.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict) and value and prefix != "sensitivity.":
+            settings.update(flat_settings(value, dotted + "."))
+        else:
+            settings[dotted] = value
+    return settings
+
+
+def config_changes(recorded: dict, current: dict) -> list[str]:
+    """The settings of ``current`` (the config file as written) whose value differs from, or is missing in,
+    ``recorded`` (a run's config, which may also hold settings the workflow derives; those are not compared)."""
+    ran, now = flat_settings(recorded), flat_settings(current)
+    return sorted(key for key, value in now.items() if key not in ran or ran[key] != value)
+
+
+def config_change_text(provenance: dict) -> str:
+    """Whether the paper configuration is still the one the recorded run ran."""
+    current = yaml.safe_load(PAPER_CONFIG.read_text())
+    changed = config_changes(provenance["config"], current)
+    if not changed:
+        return "It ran the paper configuration as it is now (`config/config.yaml`)."
+    settings = f"{len(changed)} setting" + ("s" if len(changed) > 1 else "")
+    return (f"The paper configuration has changed since that run ({settings} of `config/config.yaml`: "
+            + ", ".join(f"`{key}`" for key in changed) + "): a run of it now differs from the recorded one in those "
+            "settings, and so in its numbers and its time.")
+
+
 def paper_time_text(results: Path, log_dir: Path, record: Path | None = None) -> str:
-    """The recorded run's wall time and jobs, and what its jobs' measured times predict on 8 cores."""
-    *_, scale_out, critical_path, run = review_and_run(results, log_dir, record)
+    """The recorded run's wall time and jobs, what its jobs' measured times predict on 8 cores, and whether the
+    paper configuration has changed since."""
+    _, _, provenance, scale_out, critical_path, run = review_and_run(results, log_dir, record)
     eight = scale_out[scale_out["cores"] == 8]
     prediction = (f"; a list schedule of its jobs' measured times predicts {minutes_text(eight['local_wall_seconds'].iloc[0])} "
                   f"on 8 cores and no less than {minutes_text(critical_path['seconds'].sum())} (its critical path) on any "
                   f"number" if not eight.empty else "")
-    return (f"The recorded run of the *Results* below ({run['steps']} jobs) took "
-            f"{minutes_text(clock_seconds(run['elapsed']))} on {run['cores']} cores{prediction}.")
+    same_config = (config_change_text(provenance),) if provenance["config"].get("scale") == "paper" else ()
+    return " ".join((f"The recorded run of the *Results* below ({run['steps']} jobs) took "
+                     f"{minutes_text(clock_seconds(run['elapsed']))} on {run['cores']} cores{prediction}.",
+                     *same_config))
 
 
 def ours_text(row) -> str:

@@ -483,6 +483,22 @@ def test_a_run_resumed_after_an_interruption_counts_all_its_invocations(tmp_path
     assert (run["steps"], run["elapsed"], run["invocations"]) == (12, "1:00:00", 1)
 
 
+def test_config_changes_name_the_settings_a_recorded_run_did_not_run():
+    import readme_results
+
+    recorded = {"seeds": [0, 1], "lottery": {"seeds": [42], "lr": 0.1}, "datasets": {"derived_n1000": {"n": 1}},
+                "sensitivity": {"lottery.lr": [0.2]}}
+    current = {"seeds": [0, 1], "lottery": {"seeds": [42, 43], "lr": 0.1}, "new_key": "x",
+               "sensitivity": {"lottery.lr": [0.2, 0.3]}}
+    # a derived setting the file does not hold is not compared; a sensitivity entry is compared whole
+    assert readme_results.config_changes(recorded, current) == ["lottery.seeds", "new_key", "sensitivity.lottery.lr"]
+    assert readme_results.config_changes(recorded, {"seeds": [0, 1], "lottery": {"lr": 0.1}}) == []
+    provenance = {"config": readme_results.yaml.safe_load(readme_results.PAPER_CONFIG.read_text())}
+    assert readme_results.config_change_text(provenance).startswith("It ran the paper configuration as it is now")
+    provenance["config"]["lottery"]["seeds"] = [42]
+    assert "(1 setting of `config/config.yaml`: `lottery.seeds`)" in readme_results.config_change_text(provenance)
+
+
 def test_readme_has_one_generated_results_section():
     import readme_results
 
