@@ -50,10 +50,21 @@ class ResultsError(RuntimeError):
     pass
 
 
+DEFAULT_PROFILE = CLAIMS_FILE.parents[1] / "profiles" / "default" / "config.yaml"
+
+
+def default_profile_flags() -> set[str]:
+    """The switches that the workflow's default profile already turns on for every run (--rerun-incomplete ...)."""
+    profile = yaml.safe_load(DEFAULT_PROFILE.read_text()) if DEFAULT_PROFILE.is_file() else {}
+    return {f"--{key}" for key, value in (profile or {}).items() if value is True}
+
+
 def shown_command(command: str) -> str:
-    """The command line with the executable's folder left out."""
-    program, _, arguments = command.partition(" ")
-    return f"{Path(program).name} {arguments}".strip()
+    """The command line with the executable's folder left out, and without the switches the default profile
+    turns on anyway (``snakemake --cores 2 --rerun-incomplete`` is the run ``snakemake --cores 2`` resumed)."""
+    program, *arguments = command.split()
+    implied = default_profile_flags()
+    return " ".join([Path(program).name, *(word for word in arguments if word not in implied)])
 
 
 def clock_seconds(text: str) -> float:

@@ -481,6 +481,14 @@ def test_a_run_resumed_after_an_interruption_counts_all_its_invocations(tmp_path
                   [(12, 12)], ["Thu Dec  3 11:00:00 2026"], elapsed="1:00:00")
     run = readme_results.full_run_log(tmp_path)
     assert (run["steps"], run["elapsed"], run["invocations"]) == (12, "1:00:00", 1)
+    # resumed with a switch the default profile sets anyway: the same run, shown as the plain command
+    snakemake_log(tmp_path, "2026-12-04T090000", "2026-12-04 09:00:00", "snakemake --cores 2",
+                  [(4, 20)], ["Fri Dec  4 09:10:00 2026"])
+    snakemake_log(tmp_path, "2026-12-04T100000", "2026-12-04 10:00:00", "snakemake --cores 2 --rerun-incomplete",
+                  [(16, 16)], ["Fri Dec  4 11:00:00 2026"], elapsed="1:00:00")
+    run = readme_results.full_run_log(tmp_path)
+    assert (run["steps"], run["elapsed"], run["invocations"], run["command"]) == (
+        20, "1:10:00", 2, "snakemake --cores 2")
 
 
 def test_config_changes_name_the_settings_a_recorded_run_did_not_run():
