@@ -71,3 +71,14 @@ def test_failed_tests_another_commit_or_scale_are_refused(clone, capsys):
     assert readme_quick.main(arguments(clone)) == 2
     assert "reports the quick run" in capsys.readouterr().err
     assert not (clone / "quick-run").exists()  # nothing recorded from a refused run
+
+
+def test_the_readme_quick_start_matches_its_record():
+    """The README's quick-start times are exactly what readme_quick.py writes from quick-run/quick.json, which
+    names a commit of this history."""
+    record = ROOT / "quick-run" / readme_quick.RECORD_FILE
+    assert record.is_file(), "quick-run/ holds no record: see scripts/readme_quick.py"
+    assert readme_quick.main(["--check", "--record", str(record.parent), "--readme", str(ROOT / "README.md")]) == 0
+    commit = json.loads(record.read_text())["commit"]
+    assert re.fullmatch(r"[0-9a-f]{40}", commit)
+    assert subprocess.run(["git", "merge-base", "--is-ancestor", commit, "HEAD"], cwd=ROOT).returncode == 0
