@@ -308,7 +308,7 @@ def section_text(results: Path, log_dir: Path, allow_quick: bool = False, record
     gpu = "no GPU" if hardware.get("gpu") in (None, "none") else hardware["gpu"]
     header = (
         f"Full {scale}-scale run of commit `{commit}`, started {run['date']}: `{run['command']}` on "
-        f"{hardware['cpu']} ({hardware['cpu_cores']} cores, {hardware['memory_gb']} GB, {gpu}), "
+        f"a machine with {hardware['cpu_cores']} cores of {hardware['cpu']}, {hardware['memory_gb']} GB and {gpu}; "
         f"{run['cores']} cores used. **Wall time {run['elapsed']}**{resumed_text(run)} for {run['steps']} jobs; "
         f"{cost['job_minutes'].sum():.0f} minutes of job time in all (one thread a job); the largest job peaked at "
         f"{cost['peak_memory_mb'].max():.0f} MB resident memory. "
