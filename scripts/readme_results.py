@@ -287,6 +287,21 @@ def draw_record_plot(record: Path) -> None:
                  scale=provenance["config"].get("scale"))
 
 
+def runtimes_text(provenance: dict) -> str:
+    """Where the training results were computed: each CPU with its numerics and how many result files it wrote
+    (a run resumed on another machine names both); '' for a record from before the results named their CPU."""
+    files: dict[tuple, int] = {}
+    for runtime in provenance.get("runtimes", []):
+        if "cpu" in runtime:
+            where = (runtime["cpu"], runtime.get("cpu_numerics", "native"), runtime.get("device", "cpu"))
+            files[where] = files.get(where, 0) + int(runtime.get("files", 0))
+    if not files:
+        return ""
+    parts = [f"{cpu} in {numerics} numerics ({count} files)" + ("" if device == "cpu" else f" with {device}")
+             for (cpu, numerics, device), count in files.items()]
+    return " Its training results were computed on " + "; and on ".join(parts) + "."
+
+
 def resumed_text(run: dict) -> str:
     parts = run.get("invocations", 1)
     return (f" (the sum of {parts} invocations of the same command: the run was interrupted and resumed, and the "
@@ -311,7 +326,7 @@ def section_text(results: Path, log_dir: Path, allow_quick: bool = False, record
         f"a machine with {hardware['cpu_cores']} cores of {hardware['cpu']}, {hardware['memory_gb']} GB and {gpu}; "
         f"{run['cores']} cores used. **Wall time {run['elapsed']}**{resumed_text(run)} for {run['steps']} jobs; "
         f"{cost['job_minutes'].sum():.0f} minutes of job time in all (one thread a job); the largest job peaked at "
-        f"{cost['peak_memory_mb'].max():.0f} MB resident memory. "
+        f"{cost['peak_memory_mb'].max():.0f} MB resident memory.{runtimes_text(provenance)} "
         f"**{counts.get('reproduced', 0)} of {len(claims)} claims reproduced**, "
         f"{counts.get('not reproduced', 0)} not reproduced, {counts.get('inconclusive', 0)} inconclusive, "
         f"{counts.get('not run', 0)} not run.")

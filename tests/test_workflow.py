@@ -507,6 +507,19 @@ def test_config_changes_name_the_settings_a_recorded_run_did_not_run():
     assert "(1 setting of `config/config.yaml`: `lottery.seeds`)" in readme_results.config_change_text(provenance)
 
 
+def test_the_results_name_every_cpu_that_computed_them():
+    import readme_results
+
+    one = {"cpu": "AMD EPYC (family 25, model 17, stepping 1)", "cpu_numerics": "portable", "device": "cpu"}
+    other = {**one, "cpu": "Intel Xeon (family 6, model 143, stepping 8)"}
+    provenance = {"runtimes": [{**one, "files": 300, "threads": "1"}, {**one, "files": 10, "threads": "2"},
+                               {**other, "files": 5}]}
+    assert readme_results.runtimes_text(provenance) == (
+        " Its training results were computed on AMD EPYC (family 25, model 17, stepping 1) in portable numerics "
+        "(310 files); and on Intel Xeon (family 6, model 143, stepping 8) in portable numerics (5 files).")
+    assert readme_results.runtimes_text({"runtimes": [{"device": "cpu", "files": 450}]}) == ""  # an old record
+
+
 def test_readme_has_one_generated_results_section():
     import readme_results
 
