@@ -16,6 +16,7 @@ the text between the two `readme-results` markers in README.md.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import re
@@ -53,10 +54,11 @@ class ResultsError(RuntimeError):
 DEFAULT_PROFILE = CLAIMS_FILE.parents[1] / "profiles" / "default" / "config.yaml"
 
 
-def default_profile_flags() -> set[str]:
+@functools.cache
+def default_profile_flags() -> frozenset[str]:
     """The switches that the workflow's default profile already turns on for every run (--rerun-incomplete ...)."""
     profile = yaml.safe_load(DEFAULT_PROFILE.read_text()) if DEFAULT_PROFILE.is_file() else {}
-    return {f"--{key}" for key, value in (profile or {}).items() if value is True}
+    return frozenset(f"--{key}" for key, value in (profile or {}).items() if value is True)
 
 
 def shown_command(command: str) -> str:
@@ -353,8 +355,7 @@ def section_text(results: Path, log_dir: Path, allow_quick: bool = False, record
         plot = [f"![The verdict of every claim, ours with the interval that decided it against the paper's target]"
                 f"({where})"]
     kinds = "error_kind" in claims
-    source = record if record is not None else results
-    table1 = source / (TABLE1.name if record is not None else TABLE1)
+    table1 = record / TABLE1.name if record is not None else results / TABLE1
     return "\n\n".join([
         header,
         *before_error_kinds_text(claims),
