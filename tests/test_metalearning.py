@@ -10,7 +10,8 @@ from mnist1d_repro.metalearning.activation import (activation_module, baseline_r
                                                    experiment_from_settings, metalearn_activation,
                                                    network_from_arrays)
 from mnist1d_repro.metalearning.engine import (BASELINE_ACTIVATIONS, RMSConfig, RunNoise, _OneHiddenLayerNet,
-                                               activation_net_value_and_slope, batch, learned_activation, linear_layers,
+                                               activation_net_value_and_slope, batch, frozen_activation_net,
+                                               learned_activation, linear_layers,
                                                seeded_generator, unrolled_rms, unrolled_sgd)
 from mnist1d_repro.metalearning.learning_rate import learning_rate_initial_weights, metalearn_learning_rate
 from mnist1d_repro.models import build_model
@@ -162,10 +163,11 @@ def test_meta_gradients_equal_differentiating_autograd_inner_gradients(hidden, s
                                rtol=1e-12, atol=0)
 
 
-def test_fast_activation_path_equals_generic_path_across_blocks():
+@pytest.mark.parametrize("keep_sigmoids", [True, False])
+def test_fast_activation_path_equals_generic_path_across_blocks(keep_sigmoids):
     layers = activation_net([9])
     z = torch.randn(3 * _OneHiddenLayerNet.BLOCK + 17, dtype=DOUBLE, requires_grad=True)
-    fast = _OneHiddenLayerNet.apply(z, *layers)
+    fast = _OneHiddenLayerNet.apply(z, *layers, keep_sigmoids)
     generic = activation_net_value_and_slope(z, *layers)
     for a, b in zip(fast, generic):
         torch.testing.assert_close(a, b, rtol=1e-12, atol=1e-12)
@@ -174,6 +176,31 @@ def test_fast_activation_path_equals_generic_path_across_blocks():
     grads_generic = torch.autograd.grad(sum((o * w).sum() for o, w in zip(generic, weights)), [z, *layers])
     for a, b in zip(grads_fast, grads_generic):
         torch.testing.assert_close(a, b, rtol=1e-10, atol=1e-10)
+
+
+def test_kept_sigmoids_give_the_bytes_of_recomputing_them_and_their_storage_is_reused():
+    layers = [p.float().requires_grad_() for p in activation_net([100])]
+    z = torch.randn(8 * _OneHiddenLayerNet.BLOCK, requires_grad=True)  # the paper's 12,800 elements a pass
+    weights = [torch.randn_like(z), torch.randn_like(z)]
+
+    def value_slope_and_gradients(keep_sigmoids, retain_graph=False):
+        outputs = _OneHiddenLayerNet.apply(z, *layers, keep_sigmoids)
+        weighted = sum((o * w).sum() for o, w in zip(outputs, weights))
+        grads = torch.autograd.grad(weighted, [z, *layers], retain_graph=retain_graph)
+        again = torch.autograd.grad(weighted, [z, *layers]) if retain_graph else grads
+        return [t.detach().numpy().tobytes() for t in (*outputs, *grads, *again)]
+
+    free = _OneHiddenLayerNet._kept_sigmoids
+    free.clear()
+    recomputed = value_slope_and_gradients(keep_sigmoids=False)
+    assert free == []
+    assert value_slope_and_gradients(keep_sigmoids=True) == recomputed
+    assert len(free) == 1  # handed back by the backward pass
+    storage = free[0]
+    # a second backward pass through the same graph (retain_graph) recomputes what the first handed back
+    assert value_slope_and_gradients(keep_sigmoids=True, retain_graph=True) == recomputed
+    assert len(free) == 1 and free[0] is storage  # reused, and handed back once
+    free.clear()
 
 
 @pytest.fixture
@@ -225,9 +252,28 @@ def test_learned_activation_module_matches_the_metalearning_function():
     z = torch.linspace(-4, 4, 50, dtype=DOUBLE)
     module = activation_module("learned", layers, 0.2)
     torch.testing.assert_close(module(z), learned_activation(layers, 0.2)(z)[0])
+    deeper = activation_net([7, 5])
+    torch.testing.assert_close(activation_module("learned", deeper, 0.2)(z), learned_activation(deeper, 0.2)(z)[0])
     arrays = {f"layer{i // 2}_{'weight' if i % 2 == 0 else 'bias'}": p.detach().numpy() for i, p in enumerate(layers)}
     for a, b in zip(network_from_arrays(arrays), layers):
         torch.testing.assert_close(a, b.detach())
+
+
+def test_frozen_learned_activation_computes_what_the_metalearning_job_learned_and_its_slope():
+    """The transfer ablation's module gives the metalearning job's own bytes (its blocked sigmoid
+    pass, not tanh), and its gradient is the job's slope times the incoming gradient (the module's
+    ELU and g parts are differentiated apart, so to rounding)."""
+    layers = [p.float() for p in activation_net([100])]
+    z = (3 * torch.randn(100, 128)).requires_grad_()
+    value, slope = learned_activation(layers, 0.2)(z.detach())
+    module = activation_module("learned", layers, 0.2)
+    out = module(z)
+    assert torch.equal(out, value)
+    incoming = torch.randn_like(z)
+    (grad,) = torch.autograd.grad(out, z, incoming)
+    torch.testing.assert_close(grad, incoming * slope)
+    with pytest.raises(ValueError, match="no gradient for its weights"):
+        frozen_activation_net(z, [p.clone().requires_grad_() for p in layers])
 
 
 def test_mlp_with_default_activation_is_unchanged():

@@ -16,8 +16,8 @@ operations, every inner gradient from torch.autograd.grad(create_graph=True), an
 gradient by differentiating through all of them (double backward), so autograd keeps every
 inner step's 12,800 x 100 intermediates. Ours is the pipeline's `metalearn_activation` path:
 hand-written inner gradients (first-order autograd only) and the activation network's value
-and slope from one cache-sized pass with a hand-written backward that recomputes instead of
-storing. Both start from the same weights and noise (the configured seeding and noise draw:
+and slope from one cache-sized pass with a hand-written backward that keeps only the sigmoids
+and recomputes the rest. Both start from the same weights and noise (the configured seeding and noise draw:
 shared noise also reaches the activation network's hidden layer), at paper size (MLP 40 -> 128
 -> 10, batches of 100, activation network 1 -> 100 -> 1). Prints seconds per outer step, peak
 resident memory, the ratio, and the largest difference between the two meta-gradients.

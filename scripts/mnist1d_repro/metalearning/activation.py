@@ -17,7 +17,8 @@ from torch.nn import functional as F
 from ..sections.metalearning_activation import NOISE_DRAW, SEEDING, TEST_NOISE
 from ..training import as_tensors
 from .engine import (BASELINE_ACTIVATIONS, Params, RMSConfig, RunNoise, accuracy_percent, correct_samples,
-                     learned_activation, linear_layers, seeded_generator, torch_linear_layers, unrolled_rms)
+                     frozen_activation_net, learned_activation, linear_layers, seeded_generator, torch_linear_layers,
+                     unrolled_rms)
 
 
 def uniform_noise(shape, scale: float, generator: torch.Generator) -> torch.Tensor:
@@ -218,7 +219,8 @@ def activation_curve(activation: Callable, grid: torch.Tensor) -> np.ndarray:
 # --- the transfer ablation: activations as modules ------------------------------------------------
 
 class LearnedActivation(torch.nn.Module):
-    """A learned activation with frozen weights, usable in any model (the transfer ablation)."""
+    """A learned activation with frozen weights, usable in any model (the transfer ablation),
+    computed as the metalearning job computed it while learning it (``frozen_activation_net``)."""
 
     def __init__(self, layers: Params, elu_weight: float):
         super().__init__()
@@ -227,13 +229,7 @@ class LearnedActivation(torch.nn.Module):
         self.elu_weight = elu_weight
 
     def forward(self, z):
-        h = z.reshape(-1, 1)
-        n_layers = len(self.layers) // 2
-        for i in range(n_layers):
-            h = torch.addmm(self.layers[2 * i + 1], h, self.layers[2 * i])
-            if i < n_layers - 1:
-                h = torch.tanh(h)
-        return F.elu(z) + self.elu_weight * h.reshape(z.shape)
+        return F.elu(z) + self.elu_weight * frozen_activation_net(z, list(self.layers))
 
 
 ACTIVATION_MODULES = {"relu": torch.nn.ReLU, "swish": torch.nn.SiLU, "elu": torch.nn.ELU,

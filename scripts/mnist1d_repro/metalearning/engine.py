@@ -5,8 +5,8 @@ tensor operations) from an activation's value and slope. The outer gradient is t
 first-order autograd through those operations: the same meta-gradient as differentiating
 ``torch.autograd.grad(..., create_graph=True)`` (tested), without double backward. The learned
 activation's value and slope come from one forward pass that carries derivatives along
-(dual numbers); its 100-wide intermediates are recomputed in the backward pass instead of
-being kept for all inner steps, which is what keeps memory small.
+(dual numbers); of its 100-wide intermediates only the sigmoids are kept for the backward pass
+(about 1.5 GB over an inner run at paper size), the rest recomputed there.
 
 Seeding. The reference notebooks draw every initial weight with PyTorch's ``nn.Linear`` from the
 global torch generator and reseed it in places; ``torch_linear_layers`` repeats those draws, in
@@ -121,8 +121,10 @@ class _OneHiddenLayerNet(torch.autograd.Function):
     """g and g' of a 1 -> H -> 1 tanh network with a hand-written backward pass.
 
     The (elements x H) intermediates are computed in fixed blocks of rows, in buffers that are
-    reused from call to call (fresh large allocations cost page faults), and recomputed in the
-    backward pass, so nothing of size elements x H is kept between the passes. tanh(u) is
+    reused from call to call (fresh large allocations cost page faults). Of them, the forward
+    pass keeps only the sigmoids s for its backward pass (when one is to come: 5 MB a call at
+    paper size, 1.5 GB over an inner run's 301 steps), the dearest of them to recompute; q and
+    r are recomputed from s, the same operations on the same operands as before. tanh(u) is
     evaluated as 2 sigmoid(2u) - 1 (identical in exact arithmetic; torch's CPU sigmoid is
     several times faster than its tanh). With s = sigmoid(2u), q = s (1 - s) and r = q (1 - 2 s):
         g  = sum_k w2_k (2 s_k - 1) + b2,      g' = sum_k 4 w1_k w2_k q_k,
@@ -136,6 +138,7 @@ class _OneHiddenLayerNet(torch.autograd.Function):
 
     BLOCK = 1600
     _buffers: dict = {}
+    _kept_sigmoids: list = []  # storage for kept sigmoids that a backward pass has finished with
     _threads = 1
     _pool: ThreadPoolExecutor | None = None  # the threads beside the caller's (_threads - 1)
 
@@ -160,6 +163,19 @@ class _OneHiddenLayerNet(torch.autograd.Function):
         return cls._buffers[key][:blocks, :count]
 
     @classmethod
+    def storage_for_sigmoids(cls, z: torch.Tensor, width: int) -> torch.Tensor:
+        """A (elements, width) tensor to keep a forward pass's sigmoids in until its backward pass:
+        one that an earlier backward pass has finished with where there is one (an inner run's
+        forward passes all come before its backward passes, so from the second outer step on
+        every one is reused; fresh allocations of this size cost more in page faults than the
+        sigmoids they save)."""
+        free = cls._kept_sigmoids
+        shape = (z.numel(), width)
+        if free and free[-1].shape == shape and free[-1].dtype == z.dtype and free[-1].device == z.device:
+            return free.pop()
+        return z.new_empty(shape)
+
+    @classmethod
     def blocks(cls, n: int) -> list[slice]:
         return [slice(start, min(start + cls.BLOCK, n)) for start in range(0, n, cls.BLOCK)]
 
@@ -169,7 +185,8 @@ class _OneHiddenLayerNet(torch.autograd.Function):
         torch.addcmul(s, s, s, value=-1, out=q)
 
     @staticmethod
-    def forward(ctx, z, w1, b1, w2, b2):
+    def value_and_slope(z, w1, b1, w2, b2, kept: torch.Tensor | None = None):
+        """g(z) and g'(z) (each shaped as z); the sigmoids go to ``kept`` ((elements, H)) when given."""
         column = z.reshape(-1, 1)
         w2v = w2.reshape(-1)
         twice_w1, twice_b1, twice_w2, c4 = 2 * w1, 2 * b1, 2 * w2v, 4 * w1.reshape(-1) * w2v
@@ -180,18 +197,25 @@ class _OneHiddenLayerNet(torch.autograd.Function):
 
         def block(i, rows):
             n = rows.stop - rows.start
-            s, q = buffers[i, 0, :n], buffers[i, 1, :n]
+            s, q = (buffers[i, 0, :n] if kept is None else kept[rows]), buffers[i, 1, :n]
             _OneHiddenLayerNet._s_and_q(column[rows], twice_w1, twice_b1, s, q)
             torch.addmv(offset, s, twice_w2, out=g[rows])
             torch.mv(q, c4, out=dg[rows])
 
         _OneHiddenLayerNet.for_each_block(block, blocks)
-        ctx.save_for_backward(z, w1, b1, w2)
         return g.view_as(z), dg.view_as(z)
+
+    @staticmethod
+    def forward(ctx, z, w1, b1, w2, b2, keep_sigmoids):
+        kept = _OneHiddenLayerNet.storage_for_sigmoids(z, w2.numel()) if keep_sigmoids else None
+        ctx.save_for_backward(z, w1, b1, w2)
+        ctx.sigmoids = kept
+        return _OneHiddenLayerNet.value_and_slope(z, w1, b1, w2, b2, kept)
 
     @staticmethod
     def backward(ctx, g_bar, dg_bar):
         z, w1, b1, w2 = ctx.saved_tensors
+        kept, ctx.sigmoids = ctx.sigmoids, None  # a second backward pass (retain_graph) recomputes them
         column, g_bar, dg_bar = z.reshape(-1, 1), g_bar.reshape(-1), dg_bar.reshape(-1)
         w1v, w2v = w1.reshape(-1), w2.reshape(-1)
         width, twice_w1, twice_b1 = len(w1v), 2 * w1, 2 * b1
@@ -207,8 +231,13 @@ class _OneHiddenLayerNet(torch.autograd.Function):
 
         def block(i, rows):
             n = rows.stop - rows.start
-            s, q, r = buffers[i, 0, :n], buffers[i, 1, :n], buffers[i, 2, :n]
-            _OneHiddenLayerNet._s_and_q(column[rows], twice_w1, twice_b1, s, q)
+            q, r = buffers[i, 1, :n], buffers[i, 2, :n]
+            if kept is None:
+                s = buffers[i, 0, :n]
+                _OneHiddenLayerNet._s_and_q(column[rows], twice_w1, twice_b1, s, q)
+            else:
+                s = kept[rows]
+                torch.addcmul(s, s, s, value=-1, out=q)
             torch.addcmul(q, s, q, value=-2, out=r)
             torch.mm(q_weights[rows].T, q, out=sums[i, :3])
             torch.mm(r_weights[rows].T, r, out=sums[i, 3:5])
@@ -221,12 +250,43 @@ class _OneHiddenLayerNet(torch.autograd.Function):
         for i in range(1, len(blocks)):
             total += sums[i]
         sum_q_g_z, sum_q_g, sum_q_dg, sum_r_dg_z, sum_r_dg, sum_s_g = total
+        if kept is not None:
+            _OneHiddenLayerNet._kept_sigmoids.append(kept)
         z_bar = z_bar * g_bar + z_bar_r * dg_bar
         w1_bar = four_w2 * sum_q_g_z + eight_w1_w2 * sum_r_dg_z + four_w2 * sum_q_dg
         b1_bar = four_w2 * sum_q_g + eight_w1_w2 * sum_r_dg
         # the weights' direct terms: tanh = 2 s - 1 in g, and g' = 4 sum_k q_k w1_k w2_k
         w2_bar = 2 * sum_s_g - g_bar.sum() + 4 * w1v * sum_q_dg
-        return (z_bar.view_as(z), w1_bar.view_as(w1), b1_bar, w2_bar.view_as(w2), g_bar.sum().reshape(1))
+        return (z_bar.view_as(z), w1_bar.view_as(w1), b1_bar, w2_bar.view_as(w2), g_bar.sum().reshape(1), None)
+
+
+class _FrozenOneHiddenLayerNet(torch.autograd.Function):
+    """g(z) of a 1 -> H -> 1 tanh network whose weights are fixed, by the blocked pass of
+    ``_OneHiddenLayerNet`` (the arithmetic the metalearning job learned it with). Its backward
+    pass is the forward pass's slope times the incoming gradient: no (elements x H)
+    intermediate is kept or recomputed."""
+
+    @staticmethod
+    def forward(ctx, z, w1, b1, w2, b2):
+        g, dg = _OneHiddenLayerNet.value_and_slope(z, w1, b1, w2, b2)
+        ctx.save_for_backward(dg)
+        return g
+
+    @staticmethod
+    def backward(ctx, g_bar):
+        (dg,) = ctx.saved_tensors
+        return g_bar * dg, None, None, None, None
+
+
+def frozen_activation_net(z: torch.Tensor, layers: Params) -> torch.Tensor:
+    """g(z) of a frozen activation network (its weights take no gradient), differentiable in z:
+    by the metalearning job's blocked pass for one hidden layer, else as ordinary tensor operations."""
+    if any(p.requires_grad for p in layers):
+        raise ValueError("frozen_activation_net takes no gradient for its weights: detach them (learned_activation "
+                         "learns them)")
+    if len(layers) == 4:
+        return _FrozenOneHiddenLayerNet.apply(z, *layers)
+    return activation_net_value_and_slope(z, *layers)[0]
 
 
 def _run_blocks(work: Callable[[int, slice], None], run: list[tuple[int, slice]], grad_mode: bool) -> None:
@@ -253,8 +313,9 @@ def spread_activation_blocks(threads: int) -> None:
 
 def learned_activation(layers: Params, elu_weight: float) -> Callable:
     """f(z) = ELU(z) + elu_weight * g(z) as a (value, slope) function. The activation network's
-    wide intermediates are recomputed in the backward pass rather than stored: by the
-    hand-written pass for one hidden layer, by checkpointing for deeper networks.
+    wide intermediates are recomputed in the backward pass rather than stored: all but the
+    sigmoids by the hand-written pass for one hidden layer, all by checkpointing for deeper
+    networks.
 
     ``noise`` (optional; one (1, width) tensor per hidden layer of g) is added after g's hidden
     tanh layers, as the reference does by running g through the MLP's noisy forward function.
@@ -266,7 +327,8 @@ def learned_activation(layers: Params, elu_weight: float) -> Callable:
             w1, b1, w2, b2 = layers
             if noise is not None:
                 b2 = b2 + (noise[0] @ w2).reshape(b2.shape)
-            g, dg = _OneHiddenLayerNet.apply(z, w1, b1, w2, b2)
+            backward_to_come = torch.is_grad_enabled() and any(t.requires_grad for t in (z, w1, b1, w2, b2))
+            g, dg = _OneHiddenLayerNet.apply(z, w1, b1, w2, b2, backward_to_come)
         elif torch.is_grad_enabled() and any(p.requires_grad for p in layers):
             g, dg = checkpoint(activation_net_value_and_slope, z, *layers, noise=noise, use_reentrant=False)
         else:
