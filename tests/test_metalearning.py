@@ -200,6 +200,9 @@ def test_kept_sigmoids_give_the_bytes_of_recomputing_them_and_their_storage_is_r
     # a second backward pass through the same graph (retain_graph) recomputes what the first handed back
     assert value_slope_and_gradients(keep_sigmoids=True, retain_graph=True) == recomputed
     assert len(free) == 1 and free[0] is storage  # reused, and handed back once
+    # a pass of another size lets the storage of the old size go
+    _OneHiddenLayerNet.apply(z[:100], *layers, True)[0].sum().backward()
+    assert len(free) == 1 and free[0] is not storage and free[0].shape == (100, 100)
     free.clear()
 
 

@@ -168,12 +168,13 @@ class _OneHiddenLayerNet(torch.autograd.Function):
         one that an earlier backward pass has finished with where there is one (an inner run's
         forward passes all come before its backward passes, so from the second outer step on
         every one is reused; fresh allocations of this size cost more in page faults than the
-        sigmoids they save)."""
+        sigmoids they save). Storage of another shape, dtype or device is let go, so that what is
+        held is at most one inner run's worth."""
         free = cls._kept_sigmoids
         shape = (z.numel(), width)
-        if free and free[-1].shape == shape and free[-1].dtype == z.dtype and free[-1].device == z.device:
-            return free.pop()
-        return z.new_empty(shape)
+        if free and (free[-1].shape != shape or free[-1].dtype != z.dtype or free[-1].device != z.device):
+            free.clear()
+        return free.pop() if free else z.new_empty(shape)
 
     @classmethod
     def blocks(cls, n: int) -> list[slice]:
