@@ -181,9 +181,12 @@ class _OneHiddenLayerNet(torch.autograd.Function):
         return [slice(start, min(start + cls.BLOCK, n)) for start in range(0, n, cls.BLOCK)]
 
     @staticmethod
-    def _s_and_q(z_rows, twice_w1, twice_b1, s, q):
+    def _sigmoids(z_rows, twice_w1, twice_b1, s):
         torch.addcmul(twice_b1, z_rows, twice_w1, out=s).sigmoid_()  # sigmoid(2 (z w1 + b1))
-        torch.addcmul(s, s, s, value=-1, out=q)
+
+    @staticmethod
+    def _q(s, q):
+        torch.addcmul(s, s, s, value=-1, out=q)  # s (1 - s)
 
     @staticmethod
     def value_and_slope(z, w1, b1, w2, b2, kept: torch.Tensor | None = None):
@@ -199,7 +202,8 @@ class _OneHiddenLayerNet(torch.autograd.Function):
         def block(i, rows):
             n = rows.stop - rows.start
             s, q = (buffers[i, 0, :n] if kept is None else kept[rows]), buffers[i, 1, :n]
-            _OneHiddenLayerNet._s_and_q(column[rows], twice_w1, twice_b1, s, q)
+            _OneHiddenLayerNet._sigmoids(column[rows], twice_w1, twice_b1, s)
+            _OneHiddenLayerNet._q(s, q)
             torch.addmv(offset, s, twice_w2, out=g[rows])
             torch.mv(q, c4, out=dg[rows])
 
@@ -235,10 +239,10 @@ class _OneHiddenLayerNet(torch.autograd.Function):
             q, r = buffers[i, 1, :n], buffers[i, 2, :n]
             if kept is None:
                 s = buffers[i, 0, :n]
-                _OneHiddenLayerNet._s_and_q(column[rows], twice_w1, twice_b1, s, q)
+                _OneHiddenLayerNet._sigmoids(column[rows], twice_w1, twice_b1, s)
             else:
                 s = kept[rows]
-                torch.addcmul(s, s, s, value=-1, out=q)
+            _OneHiddenLayerNet._q(s, q)
             torch.addcmul(q, s, q, value=-2, out=r)
             torch.mm(q_weights[rows].T, q, out=sums[i, :3])
             torch.mm(r_weights[rows].T, r, out=sums[i, 3:5])
