@@ -15,7 +15,8 @@ from mnist1d_repro.generator import MEMORY_KB_PER_SAMPLE, split_counts  # noqa: 
 from mnist1d_repro.jobs import attempt_scaled  # noqa: E402
 from mnist1d_repro.pooling import per_size_datasets  # noqa: E402
 from mnist1d_repro.sections.pooling import TRAIN_SETS as POOLING_TRAIN_SETS  # noqa: E402
-from mnist1d_repro.sections.classification import NOTEBOOK_RUN_ORDER  # noqa: E402
+from mnist1d_repro.sections.classification import model_seeds as classification_model_seeds  # noqa: E402
+from mnist1d_repro.sections.classification import seeding_reruns as classification_seeding_reruns  # noqa: E402
 from mnist1d_repro.config_checks import (  # noqa: E402
     ConfigError,
     check_claim_figures,

@@ -5,9 +5,11 @@
 # probes): the configured settings' files are
 # results/ssl/<loss>/...; each alternative the sensitivity section lists reruns the InfoNCE jobs
 # (every head depth and seed) with that one switch flipped, under results/ssl/<key>_<setting>/
-# (e.g. results/ssl/info_nce_symmetric/info_nce/head2/seed0/). VICReg runs under the configured
-# settings only. Deviation switch ssl.seeds (the seeds the claims are judged over): another seed
-# set adds the InfoNCE jobs of its seeds beside the configured ones, in the same folders.
+# (e.g. results/ssl/info_nce_symmetric/info_nce/head2/seed42/). VICReg runs under the configured
+# settings only. The configured InfoNCE jobs run ssl.seeds (the claims'); VICReg and the alternatives
+# run ssl.ablation_seeds, and each alternative is compared with the configured setting on those.
+# Deviation switch ssl.seeds (the seeds the claims are judged over): another seed set adds the
+# InfoNCE jobs of its seeds beside the configured ones, in the same folders.
 
 SSL = config["ssl"]
 SSL_CATEGORY = section_category("ssl")
@@ -55,7 +57,7 @@ rule figure8:
     input:
         metrics=ssl_runs("metrics.json"),
         sensitivity=ssl_sensitivity_runs("metrics.json"),
-        tsne=f"{SSL_DIR}/{SSL['tsne']['loss']}/head{SSL['tsne']['head_layers']}/seed{SSL['seeds'][0]}/output_representation.npz",
+        tsne=ssl_tsne_input(),
     output:
         csv=f"{SSL_DIR}/probe_accuracy.csv",
         claims=f"{SSL_DIR}/claims.csv",
@@ -89,6 +91,7 @@ rule figure8:
         tsne=SSL["tsne"],
         claims=CLAIMS,
         switches={switch: switch_settings(switch) for switch in SSL_SWITCHES},  # configured setting first
+        ablation_seeds=SSL["ablation_seeds"],  # what the alternatives of every switch but ssl.seeds ran
         test_samples=dataset_test_samples(SSL["dataset"]),  # what each probe's accuracy is measured on
     script:
         "../scripts/figure8.py"

@@ -15,7 +15,7 @@ from mnist1d_repro.reporting import (claims_table, sensitivity_table, verdict_se
 from mnist1d_repro.sections.spec import sensitivity_arguments, setting_name
 from mnist1d_repro.sections.ssl import (ENCODER_OUTPUT, REFERENCE_2_LAYER, accuracy_table, best_layer,
                                         claim_measurements, configured_settings, layer_accuracy, probe_table,
-                                        runs_under, switch_sensitivity)
+                                        runs_under, seeds_by_loss, switch_sensitivity)
 from mnist1d_repro.tsne import tsne_embedding
 
 
@@ -67,7 +67,8 @@ save_csv(snakemake.output.claims, claim_rows)
 write_caption_snippet(snakemake.output.snippet, [f"{row['claim']} — {verdict_sentence(row)}"
                                                  for _, row in claim_rows.iterrows()])
 sensitivity = []
-for switch, by_setting in switch_sensitivity(all_probes, switches, test_samples).items():
+for switch, by_setting in switch_sensitivity(all_probes, switches, test_samples,
+                                               snakemake.params.ablation_seeds).items():
     sensitivity.append(sensitivity_table(claims, switch, setting_name(switches[switch][0]), digits=2,
                                          **sensitivity_arguments(by_setting)))
     for setting, values in by_setting.items():
@@ -79,7 +80,7 @@ for (loss, head), curve in layers.groupby(["loss", "head_layers"]):
     log(f"{loss}, {head}-layer head: best layer {best_layer(curve, 'mean')} of 0..{curve['layer'].max()}")
 write_html_table(accuracy_table(layers), snakemake.output.table, "Linear-probe test accuracy (%) after each layer",
                  note=f"Layer 0 is the input, layers 1-3 the convolutions, then the projection head. Mean over "
-                      f"{probes['seed'].nunique()} seed(s), encoder trained on {configured['train_data']} "
+                      f"{seeds_by_loss(probes)}, encoder trained on {configured['train_data']} "
                       f"(InfoNCE: {configured['info_nce']}). The last row is what the reference printed.")
 figure8(np.load(snakemake.input.tsne, allow_pickle=False), layers, snakemake.params.tsne, snakemake.threads,
         snakemake.output.figure, claims["linear_accuracy_before_head"].get("paper"))

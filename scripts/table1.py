@@ -81,7 +81,8 @@ def load_runs(keys, metrics_files, curves_files, confusion_files):
 def seeding_claim_values(setting_runs: list, default_runs: tuple, protocol: str, claims: dict):
     """The section's claims under an alternative torch seeding: its own runs (``setting_runs``:
     ((variant, model, seed), metrics, curves, confusion) of each) in place of the configured
-    setting's, the configured setting's runs elsewhere (MNIST)."""
+    setting's, the configured setting's runs elsewhere (MNIST's, and the first run of the notebook's
+    order, which both settings seed alike: section.seeding_reruns)."""
     metrics, curves, confusions = (dict(part) for part in default_runs)
     for key, *run in setting_runs:
         for part, value in zip((metrics, curves, confusions), run):

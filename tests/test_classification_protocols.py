@@ -2,6 +2,7 @@ import pandas as pd
 import pytest
 
 from mnist1d_repro.classification import protocol_results
+from mnist1d_repro.sections import classification as section
 
 
 def hand_made_curves():
@@ -96,6 +97,7 @@ def test_the_notebook_stream_gives_every_run_the_notebooks_initial_weights():
         per_job = our_initial_weights("per_job", 7, variant, model, **shape)
         same = all(torch.equal(a, b) for a, b in zip(per_job, expected))
         assert same == ((variant, model) == ("original", "cnn")), (variant, model)
+        assert section.seeding_reruns(variant, model) == (not same), (variant, model)
 
 
 def test_runs_outside_the_notebook_are_seeded_per_job_and_bad_settings_are_refused():
@@ -105,6 +107,7 @@ def test_runs_outside_the_notebook_are_seeded_per_job_and_bad_settings_are_refus
     mnist = our_initial_weights("notebook_stream", 3, "mnist", "mlp", **shape)
     alone = our_initial_weights("per_job", 3, "mnist", "mlp", **shape)
     assert all(torch.equal(a, b) for a, b in zip(mnist, alone))
+    assert not section.seeding_reruns("mnist", "mlp")
     with pytest.raises(ValueError, match="classification.torch_seeding"):
         our_initial_weights("unseeded", 3, "original", "mlp", **shape)
 

@@ -530,3 +530,19 @@ def test_sweep_display_marks_the_means_that_reach_the_band():
     # b: 65.1667 ± sqrt(((-7/6)^2 + (-1/6)^2 + (8/6)^2) / 2) = sqrt(114 / 72) = 1.258; a reaches 66
     assert shown[section.PROTOCOL_LABELS["last_step"]].tolist() == ["65.2 ± 1.3", "66.2 ± 0.8 ✓"]
     assert list(shown.columns[2:]) == [section.PROTOCOL_LABELS[p] for p in section.PROTOCOLS]
+
+
+def test_a_model_with_extra_seeds_runs_them_after_the_common_ones():
+    settings = {"seeds": [42, 43], "extra_seeds": {"mlp": [44, 45]}}
+    assert section.model_seeds(settings, "mlp") == [42, 43, 44, 45]
+    assert section.model_seeds(settings, "gru") == [42, 43]
+    assert section.model_seeds({"seeds": [7]}, "mlp") == [7]
+
+
+def test_the_seeds_note_names_the_common_seeds_and_each_model_with_more():
+    runs = pd.DataFrame([{"variant": v, "model": m, "seed": s}
+                         for v in ("original", "shuffled") for m in ("cnn", "mlp")
+                         for s in ([42, 43, 44] if m == "mlp" else [42, 43])])
+    assert section.seeds_note(runs) == "2 seeds per cell (42, 43); MLP: 3 seeds (42, 43, 44)."
+    alike = runs[runs["seed"] < 44]
+    assert section.seeds_note(alike) == "2 seeds per cell (42, 43)."

@@ -122,6 +122,33 @@ def test_another_seed_set_judges_the_claims_over_its_own_seeds():
     assert sorted(configured["seed"].unique()) == [42, 43, 44]  # the other set's jobs stay out of the claims
 
 
+def test_every_switch_but_the_seed_set_compares_on_the_ablation_seeds():
+    """The configured InfoNCE jobs run more seeds than the alternatives: each alternative is compared
+    with the configured setting on the alternatives' seeds, the claims read every configured seed, and
+    another seed set stands against every configured seed."""
+    at_layer_3 = {42: 82, 43: 84, 44: 86, 45: 70}
+    jobs = [ssl_job("info_nce", 2, seed, [33, 75, 81, accuracy, 76, 75]) for seed, accuracy in at_layer_3.items()]
+    jobs += [ssl_job("info_nce", 2, seed, [33, 75, 81, 90, 76, 75], info_nce="symmetric") for seed in (42, 43)]
+    jobs += [ssl_job("info_nce", 2, 0, [33, 75, 81, 60, 76, 75])]
+    switches = {**SWITCHES, "ssl.seeds": [[42, 43, 44, 45], [0]]}
+    by_switch = ssl.switch_sensitivity(ssl.probe_table(jobs), switches, 1000, ablation_seeds=[42, 43])
+    symmetric = by_switch["ssl.info_nce"]
+    assert symmetric["one_directional"].measured["linear_accuracy_before_head"] == 83.0  # (82 + 84) / 2
+    assert symmetric["one_directional"].n["linear_accuracy_before_head"] == 2
+    assert symmetric["symmetric"].measured["linear_accuracy_before_head"] == 90.0
+    assert by_switch["ssl.seeds"]["42, 43, 44, 45"].measured["linear_accuracy_before_head"] == 80.5  # all four
+    assert by_switch["ssl.seeds"]["0"].measured["linear_accuracy_before_head"] == 60.0
+    everything = ssl.switch_sensitivity(ssl.probe_table(jobs), switches, 1000)["ssl.info_nce"]
+    assert everything["one_directional"].measured["linear_accuracy_before_head"] == 80.5  # old: all seeds
+
+
+def test_the_table_note_counts_each_losss_seeds():
+    probes = ssl.probe_table([ssl_job("info_nce", 2, seed, [33, 70]) for seed in (42, 43, 44)]
+                             + [ssl_job("vicreg", 2, 42, [33, 60])])
+    assert ssl.seeds_by_loss(probes) == "3 seeds (info_nce), 1 (vicreg)"
+    assert ssl.seeds_by_loss(probes[probes["seed"] == 42]) == "1 seed"
+
+
 def test_layer_accuracy_is_the_mean_and_std_over_seeds():
     probes = ssl.probe_table([ssl_job("info_nce", 0, 0, [30, 70, 80, 90]), ssl_job("info_nce", 0, 1, [34, 72, 80, 93]),
                               ssl_job("info_nce", 0, 2, [29, 71, 80, 81])])

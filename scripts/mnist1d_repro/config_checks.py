@@ -116,6 +116,15 @@ def check_config(config: dict) -> None:
     for variant in classification["variants"]:
         if variant != "original":
             require_name(variant, config["variants"], "classification.variants", "variants")
+    for model, extra in classification["extra_seeds"].items():
+        key = f"classification.extra_seeds.{model}"
+        if model not in classification["models"]:
+            raise ConfigError(f"config error at '{key}': '{model}' is not among classification.models "
+                              f"{classification['models']}, so its extra seeds would run nothing; remove it")
+        repeated = sorted(set(extra) & set(classification["seeds"]))
+        if repeated:
+            raise ConfigError(f"config error at '{key}': seeds {repeated} are already in classification.seeds "
+                              "(each would be one job twice); give seeds that are not")
     double_descent = config["double_descent"]
     require_name(double_descent["dataset"], config["datasets"], "double_descent.dataset", "datasets")
     for model, widths in double_descent["widths"].items():
@@ -171,6 +180,11 @@ def check_config(config: dict) -> None:
         raise ConfigError(f"config error at 'pooling.curve_sizes': {stray} are not in pooling.train_sizes")
     ssl = config["ssl"]
     require_name(ssl["dataset"], config["datasets"], "ssl.dataset", "datasets")
+    missing = [seed for seed in ssl["ablation_seeds"] if seed not in ssl["seeds"]]
+    if missing:
+        raise ConfigError(f"config error at 'ssl.ablation_seeds': {missing} are not in ssl.seeds, so the configured "
+                          "InfoNCE jobs that the alternative settings are compared with would not run; give a "
+                          "subset of ssl.seeds")
     if ssl["tsne"]["head_layers"] not in ssl["head_layers"] or ssl["tsne"]["loss"] not in ssl["losses"]:
         raise ConfigError("config error at 'ssl.tsne': its head_layers and loss must be among "
                           "ssl.head_layers and ssl.losses")

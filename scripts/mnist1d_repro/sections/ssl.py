@@ -110,12 +110,17 @@ def claim_measurements(probes: pd.DataFrame, test_samples: int) -> ClaimValues:
     return values
 
 
-def switch_sensitivity(probes: pd.DataFrame, switch_settings: dict, test_samples: int) -> dict:
+def switch_sensitivity(probes: pd.DataFrame, switch_settings: dict, test_samples: int,
+                       ablation_seeds: list | None = None) -> dict:
     """For each switch (dotted key -> its settings, the configured one first), the claims under each
-    of its settings (by ``setting_name``) with the other switches at their configured settings."""
+    of its settings (by ``setting_name``) with the other switches at their configured settings.
+    Every switch but the seed set compares its settings on ``ablation_seeds``, the seeds its
+    alternatives run (None: the configured seeds), so that both sides stand on the same seeds."""
     configured = configured_settings(switch_settings)
-    return {key: {setting_name(setting): claim_measurements(
-                      runs_under(probes, {**configured, SETTING_COLUMNS[key]: setting}), test_samples)
+    on_ablation_seeds = configured if ablation_seeds is None else {**configured, SEEDS.folder_prefix: ablation_seeds}
+    return {key: {setting_name(setting): claim_measurements(runs_under(probes, {
+                      **(configured if key == SEEDS.key else on_ablation_seeds), SETTING_COLUMNS[key]: setting}),
+                      test_samples)
                   for setting in settings}
             for key, settings in switch_settings.items()}
 
@@ -127,6 +132,15 @@ def switch_sensitivity(probes: pd.DataFrame, switch_settings: dict, test_samples
 def layer_accuracy(probes: pd.DataFrame) -> pd.DataFrame:
     """One row per loss, head depth and layer: the probe accuracy's mean and std over seeds."""
     return probes.groupby(["loss", "head_layers", "layer"])["accuracy"].agg(["mean", "std"]).reset_index()
+
+
+def seeds_by_loss(probes: pd.DataFrame) -> str:
+    """How many seeds each loss's rows hold, for the table's note: "12 seeds (info_nce), 3 (vicreg)",
+    or "3 seeds" when every loss has as many."""
+    counts = probes.groupby("loss", sort=False)["seed"].nunique()
+    if counts.nunique() == 1:
+        return f"{counts.iloc[0]} seed{'s' if counts.iloc[0] != 1 else ''}"
+    return ", ".join(f"{count}{' seeds' if i == 0 else ''} ({loss})" for i, (loss, count) in enumerate(counts.items()))
 
 
 def accuracy_table(layers: pd.DataFrame) -> pd.DataFrame:
