@@ -118,9 +118,10 @@ def check_config(config: dict) -> None:
             require_name(variant, config["variants"], "classification.variants", "variants")
     for model, extra in classification["extra_seeds"].items():
         key = f"classification.extra_seeds.{model}"
-        if model not in classification["models"]:
+        if extra and model not in classification["models"]:
             raise ConfigError(f"config error at '{key}': '{model}' is not among classification.models "
-                              f"{classification['models']}, so its extra seeds would run nothing; remove it")
+                              f"{classification['models']}, so its extra seeds would run nothing; set it to [] "
+                              "(an override file is merged over config/config.yaml, so leaving it out keeps it)")
         repeated = sorted(set(extra) & set(classification["seeds"]))
         if repeated:
             raise ConfigError(f"config error at '{key}': seeds {repeated} are already in classification.seeds "
