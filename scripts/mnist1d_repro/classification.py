@@ -20,7 +20,7 @@ from typing import Callable
 
 import pandas as pd
 
-from .sections.classification import NOTEBOOK_RUN_ORDER, PROTOCOLS, TORCH_SEEDING
+from .sections.classification import NOTEBOOK_RUN_ORDER, PROTOCOLS, TORCH_SEEDING, seeding_reruns
 from .training import seed_everything
 
 NOTEBOOK_GRU_STATES = 2  # its GRU draws (2, batch, hidden) normals for a zero initial state in every forward pass
@@ -88,11 +88,11 @@ def seed_initial_weights(setting: str, seed: int, variant: str, model: str, buil
     draw of the reference notebook's runs before this one in NOTEBOOK_RUN_ORDER: each model's
     initialisation (``build(name)`` builds one as this job does) and, for the GRU (its ``gru``
     layer), the normals of its zero initial state in each forward pass (``gru_forward_batches``). That is the notebook's one unseeded stream, seeded. A run outside that order (MNIST,
-    another variant) is seeded per job under either setting."""
+    another variant), and its first run, is seeded per job under either setting."""
     if setting not in TORCH_SEEDING.values:
         raise ValueError(f"{TORCH_SEEDING.key} must be one of {TORCH_SEEDING.values}, not {setting!r}")
     seed_everything(seed)
-    if setting == "per_job" or (variant, model) not in NOTEBOOK_RUN_ORDER:
+    if setting == "per_job" or not seeding_reruns(variant, model):
         return
     import torch
 

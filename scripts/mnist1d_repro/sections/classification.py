@@ -40,6 +40,7 @@ def seeding_reruns(variant: str, model: str) -> bool:
     as per_job does, and MNIST's runs are seeded per job under both, so those are not run again."""
     return (variant, model) in NOTEBOOK_RUN_ORDER[1:]
 
+
 SECTION = Section(
     name="classification",
     folder="classification",
