@@ -14,9 +14,9 @@ from mnist1d_repro.plotting import count_text, mark_paper, ordered_colors, paper
 from mnist1d_repro.reporting import (SENSITIVITY_COLUMNS, claims_table, sensitivity_table, verdict_sentence,
                                      write_caption_snippet, write_html_table)
 from mnist1d_repro.sections.metalearning_activation import (CURVE_POINTS, FINAL_OUTER_STEPS, accuracy_comparison,
-                                                            claim_values, extrema_values, sample_errors,
+                                                            claim_values, extrema_values, fresh_test_advantages,
                                                             transfer_summary, values_by_switch, window_values,
-                                                            with_alternatives)
+                                                            with_alternatives, with_fresh_test)
 
 BEATEN = ("relu", "elu", "swish")  # the baselines the paper's claims name
 
@@ -43,8 +43,8 @@ def read_from_configured_runs(setting: dict, network: dict) -> dict[str, dict]:
     setting: the advantages over the last final_outer_steps outer steps, and the extrema of the
     final activation sampled at curve_points points (the job's own samples for the configured
     number, which the network resampled must give again)."""
-    window = {steps: window_values(setting["learned"], setting["baselines"], baseline_names, steps,
-                                   setting["learned_correct"], setting["baselines_correct"], BEATEN)
+    last_step = int(setting["learned"]["outer_step"].max())
+    window = {steps: window_values(last_step, steps, setting["learned_correct"], setting["baselines_correct"], BEATEN)
               for steps in params.window_settings}
     sampled = setting["shapes"]["values"][-1]
     resampled = final_curve(network, params.elu_weight, params.curve_range, params.curve_settings[0])
@@ -66,23 +66,27 @@ def sensitivity(claim_specs: dict, by_switch: dict, configured: dict) -> pd.Data
     return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=SENSITIVITY_COLUMNS)
 
 
-def caption(table, learned, last, grid, variants, values, claims, setting_text: str, single_baselines: bool):
+def caption(table, learned, last, grid, variants, values, claims, setting_text: str, single_baselines: bool,
+            fresh_test: str):
     return [
         f"Settings shown: {setting_text}. Mean test accuracy over outer steps {last}-{learned['outer_step'].max()}"
         + (" (the fixed activations: their one run)" if single_baselines else "") + ": "
         + ", ".join(f"{r['activation']} {r['test accuracy (mean)']:.1f} %" for _, r in table.iterrows()) + ".",
+        f"On the fresh test set ({fresh_test}), the same networks: "
+        + ", ".join(f"{r['activation']} {r['fresh test accuracy (mean)']:.1f} %" for _, r in table.iterrows())
+        + "; the advantage claims are judged there.",
         f"The final learned activation has {values[(None, None)].measured['activation_two_extrema']} local extrema "
         f"on [{grid[0]:g}, {grid[-1]:g}].",
         *[f"With {label(switch, setting)}: learned minus "
           + ", ".join(f"{name} {values[(switch, setting)].measured[f'activation_beats_{name}']:+.1f}" for name in BEATEN
                       if values[(switch, setting)].measured[f"activation_beats_{name}"] is not None)
-          + f" points; {values[(switch, setting)].measured['activation_two_extrema']} local extrema."
+          + f" points on the fresh test set; {values[(switch, setting)].measured['activation_two_extrema']} local extrema."
           for switch, setting in variants[1:]],
         *[f"{row['claim']} — {verdict_sentence(row)}" for _, row in claims.iterrows()],
     ]
 
 
-def accuracy_note(configured: dict, setting_text: str) -> str:
+def accuracy_note(configured: dict, setting_text: str, fresh_test_dataset: str) -> str:
     return (f"Settings: {setting_text}. "
             + ("Reference seeding: from outer step 1 on every inner run starts from the same weights and noise; "
                "each fixed activation is one run, seeded as the reference seeds it, so 'learned minus this' "
@@ -93,7 +97,10 @@ def accuracy_note(configured: dict, setting_text: str) -> str:
             + ("Test accuracy on the first test samples, with the noise added in the test's forward pass too (as "
                "the reference). " if configured["metalearning.activation.test_noise"] == "added" else
                "Test accuracy on the first test samples, without noise. ")
-            + "Columns in brackets: the learned activation's advantage with one switch set otherwise.")
+            + "Columns in brackets: the learned activation's advantage with one switch set otherwise. "
+            + f"'fresh test': every test sample of dataset {fresh_test_dataset} (the same generator, another seed), "
+              "the same networks over the same outer steps; the advantage claims are judged there, with the paired "
+              "error of those samples.")
 
 
 def transfer_note(runs: int, setting_text: str) -> str:
@@ -178,10 +185,10 @@ variants = [tuple(v) for v in params.variants]
 settings = dict(zip(variants, (load_setting(inputs, i, baseline_names) for i in range(len(variants)))))
 comparisons = {variant: accuracy_comparison(setting["learned"], setting["baselines"], baseline_names,
                                             params.final_outer_steps) for variant, setting in settings.items()}
-values = {variant: claim_values(table, spread, settings[variant]["shapes"]["values"][-1], BEATEN,
-                                sample_errors(settings[variant]["learned_correct"],
-                                              settings[variant]["baselines_correct"], first_step))
-          for variant, (table, spread, first_step) in comparisons.items()}
+values = {variant: claim_values(fresh_test_advantages(settings[variant]["learned_correct"],
+                                                    settings[variant]["baselines_correct"], first_step, BEATEN),
+                                settings[variant]["shapes"]["values"][-1])
+          for variant, (_, _, first_step) in comparisons.items()}
 configured = dict(params.configured)
 default = settings[(None, None)]
 setting_text = ", ".join(f"{switch.split('.')[-1]} {value}" for switch, value in configured.items())
@@ -190,6 +197,7 @@ single_baselines = configured["metalearning.activation.seeding"] == "reference" 
 # the configured settings: table, claims; the sensitivity table; the transfer ablation
 table, _, last = comparisons[(None, None)]
 table = with_alternatives(table, {label(*variant): comparisons[variant][0] for variant in variants[1:]})
+table = with_fresh_test(table, default["learned_correct"], default["baselines_correct"], last)
 save_csv(snakemake.output.csv, table)
 claims = claims_table(claim_specs, digits=2, **values[(None, None)].table_arguments())
 save_csv(snakemake.output.claims, claims)
@@ -198,11 +206,14 @@ by_switch = {**values_by_switch(values, params.switches, configured),
 save_csv(snakemake.output.sensitivity, sensitivity(
     claim_specs, by_switch, {**configured, FINAL_OUTER_STEPS.key: params.window_settings[0],
                              CURVE_POINTS.key: params.curve_settings[0]}))
+fresh_samples = default["learned_correct"]["fresh_correct"].shape[1]
+fresh_test_text = f"{fresh_samples} test samples of {params.fresh_test_dataset}"
 write_caption_snippet(snakemake.output.snippet, caption(table, default["learned"], last, default["shapes"]["grid"],
-                                                        variants, values, claims, setting_text, single_baselines))
+                                                        variants, values, claims, setting_text, single_baselines,
+                                                        fresh_test_text))
 write_html_table(table.round(3), snakemake.output.table,
                  f"Test accuracy per activation over the last {params.final_outer_steps} outer steps",
-                 note=accuracy_note(configured, setting_text))
+                 note=accuracy_note(configured, setting_text, params.fresh_test_dataset))
 transfer = [load_json(p) for p in inputs.transfer]
 write_html_table(transfer_summary(transfer), snakemake.output.transfer, "The learned activation in Table 1's MLP",
                  note=transfer_note(len(transfer), setting_text))

@@ -6,7 +6,7 @@ import torch
 from torch.nn import functional as F
 
 from mnist1d_repro.metalearning import engine
-from mnist1d_repro.metalearning.activation import (activation_module, baseline_run_count, baseline_runs,
+from mnist1d_repro.metalearning.activation import (FreshTest, activation_module, baseline_run_count, baseline_runs,
                                                    experiment_from_settings, metalearn_activation,
                                                    network_from_arrays)
 from mnist1d_repro.metalearning.engine import (BASELINE_ACTIVATIONS, RMSConfig, RunNoise, _OneHiddenLayerNet,
@@ -232,7 +232,7 @@ def test_activation_blocks_on_several_threads_give_the_same_bytes(block_threads)
     for threads in (1, 2, 3):
         engine.spread_activation_blocks(threads)
         block_threads.clear()
-        history, shapes, network, correct = metalearn_activation(exp, (x, y), (x[:50], y[:50]), grid, 1)
+        history, shapes, network, correct, _ = metalearn_activation(exp, (x, y), (x[:50], y[:50]), grid, 1)
         assert len(block_threads) == threads
         results[threads] = (history, {k: v.tobytes() for k, v in shapes.items()},
                             [p.numpy().tobytes() for p in network], correct.tobytes())
@@ -422,7 +422,7 @@ def test_reference_baselines_are_seed_then_mlp_then_one_run():
     assert runs.activation_net is None and noise.activation == ()
     assert baseline_run_count(exp) == 1
     x, y = toy_problem(n=40)
-    history, correct = baseline_runs(exp, "relu", (x.float(), y), (x[:5].float(), y[:5]))
+    history, correct, _ = baseline_runs(exp, "relu", (x.float(), y), (x[:5].float(), y[:5]))
     assert [r["outer_step"] for r in history] == [0]
     assert correct.shape == (1, 5) and correct.dtype == bool  # one run, each of the 5 test samples
     assert history[0]["test_acc"] == 100 * correct.mean()
@@ -458,3 +458,42 @@ def test_activation_shape_is_sampled_on_the_reference_grid():
     settings = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())["metalearning"]["activation"]
     torch.testing.assert_close(curve_grid(settings), torch.linspace(-5, 5, steps=100), rtol=0, atol=0)
     assert len(curve_grid({"curve_range": [-4.0, 4.0], "curve_points": 801})) == 801
+
+
+@pytest.mark.parametrize("settings", [dict(), dict(seeding="fresh"), dict(noise_draw="per_sample"),
+                                      dict(test_noise="none")])
+def test_scoring_a_fresh_test_set_changes_no_other_number(settings):
+    """The fresh test set is scored from the networks the job trains anyway, with the frozen test's
+    noise (per-sample noise: a draw of its own): every other output keeps its bytes, in the
+    metalearning job and in a baseline job."""
+    x, y = toy_problem(n=60, features=8)
+    x = x.float()
+    exp = experiment(**settings)
+    grid = torch.linspace(-5, 5, 11)
+    fresh = FreshTest((x[30:], y[30:]), last_runs=2)
+    plain = metalearn_activation(exp, (x, y), (x[:10], y[:10]), grid, 1)
+    scored = metalearn_activation(exp, (x, y), (x[:10], y[:10]), grid, 1, fresh_test=fresh)
+    assert plain[0] == scored[0] and plain[3].tobytes() == scored[3].tobytes()
+    assert [p.numpy().tobytes() for p in plain[2]] == [p.numpy().tobytes() for p in scored[2]]
+    assert plain[4] == {} and list(scored[4]["fresh_outer_step"]) == [1, 2]  # the last two of 3 outer steps
+    assert scored[4]["fresh_correct"].shape == (2, 30) and scored[4]["fresh_correct"].dtype == bool
+    baseline_plain = baseline_runs(exp, "relu", (x, y), (x[:10], y[:10]))
+    baseline_scored = baseline_runs(exp, "relu", (x, y), (x[:10], y[:10]), fresh_test=fresh)
+    assert baseline_plain[0] == baseline_scored[0] and baseline_plain[1].tobytes() == baseline_scored[1].tobytes()
+    runs = baseline_run_count(exp)
+    assert list(baseline_scored[2]["fresh_outer_step"]) == list(range(max(0, runs - 2), runs))
+
+
+def test_the_fresh_test_set_sees_the_frozen_tests_noise_or_its_own_draw():
+    x, y = toy_problem(n=40, features=8)
+    shared = experiment()
+    _, noise = shared.inner_runs(8, 5).run(0)
+    hidden, in_g = shared.fresh_test_noise(noise, 0, 30)
+    assert hidden is noise.test_hidden and in_g == list(noise.test_activation)  # the same noisy network
+    per_sample = experiment(noise_draw="per_sample")
+    _, noise = per_sample.inner_runs(8, 5).run(0)
+    hidden, in_g = per_sample.fresh_test_noise(noise, 0, 30)
+    assert hidden.shape == (30, 6) and in_g is None and hidden.abs().max() <= 0.1
+    again, _ = per_sample.fresh_test_noise(noise, 0, 30)
+    assert torch.equal(hidden, again)  # seeded by run, not by call order
+    assert experiment(test_noise="none").fresh_test_noise(noise, 0, 30) == (None, None)

@@ -185,38 +185,49 @@ def test_paired_sample_error_is_that_of_the_per_sample_differences():
         100 * difference.std(ddof=1) / math.sqrt(10))
 
 
-def test_sample_errors_read_the_window_of_outer_steps():
-    learned = correctness([[0, 0, 0, 0], [1, 1, 1, 1], [1, 1, 0, 0], [1, 1, 1, 0]], steps=[1, 2, 3, 4])
-    one_run = correctness([[1, 0, 1, 0]])  # the reference's seeding: one run, compared with every step
-    per_step = correctness([[0, 0, 0, 0], [1, 1, 1, 1], [1, 1, 1, 1], [0, 0, 0, 0], [1, 0, 0, 0]])  # runs 0-4
-    errors = activation.sample_errors(learned, {"relu": one_run, "elu": per_step}, first_step=3)
-    window = np.array([[1, 1, 0, 0], [1, 1, 1, 0]], dtype=bool)  # outer steps 3 and 4
-    assert errors["relu"] == activation.paired_sample_se(window, one_run["correct"])
-    assert errors["elu"] == activation.paired_sample_se(window, per_step["correct"][[3, 4]])
+def job(fresh_rows, fresh_steps, last_step=4):
+    """A job's test_correct.npz arrays: frozen-test rows that are all wrong (so that a number read
+    from them would show), and the fresh test set's rows for ``fresh_steps``."""
+    return {"outer_step": np.arange(last_step + 1), "correct": np.zeros((last_step + 1, 4), bool),
+            "fresh_outer_step": np.array(fresh_steps), "fresh_correct": np.array(fresh_rows, dtype=bool)}
 
 
-def test_activation_beats_relu():
-    table, spread, _ = comparison()
-    measured = activation.activation_beats(table, spread, "relu", sample_se=1.5)
-    # (64 - 57 + 66 - 57) / 2 = 8; one baseline run, so the paired per-sample error alone
-    assert measured.value == 8.0 and measured.se == 1.5
-    assert measured.spread == pytest.approx(math.sqrt(2)) and measured.n is None
+# the learned activation on the fresh test set, outer steps 2-4: step 3 right on 2 of 4 samples, step 4 on 3
+LEARNED_JOB = job([[0, 0, 0, 0], [1, 1, 0, 0], [1, 1, 1, 0]], [2, 3, 4])
 
 
-def test_activation_beats_elu():
-    table, spread, _ = comparison()
-    measured = activation.activation_beats(table, spread, "elu", sample_se=1.5)
-    # pairs (64 - 58, 66 - 56) = (6, 10): mean 8, std sqrt(8), over runs sqrt(8) / sqrt(2) = 2; with 1.5: 2.5
-    assert measured.value == 8.0 and measured.spread == pytest.approx(math.sqrt(8))
-    assert measured.se == pytest.approx(2.5)
+def test_the_advantage_is_read_on_the_fresh_test_set_against_one_baseline_run():
+    one_run = job([[1, 0, 1, 0]], [0], last_step=0)  # the reference's seeding: one run, against every step
+    measured = activation.fresh_test_advantages(LEARNED_JOB, {"relu": one_run}, 3, ("relu",))["relu"]
+    # steps 3 and 4: 50 and 75 % against 50 %: differences 0 and 25, mean 12.5, std 17.678
+    assert measured.value == 12.5 and measured.spread == pytest.approx(17.67767)
+    # per sample: learned's share (1, 1, 0.5, 0) minus (1, 0, 1, 0) = (0, 1, -0.5, 0): mean 0.125,
+    # std sqrt(1.1875 / 3) = 0.629153, error 100 * 0.629153 / 2 = 31.4576 (one baseline run: nothing added)
+    assert measured.se == pytest.approx(31.4576, abs=1e-4) and measured.n is None
 
 
-def test_activation_beats_swish():
-    table, spread, _ = comparison()
-    measured = activation.activation_beats(table, spread, "swish", sample_se=1.0)
-    assert measured.value == -5.0 and measured.se == 1.0  # 65 - 70
-    table, spread, _ = comparison(names=("relu",))
-    assert activation.activation_beats(table, spread, "swish", 1.0) == (None, None, None, None)  # did not run
+def test_a_baseline_run_per_outer_step_adds_the_spread_over_paired_runs():
+    per_step = job([[1, 1, 1, 1], [0, 0, 0, 0]], [3, 4])  # fresh seeding: runs 3 and 4
+    measured = activation.fresh_test_advantages(LEARNED_JOB, {"elu": per_step}, 3, ("elu", "swish"))
+    # differences 50 - 100 = -50 and 75 - 0 = 75: mean 12.5, std 88.388, over runs 88.388 / sqrt(2) = 62.5;
+    # per sample (1, 1, 0.5, 0) - 0.5 = (0.5, 0.5, 0, -0.5): std sqrt(0.6875 / 3), error 23.9357
+    assert measured["elu"].value == 12.5 and measured["elu"].spread == pytest.approx(88.38835)
+    assert measured["elu"].se == pytest.approx(math.hypot(23.9357, 62.5), abs=1e-3)
+    assert measured["swish"] == (None, None, None, None)  # did not run
+
+
+def test_a_window_the_fresh_test_set_did_not_score_is_refused():
+    with pytest.raises(ValueError, match="outer steps 1-1 were not scored.*rerun the job"):
+        activation.fresh_test_advantages(LEARNED_JOB, {"relu": job([[1, 0, 1, 0]], [0], 0)}, 1, ("relu",))
+
+
+def test_the_accuracy_table_gains_the_fresh_test_sets_accuracies():
+    table, _, last = comparison(names=("relu",))
+    fresh = activation.with_fresh_test(table, LEARNED_JOB, {"relu": job([[1, 0, 1, 0]], [0], 0)}, last)
+    rows = fresh.set_index("activation")
+    assert rows["fresh test accuracy (mean)"].tolist() == [62.5, 50.0]  # (50 + 75) / 2; the one run
+    assert rows["learned minus this, fresh test (mean)"].tolist() == [0.0, 12.5]
+    assert "fresh test accuracy (mean)" not in table
 
 
 def test_a_paired_error_decides_what_independent_errors_leave_open():
@@ -238,6 +249,24 @@ def test_a_paired_error_decides_what_independent_errors_leave_open():
     assert judge(claim, 9.0, paired)["verdict"] == REPRODUCED  # 4.0 > 1.96 * 1.28
 
 
+def test_the_fresh_test_set_decides_what_500_test_samples_leave_open():
+    """The run of 2026-12-07: learned minus ReLU 8.29 points on the first 500 test samples, paired
+    error 1.80, against a claim of more than 5: inconclusive (3.29 < 1.96 * 1.80). The same
+    per-sample spread over 10,000 fresh samples gives an error sqrt(20) times smaller, which
+    decides it; the claims now declare that population kind (they said paired)."""
+    from mnist1d_repro.claims import INCONCLUSIVE, POPULATION, REPRODUCED, error_kind, judge, load_claims
+
+    from conftest import ROOT
+
+    claims = load_claims(ROOT / "config" / "claims.yaml", "metalearning_activation")
+    for name in ("relu", "elu", "swish"):
+        assert error_kind(claims[f"activation_beats_{name}"]) == POPULATION
+    claim = claims["activation_beats_relu"]
+    assert judge(claim, 8.29, 1.80)["verdict"] == INCONCLUSIVE
+    fresh_se = 1.80 * math.sqrt(500 / 10_000)  # 0.4025
+    assert judge(claim, 8.29, fresh_se)["verdict"] == REPRODUCED  # 3.29 > 1.96 * 0.40
+
+
 def test_activation_two_extrema():
     # slopes of [0, 1, 1, 0, -1, 0]: +, 0, -, -, +; without the flat step: + - - +, two sign changes
     assert activation.activation_two_extrema(np.array([0.0, 1.0, 1.0, 0.0, -1.0, 0.0])).value == 2
@@ -253,14 +282,14 @@ def test_local_extrema_counts_slope_sign_changes():
 
 
 def test_activation_claim_values_collect_every_claim():
-    table, spread, _ = comparison(names=("relu",))
+    advantages = activation.fresh_test_advantages(LEARNED_JOB, {"relu": job([[1, 0, 1, 0]], [0], 0)}, 3,
+                                                  ("relu", "elu"))
     # the curve 0, 1, 0, 1, 0 turns three times
-    values = activation.claim_values(table, spread, np.array([0.0, 1.0, 0.0, 1.0, 0.0]), ("relu", "elu"),
-                                     {"relu": 1.5})
-    assert values.measured == {"activation_beats_relu": 8.0, "activation_beats_elu": None,
+    values = activation.claim_values(advantages, np.array([0.0, 1.0, 0.0, 1.0, 0.0]))
+    assert values.measured == {"activation_beats_relu": 12.5, "activation_beats_elu": None,
                                "activation_two_extrema": 3}
-    assert values.se == {"activation_beats_relu": 1.5}  # elu did not run
-    assert values.spread == {"activation_beats_relu": pytest.approx(math.sqrt(2))}
+    assert values.se == {"activation_beats_relu": pytest.approx(31.4576, abs=1e-4)}  # elu did not run
+    assert values.spread == {"activation_beats_relu": pytest.approx(17.67767)}
 
 
 def test_with_alternatives_adds_each_alternatives_advantage():
@@ -290,15 +319,12 @@ def test_transfer_summary_averages_over_seeds():
 
 
 def test_window_values_read_the_advantages_over_another_window_of_the_same_runs():
-    learned = correctness([[1, 1, 1, 1]] * 5)  # outer steps 0-4, every sample right
-    baselines = {name: correctness([[1, 0, 1, 0]]) for name in ("relu", "elu", "swish")}
-    one_step = activation.window_values(LEARNED, BASELINES, ["relu", "elu", "swish"], 1, learned, baselines,
-                                        ("relu", "swish"))
-    two_steps = activation.window_values(LEARNED, BASELINES, ["relu", "elu", "swish"], 2, learned, baselines,
-                                         ("relu", "swish"))
-    # the last step alone: learned 66 against relu's one run of 57; over steps 3 and 4: (64 + 66) / 2 - 57
-    assert one_step.measured == {"activation_beats_relu": 9.0, "activation_beats_swish": -4.0}
-    assert two_steps.measured["activation_beats_relu"] == 8.0
+    baselines = {name: job([[1, 0, 1, 0]], [0], 0) for name in ("relu", "elu", "swish")}
+    one_step = activation.window_values(4, 1, LEARNED_JOB, baselines, ("relu", "swish"))
+    two_steps = activation.window_values(4, 2, LEARNED_JOB, baselines, ("relu", "swish"))
+    # the last step alone: 75 against the one run's 50; over steps 3 and 4: (50 + 75) / 2 - 50
+    assert one_step.measured == {"activation_beats_relu": 25.0, "activation_beats_swish": 25.0}
+    assert two_steps.measured["activation_beats_relu"] == 12.5
     assert set(two_steps.measured) == {"activation_beats_relu", "activation_beats_swish"}  # no extrema claim
 
 

@@ -490,6 +490,28 @@ def check_cpu_numerics(config: dict) -> None:
         raise ConfigError(f"config error at 'cpu_numerics': {refusal}")
 
 
+# what a fresh test set may change of its dataset's recipe: its size, its split, and (it must) its seed
+FRESH_TEST_OWN_PARAMETERS = ("num_samples", "train_split", "seed")
+
+
+def check_fresh_test_set(config: dict, dataset: str, fresh: str, key: str) -> None:
+    """A fresh test set draws new samples of ``dataset``'s distribution: every generator parameter
+    the same but its size, split and seed, and a seed that neither ``dataset`` nor any other
+    named dataset uses (the same seed would redraw the same samples)."""
+    require_name(fresh, config["datasets"], key, "datasets")
+    ours, theirs = generator_params(config, fresh), generator_params(config, dataset)
+    differ = sorted(name for name in theirs if name not in FRESH_TEST_OWN_PARAMETERS and ours[name] != theirs[name])
+    if differ:
+        raise ConfigError(f"config error at '{key}': dataset '{fresh}' differs from '{dataset}' in {differ}; a fresh "
+                          f"test set has the same generator parameters as the data it tests (only "
+                          f"{list(FRESH_TEST_OWN_PARAMETERS)} may differ)")
+    shared = sorted(name for name in config["datasets"] if name != fresh
+                    and generator_params(config, name)["seed"] == ours["seed"])
+    if shared:
+        raise ConfigError(f"config error at '{key}': dataset '{fresh}' has seed {ours['seed']}, which {shared} use too, "
+                          "so its samples would not be fresh; give it a seed no other named dataset has")
+
+
 def check_metalearning(config: dict) -> None:
     meta = config["metalearning"]
     require_name(meta["learning_rate"]["dataset"], config["datasets"], "metalearning.learning_rate.dataset",
@@ -514,6 +536,7 @@ def check_metalearning(config: dict) -> None:
     if act["test_samples"] > test:
         raise ConfigError(f"config error at 'metalearning.activation.test_samples': {act['test_samples']} is more than "
                           f"the {test} test samples of dataset '{act['dataset']}'; give at most {test}")
+    check_fresh_test_set(config, act["dataset"], act["fresh_test_dataset"], "metalearning.activation.fresh_test_dataset")
     low, high = act["curve_range"]
     if low >= high:
         raise ConfigError(f"config error at 'metalearning.activation.curve_range': [{low}, {high}] is empty")

@@ -92,6 +92,23 @@ class ActivationExperiment:
     def meta_loss(self, losses: torch.Tensor) -> torch.Tensor:
         return losses[-self.meta_loss_last_steps:].mean()
 
+    def fresh_test_noise(self, noise: RunNoise, run: int, n_samples: int):
+        """The noise of inner run ``run``'s evaluation on the fresh test set (``n_samples``): the
+        frozen test's (shared: the same (1, H) vector, so both test sets see the same noisy
+        network), none where the test adds none, and with per-sample noise a draw of its own
+        (config seed, stream 2, run), so that no other draw moves."""
+        if self.test_noise == "none":
+            return None, None
+        if self.noise_draw == "per_sample":
+            generator = seeded_generator(self.seed, 2, run)  # stream 2: the fresh test set's noise
+            return uniform_noise((n_samples, self.hidden), self.noise, generator), None
+        return noise.test()
+
+    def fresh_test_correct(self, params: Params, fresh_test, activation: Callable, noise: RunNoise,
+                           run: int) -> torch.Tensor:
+        """Which samples of the fresh test set ``(x, y)`` inner run ``run``'s trained network classifies correctly."""
+        return correct_samples(params, *fresh_test, activation, *self.fresh_test_noise(noise, run, len(fresh_test[1])))
+
 
 class InnerRuns:
     """Initial weights and noise of the inner runs, in order (``run(k)``: the k-th)."""
@@ -148,17 +165,34 @@ class FreshRuns(InnerRuns):
         return params, noise if self.learned else noise.without_activation_noise()
 
 
+@dataclass(frozen=True)
+class FreshTest:
+    """A large fresh test set ``(x, y)`` and how many of the last runs are scored on it."""
+    data: tuple
+    last_runs: int
+
+    def scores(self, run: int, runs: int) -> bool:
+        return run >= runs - self.last_runs
+
+    def arrays(self, correct: list, runs: int) -> dict:
+        """``correct`` (one bool row per scored run) as a job saves it beside the frozen test's rows."""
+        first = runs - len(correct)
+        return {"fresh_outer_step": np.arange(first, runs),
+                "fresh_correct": torch.stack(correct).numpy() if correct else np.zeros((0, len(self.data[1])), bool)}
+
+
 def metalearn_activation(exp: ActivationExperiment, train, test, grid: torch.Tensor, snapshot_every: int,
-                         progress: Callable[[str], None] | None = None):
+                         progress: Callable[[str], None] | None = None, fresh_test: FreshTest | None = None):
     """Figure 7: learn the activation network's weights by clipped gradient descent on the
     meta-loss; each outer step trains an MLP from the initial weights and with the noise that
     the seeding setting gives. Returns per-step records, the activation's values on ``grid`` at
-    snapshots, the final activation-network weights, and which test samples each outer step's
-    network classifies correctly (outer steps x samples, bool)."""
+    snapshots, the final activation-network weights, which test samples each outer step's
+    network classifies correctly (outer steps x samples, bool), and (with ``fresh_test``) the
+    same for the fresh test set over its last outer steps (``FreshTest.arrays``; else empty)."""
     x, y = train
     runs = exp.inner_runs(x.shape[1], len(test[1]), learned=True)
     layers = [p.requires_grad_() for p in runs.activation_net]
-    history, snapshots, correct = [], {}, []
+    history, snapshots, correct, fresh_correct = [], {}, [], []
     for outer in range(exp.outer_steps):
         activation = learned_activation(layers, exp.elu_weight)
         if outer % snapshot_every == 0:
@@ -169,6 +203,8 @@ def metalearn_activation(exp: ActivationExperiment, train, test, grid: torch.Ten
         grads = torch.autograd.grad(meta_loss, layers)
         trained = [p.detach() for p in trained]
         correct.append(correct_samples(trained, *test, activation, *noise.test()))
+        if fresh_test is not None and fresh_test.scores(outer, exp.outer_steps):
+            fresh_correct.append(exp.fresh_test_correct(trained, fresh_test.data, activation, noise, outer))
         record = {"outer_step": outer, "meta_loss": meta_loss.item(), "final_loss": losses[-1].item(),
                   "test_acc": accuracy_percent(correct[-1]),
                   "meta_grad_norm": float(torch.sqrt(sum((g * g).sum() for g in grads)))}
@@ -181,7 +217,8 @@ def metalearn_activation(exp: ActivationExperiment, train, test, grid: torch.Ten
                      f"test accuracy {record['test_acc']:.1f}")
     final = [p.detach() for p in layers]
     snapshots[exp.outer_steps] = activation_curve(learned_activation(final, exp.elu_weight), grid)
-    return history, snapshots, final, torch.stack(correct).numpy()
+    fresh = fresh_test.arrays(fresh_correct, exp.outer_steps) if fresh_test is not None else {}
+    return history, snapshots, final, torch.stack(correct).numpy(), fresh
 
 
 def baseline_run_count(exp: ActivationExperiment) -> int:
@@ -190,25 +227,30 @@ def baseline_run_count(exp: ActivationExperiment) -> int:
 
 
 def baseline_runs(exp: ActivationExperiment, name: str, train, test,
-                  progress: Callable[[str], None] | None = None) -> tuple[list[dict], np.ndarray]:
+                  progress: Callable[[str], None] | None = None,
+                  fresh_test: FreshTest | None = None) -> tuple[list[dict], np.ndarray, dict]:
     """A fixed activation trained through the same inner loop: with fresh seeding once per outer
     step, with that step's initial weights and noise; with the reference's seeding once. Returns
-    per-run records and which test samples each run classifies correctly (runs x samples, bool)."""
+    per-run records, which test samples each run classifies correctly (runs x samples, bool),
+    and (with ``fresh_test``) the same for the fresh test set over its last runs (else empty)."""
     x, y = train
     activation = BASELINE_ACTIVATIONS[name]
     runs = exp.inner_runs(x.shape[1], len(test[1]), learned=False)
     count = baseline_run_count(exp)
-    history, correct = [], []
+    history, correct, fresh_correct = [], [], []
     with torch.no_grad():
         for run in range(count):
             params, noise = runs.run(run)
             losses, trained = unrolled_rms(params, x, y, exp.inner, activation, noise)
             correct.append(correct_samples(trained, *test, activation, *noise.test()))
+            if fresh_test is not None and fresh_test.scores(run, count):
+                fresh_correct.append(exp.fresh_test_correct(trained, fresh_test.data, activation, noise, run))
             history.append({"outer_step": run, "meta_loss": float(exp.meta_loss(losses)),
                             "final_loss": float(losses[-1]), "test_acc": accuracy_percent(correct[-1])})
             if progress and (run % 50 == 0 or run == count - 1):
                 progress(f"run {run + 1}/{count}: test accuracy {history[-1]['test_acc']:.1f}")
-    return history, torch.stack(correct).numpy()
+    fresh = fresh_test.arrays(fresh_correct, count) if fresh_test is not None else {}
+    return history, torch.stack(correct).numpy(), fresh
 
 
 def activation_curve(activation: Callable, grid: torch.Tensor) -> np.ndarray:
@@ -264,6 +306,11 @@ def activation_data(data: dict, test_samples: int):
     """Training tensors and the first ``test_samples`` test samples of a dataset, on the CPU."""
     return (as_tensors(data["x"], data["y"], "cpu"),
             as_tensors(data["x_test"][:test_samples], data["y_test"][:test_samples], "cpu"))
+
+
+def fresh_test_set(data: dict, last_runs: int) -> FreshTest:
+    """Every test sample of the fresh test set's dataset, scored over the last ``last_runs`` runs."""
+    return FreshTest(as_tensors(data["x_test"], data["y_test"], "cpu"), last_runs)
 
 
 def network_from_arrays(arrays: dict) -> Params:

@@ -78,13 +78,23 @@ def with_alternatives(table: pd.DataFrame, alternatives: dict[str, pd.DataFrame]
 
 
 def window_rows(correct: dict, outer_steps) -> np.ndarray:
-    """The rows of a job's per-sample correctness (``correct``: its test_correct.npz, with
-    ``outer_step`` and ``correct``) for the given outer steps; a job of one run (the reference's
-    seeding) gives its one row."""
+    """The rows of a job's per-sample correctness (``correct``: outer_step and correct, e.g.
+    ``fresh_test_rows`` of its test_correct.npz) for the given outer steps; a job of one run (the
+    reference's seeding) gives its one row."""
     if len(correct["correct"]) == 1:
         return correct["correct"]
     index = {int(step): i for i, step in enumerate(correct["outer_step"])}
+    missing = [int(step) for step in outer_steps if int(step) not in index]
+    if missing:
+        raise ValueError(f"outer steps {missing[0]}-{missing[-1]} were not scored on this test set (its rows: "
+                         f"{len(index)}); rerun the job")
     return correct["correct"][[index[int(step)] for step in outer_steps]]
+
+
+def fresh_test_rows(correct: dict) -> dict:
+    """A job's correctness on the fresh test set (its test_correct.npz's fresh_outer_step and
+    fresh_correct) in ``window_rows``'s form."""
+    return {"outer_step": correct["fresh_outer_step"], "correct": correct["fresh_correct"]}
 
 
 def paired_sample_se(learned: np.ndarray, baseline: np.ndarray) -> float:
@@ -96,27 +106,48 @@ def paired_sample_se(learned: np.ndarray, baseline: np.ndarray) -> float:
     return float(100 * difference.std(ddof=1) / np.sqrt(difference.size))
 
 
-def sample_errors(learned_correct: dict, baselines_correct: dict, first_step: int) -> dict:
-    """``paired_sample_se`` of every baseline (``baselines_correct``: name -> its correctness
-    file's arrays) against the learned activation's outer steps from ``first_step`` on (the
-    window ``accuracy_comparison`` compares)."""
-    window = [step for step in learned_correct["outer_step"] if step >= first_step]
-    learned = window_rows(learned_correct, window)
-    return {name: paired_sample_se(learned, window_rows(correct, window)) for name, correct in baselines_correct.items()}
+def fresh_test_advantage(learned: np.ndarray, baseline: np.ndarray) -> Measurement:
+    """activation_beats_<name> on the fresh test set, from the window's rows of correctness
+    (runs x samples, bool): the learned activation's mean accuracy minus the baseline's, in
+    points. Spread: the standard deviation over runs of the per-run difference (with one
+    baseline run, the learned activation's accuracy over the window). Error: the paired
+    per-sample error (``paired_sample_se``), with the spread / sqrt(runs) added in quadrature
+    where the baseline has a run per outer step (fresh seeding: a new draw each run)."""
+    per_run = 100 * (learned.mean(axis=1) - baseline.mean(axis=1))
+    spread = float(per_run.std(ddof=1)) if len(per_run) > 1 else np.nan
+    over_runs = spread / np.sqrt(len(per_run)) if len(baseline) > 1 else 0.0
+    return Measurement(float(per_run.mean()), spread=spread,
+                       se=float(np.hypot(paired_sample_se(learned, baseline), over_runs)), n=None)
 
 
-def activation_beats(table: pd.DataFrame, spread: dict, name: str, sample_se: float | None) -> Measurement:
-    """activation_beats_<name>: the learned activation's mean advantage over baseline ``name``
-    (None where it did not run). Its error: the paired per-sample error of the window's runs on
-    the shared test samples (``paired_sample_se``), with the spread over paired runs / sqrt(runs)
-    added in quadrature where the baseline has several runs (fresh seeding)."""
-    rows = table.set_index("activation")
-    if name not in rows.index:
-        return Measurement(None)
-    runs = rows.loc[name, "runs"]
-    over_runs = spread[name] / np.sqrt(runs) if runs > 1 and np.isfinite(spread[name]) else 0.0
-    return Measurement(float(rows.loc[name, "learned minus this (mean)"]), spread=spread[name],
-                       se=float(np.hypot(sample_se, over_runs)))
+def fresh_test_advantages(learned_correct: dict, baselines_correct: dict, first_step: int, beaten) -> dict:
+    """``fresh_test_advantage`` of every baseline in ``beaten`` that ran (``baselines_correct``:
+    name -> its test_correct.npz's arrays) against the learned activation's outer steps from
+    ``first_step`` on (the window ``accuracy_comparison`` compares); None for one that did not run."""
+    learned = fresh_test_rows(learned_correct)
+    window = [step for step in range(first_step, int(learned_correct["outer_step"].max()) + 1)]
+    rows = window_rows(learned, window)
+    return {name: (fresh_test_advantage(rows, window_rows(fresh_test_rows(baselines_correct[name]), window))
+                   if name in baselines_correct else Measurement(None))
+            for name in beaten}
+
+
+def fresh_test_accuracy(correct: dict, first_step: int) -> float:
+    """Mean accuracy (%) on the fresh test set over the outer steps from ``first_step`` on (one run: its own)."""
+    rows = fresh_test_rows(correct)
+    steps = range(first_step, int(correct["outer_step"].max()) + 1)
+    return float(100 * window_rows(rows, steps).mean())
+
+
+def with_fresh_test(table: pd.DataFrame, learned_correct: dict, baselines_correct: dict, first_step: int):
+    """``accuracy_comparison``'s table with each activation's mean accuracy on the fresh test set
+    over the same window, and the learned activation's advantage there."""
+    table = table.copy()
+    correct = {"learned": learned_correct, **baselines_correct}
+    fresh = np.array([fresh_test_accuracy(correct[name], first_step) for name in table["activation"]])
+    table["fresh test accuracy (mean)"] = fresh
+    table["learned minus this, fresh test (mean)"] = fresh[0] - fresh
+    return table
 
 
 def activation_two_extrema(final_curve: np.ndarray) -> Measurement:
@@ -124,26 +155,25 @@ def activation_two_extrema(final_curve: np.ndarray) -> Measurement:
     return Measurement(local_extrema(final_curve))
 
 
-def claim_values(table: pd.DataFrame, spread: dict, final_curve: np.ndarray, beaten, sample_se: dict) -> ClaimValues:
-    """Figure 7's claims from ``accuracy_comparison``'s table and spreads, each baseline's paired
-    per-sample error (``sample_se``, by name) and the final learned activation on its grid: the
-    advantage over each baseline in ``beaten``, and the extrema."""
+def claim_values(advantages: dict, final_curve: np.ndarray) -> ClaimValues:
+    """Figure 7's claims: the advantage over each baseline (``advantages``: name -> its
+    Measurement, from ``fresh_test_advantages``) and the final learned activation's extrema."""
     values = ClaimValues()
-    for name in beaten:
-        values.add(f"activation_beats_{name}", activation_beats(table, spread, name, sample_se.get(name)))
+    for name, measurement in advantages.items():
+        values.add(f"activation_beats_{name}", measurement)
     values.add("activation_two_extrema", activation_two_extrema(final_curve))
     return values
 
 
-def window_values(learned: pd.DataFrame, baselines: pd.DataFrame, names: list[str], final_outer_steps: int,
-                  learned_correct: dict, baselines_correct: dict, beaten) -> ClaimValues:
+def window_values(last_step: int, final_outer_steps: int, learned_correct: dict, baselines_correct: dict,
+                  beaten) -> ClaimValues:
     """The advantage claims (activation_beats_<name> for ``beaten``) read over the last
-    ``final_outer_steps`` outer steps of one setting's runs (the final_outer_steps switch)."""
-    table, spread, first_step = accuracy_comparison(learned, baselines, names, final_outer_steps)
-    errors = sample_errors(learned_correct, baselines_correct, first_step)
+    ``final_outer_steps`` outer steps (up to ``last_step``) of one setting's runs (the
+    final_outer_steps switch)."""
     values = ClaimValues()
-    for name in beaten:
-        values.add(f"activation_beats_{name}", activation_beats(table, spread, name, errors.get(name)))
+    advantages = fresh_test_advantages(learned_correct, baselines_correct, last_step - final_outer_steps + 1, beaten)
+    for name, measurement in advantages.items():
+        values.add(f"activation_beats_{name}", measurement)
     return values
 
 
