@@ -497,3 +497,21 @@ def test_the_fresh_test_set_sees_the_frozen_tests_noise_or_its_own_draw():
     again, _ = per_sample.fresh_test_noise(noise, 0, 30)
     assert torch.equal(hidden, again)  # seeded by run, not by call order
     assert experiment(test_noise="none").fresh_test_noise(noise, 0, 30) == (None, None)
+
+
+def test_the_fresh_test_set_is_scored_in_chunks_with_the_bytes_of_one_pass(monkeypatch):
+    from mnist1d_repro.metalearning import activation as activation_module_file
+
+    x, y = toy_problem(n=70, features=8)
+    x = x.float()
+    layers = [p.float() for p in linear_layers([1, 5, 1], torch.Generator().manual_seed(3))]
+    learned = learned_activation(layers, 0.2)
+    params = [p.float() for p in linear_layers([8, 6, 10], torch.Generator().manual_seed(4))]
+    for settings in (dict(), dict(noise_draw="per_sample")):
+        exp = experiment(**settings)
+        _, noise = exp.inner_runs(8, 5).run(0)
+        monkeypatch.setattr(activation_module_file, "FRESH_TEST_CHUNK", 1000)
+        whole = exp.fresh_test_correct(params, (x, y), learned, noise, 0)
+        monkeypatch.setattr(activation_module_file, "FRESH_TEST_CHUNK", 16)  # 16, 16, 16, 16 and 6 samples
+        assert torch.equal(exp.fresh_test_correct(params, (x, y), learned, noise, 0), whole)
+        assert whole.shape == (70,) and whole.dtype == torch.bool
