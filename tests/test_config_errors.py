@@ -96,6 +96,8 @@ BAD_CONFIGS = [
                                                            "test samples of dataset"]),
     ("metalearning: {activation: {snapshot_every: 1000}}", ["metalearning.activation.snapshot_every",
                                                            "outer_steps"]),
+    ("sensitivity: {metalearning.activation.final_outer_steps: [1, 400]}",
+     ["sensitivity.metalearning.activation.final_outer_steps", "[400]", "301"]),
     ("metalearning: {activation: {fresh_test_dataset: mnist1d}}",
      ["metalearning.activation.fresh_test_dataset", "'mnist1d' has seed 42", "'mnist1d_10k'", "not be fresh"]),
     ("datasets: {mnist1d_fresh_test: {num_samples: 12500, train_split: 0.2, seed: 1000, shear_scale: 0.5}}",

@@ -528,6 +528,11 @@ def check_metalearning(config: dict) -> None:
     if act["final_outer_steps"] > act["outer_steps"]:
         raise ConfigError("config error at 'metalearning.activation.final_outer_steps': must be at most "
                           "metalearning.activation.outer_steps")
+    window_key = "metalearning.activation.final_outer_steps"
+    too_long = [steps for steps in config.get("sensitivity", {}).get(window_key, []) if steps > act["outer_steps"]]
+    if too_long:
+        raise ConfigError(f"config error at 'sensitivity.{window_key}': {too_long} read more outer steps than the "
+                          f"{act['outer_steps']} of metalearning.activation.outer_steps; give at most that many")
     if act["snapshot_every"] > act["outer_steps"]:
         raise ConfigError(f"config error at 'metalearning.activation.snapshot_every': {act['snapshot_every']} is more "
                           f"than metalearning.activation.outer_steps ({act['outer_steps']}), so only the start's shape "
