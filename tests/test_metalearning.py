@@ -496,6 +496,11 @@ def test_the_fresh_test_set_sees_the_frozen_tests_noise_or_its_own_draw():
     assert hidden.shape == (30, 6) and in_g is None and hidden.abs().max() <= 0.1
     again, _ = per_sample.fresh_test_noise(noise, 0, 30)
     assert torch.equal(hidden, again)  # seeded by run, not by call order
+    # the reference's seeding: every run the same noise (as every inner run's); fresh seeding: each run its own
+    assert torch.equal(per_sample.fresh_test_noise(noise, 5, 30)[0], hidden)
+    fresh = experiment(noise_draw="per_sample", seeding="fresh")
+    assert torch.equal(fresh.fresh_test_noise(noise, 0, 30)[0], hidden)
+    assert not torch.equal(fresh.fresh_test_noise(noise, 5, 30)[0], hidden)
     assert experiment(test_noise="none").fresh_test_noise(noise, 0, 30) == (None, None)
 
 

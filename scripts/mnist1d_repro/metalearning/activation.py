@@ -99,11 +99,14 @@ class ActivationExperiment:
         """The noise of inner run ``run``'s evaluation on the fresh test set (``n_samples``): the
         frozen test's (shared: the same (1, H) vector, so both test sets see the same noisy
         network), none where the test adds none, and with per-sample noise a draw of its own
-        (config seed, stream 2, run), so that no other draw moves."""
+        (config seed, stream 2, run), so that no other draw moves. The reference's seeding gives
+        every inner run the same noise, so there every run draws run 0's: the learned activation's
+        outer steps and a baseline's one run are scored through the same noise, as on the frozen test."""
         if self.test_noise == "none":
             return None, None
         if self.noise_draw == "per_sample":
-            generator = seeded_generator(self.seed, 2, run)  # stream 2: the fresh test set's noise
+            stream_run = 0 if self.seeding == "reference" else run
+            generator = seeded_generator(self.seed, 2, stream_run)  # stream 2: the fresh test set's noise
             return uniform_noise((n_samples, self.hidden), self.noise, generator), None
         return noise.test()
 
