@@ -91,6 +91,11 @@ def window_rows(correct: dict, outer_steps) -> np.ndarray:
     return correct["correct"][[index[int(step)] for step in outer_steps]]
 
 
+def window_steps(correct: dict, first_step: int) -> range:
+    """The outer steps from ``first_step`` to a job's last (``correct``: its test_correct.npz)."""
+    return range(first_step, int(correct["outer_step"].max()) + 1)
+
+
 def fresh_test_rows(correct: dict) -> dict:
     """A job's correctness on the fresh test set (its test_correct.npz's fresh_outer_step and
     fresh_correct) in ``window_rows``'s form."""
@@ -117,16 +122,15 @@ def fresh_test_advantage(learned: np.ndarray, baseline: np.ndarray) -> Measureme
     spread = float(per_run.std(ddof=1)) if len(per_run) > 1 else np.nan
     over_runs = spread / np.sqrt(len(per_run)) if len(baseline) > 1 else 0.0
     return Measurement(float(per_run.mean()), spread=spread,
-                       se=float(np.hypot(paired_sample_se(learned, baseline), over_runs)), n=None)
+                       se=float(np.hypot(paired_sample_se(learned, baseline), over_runs)))
 
 
 def fresh_test_advantages(learned_correct: dict, baselines_correct: dict, first_step: int, beaten) -> dict:
     """``fresh_test_advantage`` of every baseline in ``beaten`` that ran (``baselines_correct``:
     name -> its test_correct.npz's arrays) against the learned activation's outer steps from
     ``first_step`` on (the window ``accuracy_comparison`` compares); None for one that did not run."""
-    learned = fresh_test_rows(learned_correct)
-    window = [step for step in range(first_step, int(learned_correct["outer_step"].max()) + 1)]
-    rows = window_rows(learned, window)
+    window = window_steps(learned_correct, first_step)
+    rows = window_rows(fresh_test_rows(learned_correct), window)
     return {name: (fresh_test_advantage(rows, window_rows(fresh_test_rows(baselines_correct[name]), window))
                    if name in baselines_correct else Measurement(None))
             for name in beaten}
@@ -134,9 +138,7 @@ def fresh_test_advantages(learned_correct: dict, baselines_correct: dict, first_
 
 def fresh_test_accuracy(correct: dict, first_step: int) -> float:
     """Mean accuracy (%) on the fresh test set over the outer steps from ``first_step`` on (one run: its own)."""
-    rows = fresh_test_rows(correct)
-    steps = range(first_step, int(correct["outer_step"].max()) + 1)
-    return float(100 * window_rows(rows, steps).mean())
+    return float(100 * window_rows(fresh_test_rows(correct), window_steps(correct, first_step)).mean())
 
 
 def with_fresh_test(table: pd.DataFrame, learned_correct: dict, baselines_correct: dict, first_step: int):
@@ -158,10 +160,16 @@ def activation_two_extrema(final_curve: np.ndarray) -> Measurement:
 def claim_values(advantages: dict, final_curve: np.ndarray) -> ClaimValues:
     """Figure 7's claims: the advantage over each baseline (``advantages``: name -> its
     Measurement, from ``fresh_test_advantages``) and the final learned activation's extrema."""
+    values = advantage_values(advantages)
+    values.add("activation_two_extrema", activation_two_extrema(final_curve))
+    return values
+
+
+def advantage_values(advantages: dict) -> ClaimValues:
+    """activation_beats_<name> for each baseline in ``advantages`` (name -> its Measurement)."""
     values = ClaimValues()
     for name, measurement in advantages.items():
         values.add(f"activation_beats_{name}", measurement)
-    values.add("activation_two_extrema", activation_two_extrema(final_curve))
     return values
 
 
@@ -170,11 +178,8 @@ def window_values(last_step: int, final_outer_steps: int, learned_correct: dict,
     """The advantage claims (activation_beats_<name> for ``beaten``) read over the last
     ``final_outer_steps`` outer steps (up to ``last_step``) of one setting's runs (the
     final_outer_steps switch)."""
-    values = ClaimValues()
-    advantages = fresh_test_advantages(learned_correct, baselines_correct, last_step - final_outer_steps + 1, beaten)
-    for name, measurement in advantages.items():
-        values.add(f"activation_beats_{name}", measurement)
-    return values
+    return advantage_values(fresh_test_advantages(learned_correct, baselines_correct,
+                                                   last_step - final_outer_steps + 1, beaten))
 
 
 def extrema_values(curve: np.ndarray) -> ClaimValues:
