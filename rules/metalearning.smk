@@ -17,7 +17,7 @@ METALEARNING_DIR = section_folder("metalearning_lr")
 (METALEARNING_LR_SWITCH,) = section_switch_keys("metalearning_lr")
 # the switches whose other settings train their own jobs, and those read from the configured one's files
 METALEARNING_ACTIVATION_SWITCHES = section_switch_keys("metalearning_activation", reruns_jobs=True)
-METALEARNING_WINDOW_SWITCH, METALEARNING_CURVE_SWITCH = section_switch_keys(
+METALEARNING_WINDOW_SWITCH, METALEARNING_CURVE_SWITCH, METALEARNING_ADVANTAGE_TEST_SWITCH = section_switch_keys(
     "metalearning_activation", reruns_jobs=False
 )
 LEARNED_ACTIVATION = f"{METALEARNING_DIR}/activation/learned/activation_net.npz"
@@ -248,6 +248,7 @@ rule figure7:
         fresh_test_dataset=METALEARNING["activation"]["fresh_test_dataset"],
         window_settings=switch_settings(METALEARNING_WINDOW_SWITCH),  # configured setting first
         curve_settings=switch_settings(METALEARNING_CURVE_SWITCH),
+        advantage_test_settings=switch_settings(METALEARNING_ADVANTAGE_TEST_SWITCH),
         curve_range=METALEARNING["activation"]["curve_range"],
         elu_weight=METALEARNING["activation"]["elu_weight"],
         claims=CLAIMS,

@@ -13,7 +13,8 @@ from mnist1d_repro.metalearning.engine import BASELINE_ACTIVATIONS
 from mnist1d_repro.plotting import count_text, mark_paper, ordered_colors, paper_label, save_figure
 from mnist1d_repro.reporting import (SENSITIVITY_COLUMNS, claims_table, sensitivity_table, verdict_sentence,
                                      write_caption_snippet, write_html_table)
-from mnist1d_repro.sections.metalearning_activation import (CURVE_POINTS, FINAL_OUTER_STEPS, accuracy_comparison,
+from mnist1d_repro.sections.metalearning_activation import (ADVANTAGE_TEST, CURVE_POINTS, FINAL_OUTER_STEPS,
+                                                            accuracy_comparison,
                                                             claim_values, extrema_values, fresh_test_advantages,
                                                             transfer_summary, values_by_switch, window_values,
                                                             with_alternatives, with_fresh_test)
@@ -40,19 +41,23 @@ def label(switch, setting) -> str:
 
 def read_from_configured_runs(setting: dict, network: dict) -> dict[str, dict]:
     """The sensitivity of the switches read from the configured setting's files, by switch and
-    setting: the advantages over the last final_outer_steps outer steps, and the extrema of the
-    final activation sampled at curve_points points (the job's own samples for the configured
-    number, which the network resampled must give again)."""
+    setting: the advantages over the last final_outer_steps outer steps, the advantages on each
+    advantage_test set, and the extrema of the final activation sampled at curve_points points
+    (the job's own samples for the configured number, which the network resampled must give again)."""
     last_step = int(setting["learned"]["outer_step"].max())
-    window = {steps: window_values(last_step, steps, setting["learned_correct"], setting["baselines_correct"], BEATEN)
+    window = {steps: window_values(last_step, steps, setting["learned_correct"], setting["baselines_correct"], BEATEN,
+                                   advantage_test)
               for steps in params.window_settings}
+    test_sets = {test_set: window_values(last_step, params.final_outer_steps, setting["learned_correct"],
+                                         setting["baselines_correct"], BEATEN, test_set)
+                 for test_set in params.advantage_test_settings}
     sampled = setting["shapes"]["values"][-1]
     resampled = final_curve(network, params.elu_weight, params.curve_range, params.curve_settings[0])
     if not (resampled == sampled).all():
         raise RuntimeError("the final activation resampled from activation_net.npz differs from the job's own samples")
     curves = {points: sampled if points == params.curve_settings[0] else
               final_curve(network, params.elu_weight, params.curve_range, points) for points in params.curve_settings}
-    return {FINAL_OUTER_STEPS.key: window,
+    return {FINAL_OUTER_STEPS.key: window, ADVANTAGE_TEST.key: test_sets,
             CURVE_POINTS.key: {points: extrema_values(curve) for points, curve in curves.items()}}
 
 
@@ -74,7 +79,8 @@ def caption(table, learned, last, grid, variants, values, claims, setting_text: 
         + ", ".join(f"{r['activation']} {r['test accuracy (mean)']:.1f} %" for _, r in table.iterrows()) + ".",
         f"On the fresh test set ({fresh_test}), the same networks: "
         + ", ".join(f"{r['activation']} {r['fresh test accuracy (mean)']:.1f} %" for _, r in table.iterrows())
-        + "; the advantage claims are judged there.",
+        + ("; the advantage claims are judged there." if advantage_test == "fresh" else
+           "; the advantage claims read the first test samples (advantage_test reference)."),
         f"The final learned activation has {values[(None, None)].measured['activation_two_extrema']} local extrema "
         f"on [{grid[0]:g}, {grid[-1]:g}].",
         *[f"With {label(switch, setting)}: learned minus "
@@ -99,8 +105,9 @@ def accuracy_note(configured: dict, setting_text: str, fresh_test_dataset: str) 
                "Test accuracy on the first test samples, without noise. ")
             + "Columns in brackets: the learned activation's advantage with one switch set otherwise. "
             + f"'fresh test': every test sample of dataset {fresh_test_dataset} (the same generator, another seed), "
-              "the same networks over the same outer steps; the advantage claims are judged there, with the paired "
-              "error of those samples.")
+              "the same networks over the same outer steps; the advantage claims are judged "
+            + ("there" if advantage_test == "fresh" else "on the first test samples (advantage_test reference)")
+            + ", with the paired error of those samples.")
 
 
 def transfer_note(runs: int, setting_text: str) -> str:
@@ -185,8 +192,10 @@ variants = [tuple(v) for v in params.variants]
 settings = dict(zip(variants, (load_setting(inputs, i, baseline_names) for i in range(len(variants)))))
 comparisons = {variant: accuracy_comparison(setting["learned"], setting["baselines"], baseline_names,
                                             params.final_outer_steps) for variant, setting in settings.items()}
+advantage_test = params.advantage_test_settings[0]  # the configured setting
 values = {variant: claim_values(fresh_test_advantages(settings[variant]["learned_correct"],
-                                                    settings[variant]["baselines_correct"], first_step, BEATEN),
+                                                    settings[variant]["baselines_correct"], first_step, BEATEN,
+                                                    advantage_test),
                                 settings[variant]["shapes"]["values"][-1])
           for variant, (_, _, first_step) in comparisons.items()}
 configured = dict(params.configured)
@@ -205,7 +214,7 @@ by_switch = {**values_by_switch(values, params.switches, configured),
              **read_from_configured_runs(default, load_arrays(inputs.network))}
 save_csv(snakemake.output.sensitivity, sensitivity(
     claim_specs, by_switch, {**configured, FINAL_OUTER_STEPS.key: params.window_settings[0],
-                             CURVE_POINTS.key: params.curve_settings[0]}))
+                             CURVE_POINTS.key: params.curve_settings[0], ADVANTAGE_TEST.key: advantage_test}))
 fresh_samples = default["learned_correct"]["fresh_correct"].shape[1]
 fresh_test_text = f"{fresh_samples} test samples of {params.fresh_test_dataset}"
 write_caption_snippet(snakemake.output.snippet, caption(table, default["learned"], last, default["shapes"]["grid"],

@@ -216,6 +216,19 @@ def test_a_baseline_run_per_outer_step_adds_the_spread_over_paired_runs():
     assert measured["swish"] == (None, None, None, None)  # did not run
 
 
+def test_the_reference_setting_reads_the_first_test_samples_of_the_same_jobs():
+    learned = {**LEARNED_JOB, "correct": np.array([[0, 0, 0, 0]] * 3 + [[1, 1, 1, 1], [1, 1, 1, 0]], dtype=bool)}
+    one_run = {**job([[1, 0, 1, 0]], [0], last_step=0), "correct": np.array([[1, 1, 0, 0]], dtype=bool)}
+    fresh = activation.fresh_test_advantages(learned, {"relu": one_run}, 3, ("relu",))["relu"]
+    first = activation.fresh_test_advantages(learned, {"relu": one_run}, 3, ("relu",), "reference")["relu"]
+    assert fresh.value == 12.5  # the fresh rows, as above
+    # the first test samples: steps 3 and 4 at 100 and 75 % against 50 %: 37.5; per sample (1, 1, 1, 0.5) - (1, 1, 0, 0)
+    # = (0, 0, 1, 0.5): mean 0.375, std sqrt(0.6875 / 3) = 0.478714, error 23.9357
+    assert first.value == 37.5 and first.se == pytest.approx(23.9357, abs=1e-4)
+    values = activation.window_values(4, 2, learned, {"relu": one_run}, ("relu",), "reference")
+    assert values.measured == {"activation_beats_relu": 37.5}
+
+
 def test_a_window_the_fresh_test_set_did_not_score_is_refused():
     with pytest.raises(ValueError, match="outer steps 1-1 were not scored.*rerun the job"):
         activation.fresh_test_advantages(LEARNED_JOB, {"relu": job([[1, 0, 1, 0]], [0], 0)}, 1, ("relu",))

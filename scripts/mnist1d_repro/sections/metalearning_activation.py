@@ -17,6 +17,8 @@ TEST_NOISE = Switch("metalearning.activation.test_noise", ("added", "none"), rer
 # averaged over, and how many points the final activation is sampled at to count its extrema.
 FINAL_OUTER_STEPS = Switch("metalearning.activation.final_outer_steps", None, reruns_jobs=False)
 CURVE_POINTS = Switch("metalearning.activation.curve_points", None, reruns_jobs=False)
+# Which test samples the advantage claims read: the fresh test set (ours) or the first test_samples (the reference's)
+ADVANTAGE_TEST = Switch("metalearning.activation.advantage_test", ("fresh", "reference"), reruns_jobs=False)
 
 SECTION = Section(
     name="metalearning_activation",
@@ -25,7 +27,7 @@ SECTION = Section(
     outputs=("figure7.png", "activation_accuracy.html", "transfer.html"),
     claims_tables=("activation_claims.csv",),
     sensitivity_tables=("activation_sensitivity.csv",),
-    switches=(SEEDING, NOISE_DRAW, TEST_NOISE, FINAL_OUTER_STEPS, CURVE_POINTS),
+    switches=(SEEDING, NOISE_DRAW, TEST_NOISE, FINAL_OUTER_STEPS, CURVE_POINTS, ADVANTAGE_TEST),
 )
 
 
@@ -111,8 +113,14 @@ def paired_sample_se(learned: np.ndarray, baseline: np.ndarray) -> float:
     return float(100 * difference.std(ddof=1) / np.sqrt(difference.size))
 
 
+def test_set_rows(correct: dict, test_set: str) -> dict:
+    """A job's correctness on the test set the advantage claims read (the advantage_test switch):
+    the fresh test set's rows, or the first test samples' (the reference's)."""
+    return fresh_test_rows(correct) if test_set == "fresh" else correct
+
+
 def fresh_test_advantage(learned: np.ndarray, baseline: np.ndarray) -> Measurement:
-    """activation_beats_<name> on the fresh test set, from the window's rows of correctness
+    """activation_beats_<name> on a test set (the fresh one by default), from the window's rows of correctness
     (runs x samples, bool): the learned activation's mean accuracy minus the baseline's, in
     points. Spread: the standard deviation over runs of the per-run difference (with one
     baseline run, the learned activation's accuracy over the window). Error: the paired
@@ -125,13 +133,15 @@ def fresh_test_advantage(learned: np.ndarray, baseline: np.ndarray) -> Measureme
                        se=float(np.hypot(paired_sample_se(learned, baseline), over_runs)))
 
 
-def fresh_test_advantages(learned_correct: dict, baselines_correct: dict, first_step: int, beaten) -> dict:
+def fresh_test_advantages(learned_correct: dict, baselines_correct: dict, first_step: int, beaten,
+                          test_set: str = "fresh") -> dict:
     """``fresh_test_advantage`` of every baseline in ``beaten`` that ran (``baselines_correct``:
     name -> its test_correct.npz's arrays) against the learned activation's outer steps from
-    ``first_step`` on (the window ``accuracy_comparison`` compares); None for one that did not run."""
+    ``first_step`` on (the window ``accuracy_comparison`` compares), on ``test_set`` (fresh, or
+    reference: the first test samples); None for one that did not run."""
     window = window_steps(learned_correct, first_step)
-    rows = window_rows(fresh_test_rows(learned_correct), window)
-    return {name: (fresh_test_advantage(rows, window_rows(fresh_test_rows(baselines_correct[name]), window))
+    rows = window_rows(test_set_rows(learned_correct, test_set), window)
+    return {name: (fresh_test_advantage(rows, window_rows(test_set_rows(baselines_correct[name], test_set), window))
                    if name in baselines_correct else Measurement(None))
             for name in beaten}
 
@@ -174,12 +184,12 @@ def advantage_values(advantages: dict) -> ClaimValues:
 
 
 def window_values(last_step: int, final_outer_steps: int, learned_correct: dict, baselines_correct: dict,
-                  beaten) -> ClaimValues:
+                  beaten, test_set: str = "fresh") -> ClaimValues:
     """The advantage claims (activation_beats_<name> for ``beaten``) read over the last
-    ``final_outer_steps`` outer steps (up to ``last_step``) of one setting's runs (the
-    final_outer_steps switch)."""
+    ``final_outer_steps`` outer steps (up to ``last_step``) of one setting's runs on ``test_set``
+    (the final_outer_steps and advantage_test switches)."""
     return advantage_values(fresh_test_advantages(learned_correct, baselines_correct,
-                                                   last_step - final_outer_steps + 1, beaten))
+                                                   last_step - final_outer_steps + 1, beaten, test_set))
 
 
 def extrema_values(curve: np.ndarray) -> ClaimValues:
